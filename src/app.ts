@@ -1,0 +1,99 @@
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppContext } from './context.js';
+import { errorHandler } from './http/error-handler.js';
+import { ErrorBody } from './http/schema-types.js';
+import { validatorCompiler } from './http/validation.js';
+import { AppError } from './lib/errors.js';
+import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
+import { orgAccessHook } from './modules/access/org-access.hook.js';
+import { codeRoutes } from './modules/codes/codes.routes.js';
+import { tokenRoutes } from './modules/oauth/token/index.js';
+import { opsRoutes } from './modules/ops/ops.routes.js';
+import { programRoutes } from './modules/programs/program.routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale;
+  }
+}
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Builds the HTTP application; never listens (server.ts does). Plugins load in a fixed order:
+ * external → ours → routes (architecture.md, after fastify/demo).
+ */
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    genReqId: () => ctx.ids.next(),
+    requestIdLogLabel: 'request_id',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+  });
+
+  // External plugins.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'voucherd',
+        version: '0.1.0',
+        description: 'Self-hostable voucher programs, wire-compatible with the Uber for Business Vouchers API.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          oauth2: {
+            type: 'oauth2',
+            flows: { clientCredentials: { tokenUrl: '/oauth/v2/token', scopes: { 'organizations.voucher_programs': 'Vouchers API' } } },
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  // Ours: validation, errors, locale, request ids.
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ErrorBody);
+  app.removeContentTypeParser(['text/plain']);
+  app.decorateRequest('locale', 'en_US');
+  app.decorateRequest('principal', null);
+  app.decorateRequest('accessPath', null);
+  app.addHook('onRequest', async (request, reply) => {
+    request.locale = negotiateLocale(request.headers['accept-language']);
+    void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('content-language')) void reply.header('content-language', contentLanguage(request.locale));
+  });
+  app.setErrorHandler(errorHandler(ctx.config.bodyLimitBytes));
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('route_not_found', 'route_not_found');
+    void reply.status(404).send({ code: error.code, message: translate(request.locale, 'route_not_found'), request_id: request.id });
+  });
+
+  // Routes.
+  await app.register(opsRoutes, { ctx });
+  await app.register(async (oauth) => {
+    await oauth.register(formbody, { bodyLimit: 64 * 1024 });
+    await oauth.register(tokenRoutes, { ctx });
+  });
+  await app.register(async (org) => {
+    // Every org-scoped route sits under this hook: none can skip the access policy (api.md §2.2).
+    org.addHook('onRequest', orgAccessHook(ctx));
+    await org.register(programRoutes, { ctx });
+    await org.register(codeRoutes, { ctx });
+  });
+
+  return app;
+}

@@ -1,0 +1,139 @@
+/**
+ * The only reader of `process.env` (architecture.md). Parsed once, every problem listed together,
+ * result frozen. Tests call `loadConfig({...})` with their own environment object.
+ */
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly publicUrl: string;
+  readonly issuer: string;
+  readonly maxCodesPerRequest: number;
+  readonly maxCodesPerProgram: number;
+  readonly inlineGenerationLimit: number;
+  readonly generationLeaseSeconds: number;
+  readonly accessTokenTtlSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly maxPageSize: number;
+  readonly logLevel: string;
+  readonly demoBootstrap: boolean;
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every variable voucherd reads, with its default; README's configuration table mirrors this. */
+export const CONFIG_VARIABLES = {
+  PORT: '8080',
+  HOST: '127.0.0.1',
+  DATABASE_URL: 'sqlite:./data/voucherd.db',
+  PUBLIC_URL: '(http://HOST:PORT)',
+  OAUTH_ISSUER: '(PUBLIC_URL)',
+  MAX_CODES_PER_REQUEST: '30000',
+  MAX_CODES_PER_PROGRAM: '1000000',
+  INLINE_GENERATION_LIMIT: '30000',
+  GENERATION_LEASE_SECONDS: '120',
+  ACCESS_TOKEN_TTL_SECONDS: '3600',
+  BODY_LIMIT_BYTES: '1048576',
+  MAX_PAGE_SIZE: '10000',
+  LOG_LEVEL: 'info',
+  DEMO_BOOTSTRAP: 'true',
+  TRUST_PROXY: 'false',
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: keyof typeof CONFIG_VARIABLES): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: keyof typeof CONFIG_VARIABLES, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const bool = (name: keyof typeof CONFIG_VARIABLES, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const url = (name: keyof typeof CONFIG_VARIABLES, fallback: string): string => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+      if (parsed.search || parsed.hash) throw new Error('query');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an absolute http(s) URL without query or fragment (got "${raw}")`);
+      return fallback;
+    }
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = read('HOST') ?? '127.0.0.1';
+  const databaseUrl = read('DATABASE_URL') ?? 'sqlite:./data/voucherd.db';
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${databaseUrl}")`);
+  }
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const publicUrl = url('PUBLIC_URL', `http://${urlHost}:${port}`);
+  const issuer = url('OAUTH_ISSUER', publicUrl);
+  const maxCodesPerRequest = int('MAX_CODES_PER_REQUEST', 30_000, 1, 10_000_000);
+  const maxCodesPerProgram = int('MAX_CODES_PER_PROGRAM', 1_000_000, 1, 100_000_000);
+  const inlineGenerationLimit = int('INLINE_GENERATION_LIMIT', 30_000, 1, 1_000_000);
+  if (maxCodesPerRequest > maxCodesPerProgram) {
+    problems.push(`MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) cannot exceed MAX_CODES_PER_PROGRAM (${maxCodesPerProgram})`);
+  }
+  if (maxCodesPerRequest > inlineGenerationLimit) {
+    // api.md §5.4: larger requests need the background-job path, which this version does not ship yet.
+    problems.push(
+      `MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) above INLINE_GENERATION_LIMIT (${inlineGenerationLimit}) needs background generation jobs, not available in this version`,
+    );
+  }
+  const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
+  const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);
+  const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
+  const maxPageSize = int('MAX_PAGE_SIZE', 10_000, 1, 100_000);
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
+  const trustProxy = bool('TRUST_PROXY', false);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl,
+    publicUrl,
+    issuer,
+    maxCodesPerRequest,
+    maxCodesPerProgram,
+    inlineGenerationLimit,
+    generationLeaseSeconds,
+    accessTokenTtlSeconds,
+    bodyLimitBytes,
+    maxPageSize,
+    logLevel,
+    demoBootstrap,
+    trustProxy,
+  });
+}

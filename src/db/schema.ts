@@ -1,0 +1,140 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the storage layer. They never leave the services (architecture.md, Layers). */
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export type MembershipRole = 'ADMIN' | 'MEMBER';
+
+export interface MembershipsTable {
+  organization_id: string;
+  user_id: string;
+  role: MembershipRole;
+  created_at: number;
+}
+
+export type ClientKind = 'FIRST_PARTY' | 'THIRD_PARTY';
+
+export interface OauthClientsTable {
+  client_id: string;
+  secret_hash: string;
+  kind: ClientKind;
+  organization_id: string | null;
+  name: string;
+  /** Space-separated allowed scopes. */
+  scopes: string;
+  /** JSON array of registered redirect URIs. */
+  redirect_uris: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface OauthTokensTable {
+  id: string;
+  token_hash: string;
+  client_id: string;
+  user_id: string | null;
+  grant_type: string;
+  scope: string;
+  expires_at: number;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface VoucherProgramsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  currency_code: string;
+  timezone: string;
+  starts_at: number;
+  ends_at: number;
+  created_at: number;
+  updated_at: number;
+  code_scheme: string;
+  redemptions_per_code: number;
+  voucher_type: string;
+  /** Money columns hold integer minor units of `currency_code`. */
+  value_per_trip_max_amount: number | null;
+  value_per_trip_deductible: number | null;
+  value_per_trip_percentage: number | null;
+  value_per_period_max_trips: number | null;
+  value_per_period_max_credit: number | null;
+  value_recurrence_period: string | null;
+  trip_restriction_type: string | null;
+  /** JSON arrays. */
+  pickup_locations: string | null;
+  dropoff_locations: string | null;
+  vehicle_category_types: string | null;
+  expense_memo: string | null;
+  canceled_at: number | null;
+  total_number_of_codes: Generated<number>;
+  usage_trip_count: Generated<number>;
+  usage_voucher_claim_count: Generated<number>;
+  usage_amount: Generated<number>;
+  created_by_client_id: string | null;
+}
+
+export type GenerationStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+export interface CodeGenerationsTable {
+  id: string;
+  program_id: string;
+  organization_id: string;
+  requested: number;
+  generated: Generated<number>;
+  status: GenerationStatus;
+  lease_expires_at: number;
+  created_at: number;
+  finished_at: number | null;
+  client_id: string | null;
+}
+
+export interface VoucherCodesTable {
+  id: string;
+  program_id: string;
+  organization_id: string;
+  generation_id: string | null;
+  code_text: string;
+  max_num_redemptions: number;
+  redemption_count: Generated<number>;
+  usage_count: Generated<number>;
+  usage_amount: Generated<number>;
+  canceled_at: number | null;
+  created_at: number;
+}
+
+/** An organization's approval of a third-party (aggregator) client (api.md §2, Organization authorization). */
+export interface OrganizationAuthorizationsTable {
+  id: string;
+  organization_id: string;
+  client_id: string;
+  scope: string;
+  approved_by_user_id: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface DB {
+  organization_authorizations: OrganizationAuthorizationsTable;
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  oauth_clients: OauthClientsTable;
+  oauth_tokens: OauthTokensTable;
+  voucher_programs: VoucherProgramsTable;
+  code_generations: CodeGenerationsTable;
+  voucher_codes: VoucherCodesTable;
+}

@@ -1,0 +1,39 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { invalidRequest } from '../lib/errors.js';
+
+/**
+ * An integer field (api.md §3): a JSON integer, or a string holding a canonical decimal integer
+ * ("50" — not "5.0", " 50", "1e3", "0x32", "+5", "050"), as proto3-JSON allows and the Generate
+ * example sends. Range is checked by `toInteger` so one message covers both forms.
+ */
+export const IntegerLike = (description?: string) =>
+  Type.Union([Type.Integer(), Type.String({ pattern: '^-?(0|[1-9][0-9]{0,15})$', maxLength: 17 })], {
+    ...(description ? { description } : {}),
+  });
+
+export function toInteger(value: number | string, field: string, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidRequest('field_range', { field, min, max }, field);
+  return n;
+}
+
+export function optionalInteger(value: number | string | undefined, field: string, min: number, max: number): number | undefined {
+  return value === undefined ? undefined : toInteger(value, field, min, max);
+}
+
+/** A UUID path parameter. A malformed one is simply not found (the id space is opaque). */
+export const UuidParam = Type.String({ maxLength: 64 });
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.String(),
+    message: Type.String(),
+    request_id: Type.Optional(Type.String()),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { $id: 'ErrorBody' },
+);
+
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorBody')]));
+}

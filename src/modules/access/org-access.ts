@@ -1,0 +1,63 @@
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+import { findMembershipRole } from '../orgs/org.repository.js';
+import { SCOPES } from '../oauth/scopes.js';
+import type { Principal } from '../oauth/token.service.js';
+import { hasActiveAuthorization } from './authorization.repository.js';
+
+/** How a principal may reach an organization's Vouchers API (api.md §2.2 table). */
+export type AccessPath = 'first_party' | 'delegated' | 'aggregator';
+
+const VOUCHER_SCOPES = `${SCOPES.voucherPrograms} ${SCOPES.delegated} ${SCOPES.aggregator}`;
+
+/** The paths a token's scopes and grant type open, before looking at the organization. */
+export function accessPaths(principal: Principal): AccessPath[] {
+  const paths: AccessPath[] = [];
+  const cc = principal.grantType === 'client_credentials';
+  if (cc && principal.scopes.has(SCOPES.voucherPrograms) && principal.clientKind === 'FIRST_PARTY') paths.push('first_party');
+  if (!cc && principal.scopes.has(SCOPES.delegated) && principal.userId !== null) paths.push('delegated');
+  if (cc && principal.scopes.has(SCOPES.aggregator) && principal.clientKind === 'THIRD_PARTY') paths.push('aggregator');
+  return paths;
+}
+
+async function checkPath(ctx: AppContext, principal: Principal, path: AccessPath, organizationId: string): Promise<AppError | null> {
+  const db = ctx.database.db;
+  switch (path) {
+    case 'first_party':
+      return principal.clientOrganizationId === organizationId ? null : new AppError('forbidden', 'org_not_allowed');
+    case 'delegated': {
+      // Step 3: the token's user must be an ADMIN of this organization.
+      const role = await findMembershipRole(db, organizationId, principal.userId!);
+      if (role !== 'ADMIN') return new AppError('user_not_allowed', 'user_not_allowed');
+      // Step 4: a first-party app acts only for its own organization.
+      if (principal.clientKind === 'FIRST_PARTY' && principal.clientOrganizationId !== organizationId) {
+        return new AppError('forbidden', 'org_not_allowed');
+      }
+      return null;
+    }
+    case 'aggregator':
+      return (await hasActiveAuthorization(db, organizationId, principal.clientId)) ? null : new AppError('forbidden', 'org_not_allowed');
+  }
+}
+
+/**
+ * The one org-access policy every org-scoped route runs (api.md §2.2 steps 2–4). Resolves when the
+ * principal may act for `organizationId`; otherwise throws the first applicable answer.
+ */
+export async function assertOrgAccess(ctx: AppContext, principal: Principal, organizationId: string): Promise<AccessPath> {
+  const paths = accessPaths(principal);
+  if (paths.length === 0) {
+    throw new AppError('insufficient_scope', 'insufficient_scope', {
+      headers: {
+        'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${VOUCHER_SCOPES}"`,
+      },
+    });
+  }
+  let firstError: AppError | null = null;
+  for (const path of paths) {
+    const error = await checkPath(ctx, principal, path, organizationId);
+    if (!error) return path;
+    firstError ??= error;
+  }
+  throw firstError!;
+}

@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import type { AppContext } from '../../context.js';
+import { listCodePage, type CodeListRow } from './code.repository.js';
+import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
+import { encodePageToken } from './page-token.js';
+
+/** Rows fetched per round trip while streaming: bounds memory whatever the program's size. */
+const STREAM_CHUNK = 2000;
+
+interface ListingInput {
+  organizationId: string;
+  programId: string;
+  total: number;
+  view: CodeViewOptions;
+}
+
+async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator<CodeListRow[]> {
+  let afterId: string | undefined;
+  for (;;) {
+    const rows = await listCodePage(ctx.database.db, {
+      organizationId: input.organizationId,
+      programId: input.programId,
+      limit: STREAM_CHUNK,
+      ...(afterId ? { afterId } : {}),
+    });
+    if (rows.length > 0) yield rows;
+    if (rows.length < STREAM_CHUNK) return;
+    afterId = rows[rows.length - 1]!.id;
+  }
+}
+
+/**
+ * The whole code list as one JSON document (Uber parity: no paging parameters), streamed chunk by
+ * chunk with constant memory (api.md §6).
+ */
+export function streamCodesJson(ctx: AppContext, input: ListingInput): Readable {
+  async function* body(): AsyncGenerator<string> {
+    yield `{"total_number_of_codes":${input.total},"codes":[`;
+    let first = true;
+    for await (const rows of keysetRows(ctx, input)) {
+      let chunk = '';
+      for (const row of rows) {
+        chunk += (first ? '' : ',') + JSON.stringify(codeToWire(row, input.view));
+        first = false;
+      }
+      yield chunk;
+    }
+    yield ']}';
+  }
+  return Readable.from(body(), { objectMode: false });
+}
+
+/** The same list as CSV with a header row (X), streamed. */
+export function streamCodesCsv(ctx: AppContext, input: ListingInput): Readable {
+  async function* body(): AsyncGenerator<string> {
+    yield `${CSV_COLUMNS.join(',')}\r\n`;
+    for await (const rows of keysetRows(ctx, input)) {
+      let chunk = '';
+      for (const row of rows) chunk += codeToCsvLine(row, input.view);
+      yield chunk;
+    }
+  }
+  return Readable.from(body(), { objectMode: false });
+}
+
+/** One page (X): `limit` codes after the cursor, and `next_page_token` when more may follow. */
+export async function listCodesPage(
+  ctx: AppContext,
+  input: ListingInput & { afterId?: string; limit: number },
+): Promise<{ total_number_of_codes: number; codes: Record<string, unknown>[]; next_page_token?: string }> {
+  const rows = await listCodePage(ctx.database.db, {
+    organizationId: input.organizationId,
+    programId: input.programId,
+    limit: input.limit + 1,
+    ...(input.afterId ? { afterId: input.afterId } : {}),
+  });
+  const page = rows.slice(0, input.limit);
+  const more = rows.length > input.limit;
+  return {
+    total_number_of_codes: input.total,
+    codes: page.map((row) => codeToWire(row, input.view)),
+    ...(more ? { next_page_token: encodePageToken(page[page.length - 1]!.id) } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { AppError, invalidRequest } from '../../lib/errors.js';
+import { errorResponses, toInteger } from '../../http/schema-types.js';
+import { getProgram } from '../programs/program.service.js';
+import { ProgramParams } from '../programs/program.schemas.js';
+import { listCodesPage, streamCodesCsv, streamCodesJson } from './code-listing.js';
+import { GenerateBody, GenerationParams, GenerationSummary, ListCodesQuery } from './codes.schemas.js';
+import { findGeneration } from './generation.repository.js';
+import { generateVoucherCodes } from './generation.service.js';
+import { decodePageToken } from './page-token.js';
+
+const PROGRAM = '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id';
+const DEFAULT_PAGE = 1000;
+
+function wantsCsv(accept: string | undefined): boolean {
+  return /(^|,)\s*text\/csv\b/i.test(accept ?? '');
+}
+
+export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+
+  app.post<{ Params: ProgramParams; Body: GenerateBody }>(
+    `${PROGRAM}/codes/generate`,
+    {
+      schema: {
+        summary: 'Generate Voucher Codes',
+        description: 'Generates additional codes for a MULTI_CODE_SINGLE_REDEEM voucher program (api.md §5).',
+        tags: ['codes'],
+        params: ProgramParams,
+        body: GenerateBody,
+        response: { 200: GenerationSummary, ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+      },
+    },
+    async (request) => {
+      const count = toInteger(request.body.number_of_codes, 'number_of_codes', 1, ctx.config.maxCodesPerRequest);
+      return generateVoucherCodes(ctx, {
+        organizationId: request.params.organization_id,
+        programId: request.params.voucher_program_id,
+        count,
+        clientId: request.principal?.clientId ?? null,
+      });
+    },
+  );
+
+  app.get<{ Params: ProgramParams; Querystring: ListCodesQuery }>(
+    `${PROGRAM}/codes`,
+    {
+      schema: {
+        summary: 'Get Voucher Codes',
+        description:
+          'All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token` (X). `Accept: text/csv` streams CSV (X).',
+        tags: ['codes'],
+        params: ProgramParams,
+        querystring: ListCodesQuery,
+      },
+    },
+    async (request, reply) => {
+      const { include_usage: includeUsage = false, limit, page_token: pageToken } = request.query;
+      const afterId = pageToken !== undefined ? decodePageToken(pageToken) : undefined;
+      if (limit !== undefined && limit > ctx.config.maxPageSize) {
+        throw invalidRequest('field_range', { field: 'limit', min: 1, max: ctx.config.maxPageSize }, 'limit');
+      }
+      const program = await getProgram(ctx, request.params.organization_id, request.params.voucher_program_id);
+      const input = {
+        organizationId: program.organization_id,
+        programId: program.id,
+        total: Number(program.total_number_of_codes),
+        view: { publicUrl: ctx.config.publicUrl, includeUsage, currencyCode: program.currency_code },
+      };
+      if (wantsCsv(request.headers.accept)) {
+        if (limit !== undefined || afterId !== undefined) throw invalidRequest('field_invalid', { field: 'limit' }, 'limit');
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="voucher-codes-${program.id}.csv"`)
+          .send(streamCodesCsv(ctx, input));
+      }
+      if (limit === undefined && afterId === undefined) {
+        return reply.type('application/json; charset=utf-8').send(streamCodesJson(ctx, input));
+      }
+      return listCodesPage(ctx, { ...input, limit: limit ?? DEFAULT_PAGE, ...(afterId ? { afterId } : {}) });
+    },
+  );
+
+  app.get<{ Params: GenerationParams }>(
+    `${PROGRAM}/codes/generations/:generation_id`,
+    {
+      schema: {
+        summary: 'Get a code generation (X)',
+        description: 'Progress of one generation: requested, generated, status, timestamps.',
+        tags: ['codes'],
+        params: GenerationParams,
+      },
+    },
+    async (request) => {
+      const { organization_id: org, voucher_program_id: programId, generation_id: generationId } = request.params;
+      const generation = await findGeneration(ctx.database.db, org, programId, generationId);
+      if (!generation) throw new AppError('not_found', 'route_not_found');
+      return {
+        generation_id: generation.id,
+        voucher_program_id: generation.program_id,
+        status: generation.status === 'RUNNING' || generation.status === 'PENDING' ? 'IN_PROGRESS' : generation.status,
+        requested: generation.requested,
+        generated: Number(generation.generated),
+        created_at: generation.created_at,
+        ...(generation.finished_at !== null ? { finished_at: generation.finished_at } : {}),
+      };
+    },
+  );
+}

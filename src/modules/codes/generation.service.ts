@@ -1,0 +1,112 @@
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
+import { programStatus } from '../programs/program.status.js';
+import { writeCodeBatch } from './batch-writer.js';
+import {
+  expireGeneration,
+  findActiveGeneration,
+  finishGeneration,
+  tryStartGeneration,
+} from './generation.repository.js';
+
+export interface GenerationSummary {
+  voucher_program_id: string;
+  generation_id: string;
+  status: 'COMPLETED';
+  number_of_codes: number;
+  total_number_of_codes: number;
+}
+
+/** api.md §5 item 2: only a live MULTI_CODE program takes more codes, within the per-program cap. */
+export function assertCanGenerate(ctx: AppContext, program: ProgramRow, count: number): void {
+  if (program.code_scheme !== 'MULTI_CODE_SINGLE_REDEEM') throw new AppError('invalid_request', 'not_multi_code');
+  const status = programStatus(program, ctx.clock.now());
+  if (status === 'CANCELED') throw new AppError('invalid_request', 'program_canceled');
+  if (status === 'COMPLETE') throw new AppError('invalid_request', 'program_complete');
+  const total = Number(program.total_number_of_codes) + count;
+  if (total > ctx.config.maxCodesPerProgram) {
+    throw new AppError('invalid_request', 'program_code_limit', {
+      params: { total, max: ctx.config.maxCodesPerProgram },
+      metadata: { field: 'number_of_codes' },
+    });
+  }
+}
+
+const inProgress = () => new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' } });
+
+/**
+ * Takes the program's one generation slot (api.md §5 item 3) — a row the partial unique index lets
+ * exist once per program. A slot whose lease ran out belonged to a process that died mid-batch:
+ * its batch was rolled back with it, so the slot is released and taken again.
+ */
+async function acquireSlot(ctx: AppContext, program: ProgramRow, count: number, clientId: string | null): Promise<string> {
+  const db = ctx.database.db;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const now = ctx.clock.now();
+    const id = ctx.ids.next();
+    const started = await tryStartGeneration(db, {
+      id,
+      program_id: program.id,
+      organization_id: program.organization_id,
+      requested: count,
+      status: 'RUNNING',
+      lease_expires_at: now + ctx.config.generationLeaseSeconds * 1000,
+      created_at: now,
+      client_id: clientId,
+    });
+    if (started) return id;
+    const active = await findActiveGeneration(db, program.id);
+    if (active && !(await expireGeneration(db, active.id, now))) throw inProgress();
+  }
+  throw inProgress();
+}
+
+/**
+ * ★ Generate Voucher Codes (api.md §5). Exactly N new codes or none: the codes, the program total
+ * and the generation's completion commit in one transaction; the generation slot guards against a
+ * concurrent batch in any process.
+ */
+export async function generateVoucherCodes(
+  ctx: AppContext,
+  input: { organizationId: string; programId: string; count: number; clientId: string | null },
+): Promise<GenerationSummary> {
+  const db = ctx.database.db;
+  const program = await findProgram(db, input.organizationId, input.programId);
+  if (!program) throw new AppError('not_found', 'program_not_found');
+  assertCanGenerate(ctx, program, input.count);
+
+  const generationId = await acquireSlot(ctx, program, input.count, input.clientId);
+  try {
+    const total = await db.transaction().execute(async (trx) => {
+      await writeCodeBatch(ctx, trx, {
+        programId: program.id,
+        organizationId: program.organization_id,
+        generationId,
+        count: input.count,
+        maxRedemptions: 1,
+      });
+      const now = ctx.clock.now();
+      const newTotal = await addToCodeTotal(trx, program.id, input.count, ctx.config.maxCodesPerProgram, now);
+      if (newTotal === undefined) {
+        // Canceled or capped between the check and the commit: re-read to say which.
+        const fresh = await findProgram(trx, input.organizationId, input.programId);
+        assertCanGenerate(ctx, fresh ?? program, input.count);
+        throw new AppError('invalid_request', 'program_canceled');
+      }
+      // Fencing: if our lease was taken over, nothing of this batch may commit.
+      if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw inProgress();
+      return newTotal;
+    });
+    return {
+      voucher_program_id: program.id,
+      generation_id: generationId,
+      status: 'COMPLETED',
+      number_of_codes: input.count,
+      total_number_of_codes: total,
+    };
+  } catch (err) {
+    await finishGeneration(db, generationId, 'FAILED', 0, ctx.clock.now()).catch(() => undefined);
+    throw err;
+  }
+}

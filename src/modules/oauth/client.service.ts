@@ -1,0 +1,98 @@
+import type { AppContext } from '../../context.js';
+import type { ClientKind } from '../../db/schema.js';
+import { randomToken, sha256Hex } from '../../lib/secrets.js';
+import { organizationExists } from '../orgs/org.repository.js';
+import { OrgServiceError } from '../orgs/org.service.js';
+import { insertClient, type ClientRow } from './client.repository.js';
+import { SCOPES, isScope, type Scope } from './scopes.js';
+
+export interface CreatedClient {
+  client_id: string;
+  /** Shown once; only its SHA-256 is stored. */
+  client_secret: string;
+  kind: ClientKind;
+  organization_id: string | null;
+  name: string;
+  scopes: string[];
+  redirect_uris: string[];
+}
+
+/** Which scopes each kind of client may hold (api.md §2). */
+const KIND_SCOPES: Record<ClientKind, Scope[]> = {
+  FIRST_PARTY: [SCOPES.voucherPrograms, SCOPES.delegated, SCOPES.redeem],
+  THIRD_PARTY: [SCOPES.aggregator, SCOPES.redeem],
+};
+
+export const DEFAULT_SCOPES: Record<ClientKind, Scope[]> = {
+  FIRST_PARTY: [SCOPES.voucherPrograms],
+  THIRD_PARTY: [SCOPES.aggregator],
+};
+
+export interface ClientInput {
+  kind: ClientKind;
+  organizationId?: string;
+  name?: string;
+  scopes?: string[];
+  redirectUris?: string[];
+}
+
+/** Validates a new client and draws its credentials; the caller stores `row` (maybe in its transaction). */
+export function prepareClient(ctx: AppContext, input: ClientInput): { row: ClientRow; created: CreatedClient } {
+  const scopes = input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : DEFAULT_SCOPES[input.kind];
+  for (const scope of scopes) {
+    if (!isScope(scope)) throw new OrgServiceError(`Unknown scope: ${scope}`);
+    if (!KIND_SCOPES[input.kind].includes(scope)) {
+      throw new OrgServiceError(`A ${input.kind} client cannot hold the scope ${scope}.`);
+    }
+  }
+  if (input.kind === 'FIRST_PARTY') {
+    if (!input.organizationId) throw new OrgServiceError('A first-party client needs an organization (--org).');
+  } else if (input.organizationId) {
+    throw new OrgServiceError('A third-party client belongs to no organization.');
+  }
+  const redirectUris = input.redirectUris ?? [];
+  for (const uri of redirectUris) {
+    let parsed: URL;
+    try {
+      parsed = new URL(uri);
+    } catch {
+      throw new OrgServiceError(`Not an absolute URL: ${uri}`);
+    }
+    if (parsed.hash) throw new OrgServiceError(`A redirect URI cannot have a fragment: ${uri}`);
+  }
+  // client_id: 128 random bits; client_secret: 256 random bits (RFC 6749 §2.3.1 §10.10).
+  const clientId = randomToken(ctx.random, 16);
+  const clientSecret = randomToken(ctx.random, 32);
+  const name = input.name?.trim() || (input.kind === 'FIRST_PARTY' ? 'First-party client' : 'Third-party client');
+  const organizationId = input.kind === 'FIRST_PARTY' ? input.organizationId! : null;
+  const row: ClientRow = {
+    client_id: clientId,
+    secret_hash: sha256Hex(clientSecret),
+    kind: input.kind,
+    organization_id: organizationId,
+    name,
+    scopes: scopes.join(' '),
+    redirect_uris: JSON.stringify(redirectUris),
+    created_at: ctx.clock.now(),
+    disabled_at: null,
+  };
+  const created: CreatedClient = {
+    client_id: clientId,
+    client_secret: clientSecret,
+    kind: input.kind,
+    organization_id: organizationId,
+    name,
+    scopes,
+    redirect_uris: redirectUris,
+  };
+  return { row, created };
+}
+
+export async function createClient(ctx: AppContext, input: ClientInput): Promise<CreatedClient> {
+  const { row, created } = prepareClient(ctx, input);
+  if (row.organization_id !== null && !(await organizationExists(ctx.database.db, row.organization_id))) {
+    throw new OrgServiceError(`No organization with id ${row.organization_id}.`);
+  }
+  await insertClient(ctx.database.db, row);
+  return created;
+}

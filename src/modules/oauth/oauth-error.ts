@@ -1,0 +1,42 @@
+/**
+ * RFC 6749 §5.2 errors of the authorization server, named after their codes. Rendered as
+ * `{"error","error_description"}` by the OAuth routes' own error handler, never as API errors.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  server_error: 500,
+  temporarily_unavailable: 503,
+};
+
+export class OAuthError extends Error {
+  readonly status: number;
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${error}: ${description}`);
+    this.name = 'OAuthError';
+    this.status = STATUS[error];
+  }
+}
+
+export function invalidClient(description = 'Client authentication failed.'): OAuthError {
+  // RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client may use.
+  return new OAuthError('invalid_client', description, { 'WWW-Authenticate': 'Basic realm="voucherd", charset="UTF-8"' });
+}

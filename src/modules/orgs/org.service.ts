@@ -1,0 +1,58 @@
+import type { AppContext } from '../../context.js';
+import type { MembershipRole } from '../../db/schema.js';
+import { hashPassword, randomToken } from '../../lib/secrets.js';
+import { findUserByEmail, insertMembership, insertOrganization, insertUser, organizationExists } from './org.repository.js';
+
+export class OrgServiceError extends Error {}
+
+export async function createOrganization(ctx: AppContext, name: string): Promise<{ organization_id: string; name: string }> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new OrgServiceError('Organization name must be 1 to 200 characters.');
+  const id = ctx.ids.next();
+  await insertOrganization(ctx.database.db, { id, name: trimmed, created_at: ctx.clock.now() });
+  return { organization_id: id, name: trimmed };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface CreatedUser {
+  user_id: string;
+  email: string;
+  /** Present only when voucherd generated the password; shown once. */
+  password?: string;
+}
+
+/**
+ * Creates a user with a scrypt password hash; with `organizationId`, also a membership. A missing
+ * password is generated (128 random bits) and returned once.
+ */
+export async function createUser(
+  ctx: AppContext,
+  input: { email: string; password?: string; organizationId?: string; role?: MembershipRole },
+): Promise<CreatedUser> {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email) || email.length > 254) throw new OrgServiceError(`Not a valid email address: ${input.email}`);
+  if (input.password !== undefined && input.password.length < 10) {
+    throw new OrgServiceError('Password must be at least 10 characters.');
+  }
+  if (input.organizationId && !(await organizationExists(ctx.database.db, input.organizationId))) {
+    throw new OrgServiceError(`No organization with id ${input.organizationId}.`);
+  }
+  if (await findUserByEmail(ctx.database.db, email)) throw new OrgServiceError(`A user with email ${email} already exists.`);
+  const password = input.password ?? randomToken(ctx.random, 16);
+  const passwordHash = await hashPassword(password);
+  const id = ctx.ids.next();
+  const now = ctx.clock.now();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await insertUser(trx, { id, email, password_hash: passwordHash, created_at: now });
+    if (input.organizationId) {
+      await insertMembership(trx, {
+        organization_id: input.organizationId,
+        user_id: id,
+        role: input.role ?? 'MEMBER',
+        created_at: now,
+      });
+    }
+  });
+  return { user_id: id, email, ...(input.password === undefined ? { password } : {}) };
+}

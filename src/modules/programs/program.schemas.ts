@@ -1,0 +1,64 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IntegerLike } from '../../http/schema-types.js';
+
+export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
+export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
+export const RECURRENCE_PERIODS = ['SINGLE', 'DAILY', 'MONTHLY'] as const;
+export const TRIP_RESTRICTION_TYPES = ['PICKUP_OR_DROPOFF', 'PICKUP_AND_DROPOFF', 'PICKUP_ONLY', 'DROPOFF_ONLY'] as const;
+
+const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const Location = Type.Object(
+  {
+    latitude: Type.Number({ minimum: -90, maximum: 90 }),
+    longitude: Type.Number({ minimum: -180, maximum: 180 }),
+    radius: Type.Integer({ minimum: 20, maximum: 100_000, description: 'meters (≥ 20)' }),
+    address: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+const Amount = (description: string) => Type.Number({ minimum: 0, maximum: 1e12, description });
+
+/** Create Voucher Program body: Uber's field names (api.md §4). */
+export const CreateProgramBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    currency_code: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA name, default UTC' })),
+    starts_at: IntegerLike('epoch milliseconds'),
+    ends_at: IntegerLike('epoch milliseconds'),
+    code_scheme: literalUnion(CODE_SCHEMES),
+    redemptions_per_code: Type.Optional(IntegerLike()),
+    number_of_codes: Type.Optional(IntegerLike('MULTI_CODE_SINGLE_REDEEM only: size of the first batch')),
+    voucher_type: Type.Optional(literalUnion(VOUCHER_TYPES)),
+    value_per_trip_max_amount: Type.Optional(Amount('maximum covered per trip')),
+    value_per_trip_deductible: Type.Optional(Amount('amount the rider pays first on each trip')),
+    value_per_trip_percentage: Type.Optional(IntegerLike('share of the fare covered, 5–99 (default 100)')),
+    value_per_period_max_trips: Type.Optional(IntegerLike()),
+    value_per_period_max_credit: Type.Optional(Amount('credit per period')),
+    value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
+    trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
+    pickup_locations: Type.Optional(Type.Array(Location, { maxItems: 50 })),
+    dropoff_locations: Type.Optional(Type.Array(Location, { maxItems: 50 })),
+    vehicle_category_types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
+    expense_memo: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateProgramBody = Static<typeof CreateProgramBody>;
+
+export const ProgramParams = Type.Object({
+  organization_id: Type.String({ maxLength: 64 }),
+  voucher_program_id: Type.String({ maxLength: 64 }),
+});
+export type ProgramParams = Static<typeof ProgramParams>;
+
+export const OrgParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }) });
+export type OrgParams = Static<typeof OrgParams>;
+
+export const GetProgramQuery = Type.Object(
+  { include_guests: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);

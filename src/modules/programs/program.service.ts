@@ -1,0 +1,71 @@
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+import { writeCodeBatch } from '../codes/batch-writer.js';
+import { tryStartGeneration } from '../codes/generation.repository.js';
+import { redemptionLink } from '../codes/code.view.js';
+import { findProgram, insertProgram, type ProgramRow } from './program.repository.js';
+import type { CreateProgramBody } from './program.schemas.js';
+import { validateCreateProgram } from './program.validation.js';
+
+export interface CreatedProgram {
+  voucher_program_id: string;
+  code_text?: string;
+  code_link?: string;
+}
+
+/**
+ * Create Voucher Program (api.md §4). The program and its first batch (N codes for MULTI_CODE,
+ * one multi-redeem code for SINGLE_CODE) commit together through the same batch writer Generate uses.
+ */
+export async function createProgram(
+  ctx: AppContext,
+  input: { organizationId: string; body: CreateProgramBody; clientId: string | null },
+): Promise<CreatedProgram> {
+  const now = ctx.clock.now();
+  const { row, numberOfCodes } = validateCreateProgram(input.body, now, ctx.config);
+  const programId = ctx.ids.next();
+  const generationId = ctx.ids.next();
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await insertProgram(trx, {
+      ...row,
+      id: programId,
+      organization_id: input.organizationId,
+      created_at: now,
+      updated_at: now,
+      total_number_of_codes: numberOfCodes,
+      created_by_client_id: input.clientId,
+    });
+    await tryStartGeneration(trx, {
+      id: generationId,
+      program_id: programId,
+      organization_id: input.organizationId,
+      requested: numberOfCodes,
+      generated: numberOfCodes,
+      status: 'COMPLETED',
+      lease_expires_at: now,
+      created_at: now,
+      finished_at: now,
+      client_id: input.clientId,
+    });
+    await writeCodeBatch(ctx, trx, {
+      programId,
+      organizationId: input.organizationId,
+      generationId,
+      count: numberOfCodes,
+      maxRedemptions: row.redemptions_per_code,
+    });
+  });
+  if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') return { voucher_program_id: programId };
+  const code = await ctx.database.db
+    .selectFrom('voucher_codes')
+    .select('code_text')
+    .where('program_id', '=', programId)
+    .executeTakeFirstOrThrow();
+  return { voucher_program_id: programId, code_text: code.code_text, code_link: redemptionLink(ctx.config.publicUrl, code.code_text) };
+}
+
+export async function getProgram(ctx: AppContext, organizationId: string, programId: string): Promise<ProgramRow> {
+  const program = await findProgram(ctx.database.db, organizationId, programId);
+  if (!program) throw new AppError('not_found', 'program_not_found');
+  return program;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { demoInstructions, noDemoInstructions } from './cli/demo.js';
+import type { Config } from './config.js';
+import { createContext, type AppContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './app.js';
+import { bootstrap } from './modules/orgs/bootstrap.service.js';
+import { countOrganizations } from './modules/orgs/org.repository.js';
+import { OrgServiceError } from './modules/orgs/org.service.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** On an empty database, create a demo tenant once and print how to use it (issue: `npm start`). */
+async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Promise<void> {
+  if ((await countOrganizations(ctx.database.db)) > 0) {
+    print(noDemoInstructions());
+    return;
+  }
+  try {
+    const result = await bootstrap(ctx, { orgName: 'Demo Organization', adminEmail: 'admin@example.com' });
+    print(demoInstructions(ctx.config.publicUrl, result));
+  } catch (err) {
+    // Another process on the same database bootstrapped first: fine.
+    if (!(err instanceof OrgServiceError)) throw err;
+    print(noDemoInstructions());
+  }
+}
+
+/** config → db → migrate → buildApp → listen (architecture.md). Returns a handle to stop it. */
+export async function startServer(config: Config, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<RunningServer> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const ctx = createContext(config, database);
+  const app = await buildApp(ctx, { logger: { level: config.logLevel } });
+  if (config.demoBootstrap) await demoBootstrap(ctx, print);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await database.close();
+    })();
+    return closing;
+  };
+  return { app, ctx, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, close };
+}
