@@ -1,4 +1,4 @@
-import { MESSAGES } from './messages.js';
+import { MESSAGES } from './messages/index.js';
 
 export type Locale = keyof typeof MESSAGES;
 export type MessageKey = keyof (typeof MESSAGES)['en_US'];

@@ -2,7 +2,7 @@
  * Human texts of API errors, per locale (api.md §3). Codes are never localized; only these texts.
  * `{name}` placeholders are filled from the error's params.
  */
-export const MESSAGES = {
+export const CORE_MESSAGES = {
   en_US: {
     auth_required: 'An access token is required.',
     invalid_token: 'The access token is invalid, expired or revoked.',

@@ -1,0 +1,231 @@
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/modules/oauth/client.service.js';
+import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
+import { createUser } from '../../src/modules/orgs/org.service.js';
+import { bearer, type Harness, type Tenant } from './harness.js';
+
+/** One org-scoped route, described once so the shared matrix can attack it (quality.md B1–B8). */
+export interface OrgRoute {
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The route's URL for an organization and one of its programs. */
+  url(organizationId: string, programId: string): string;
+  payload?: () => Record<string, unknown>;
+  okStatus: number;
+  /** Whether the URL names a program (then B6 applies). */
+  programScoped: boolean;
+}
+
+const RANDOM_UUID = '01900000-0000-7000-8000-000000000000';
+
+/** Row counts of every table: "nothing changes in the database". */
+export async function snapshot(h: Harness): Promise<Record<string, number>> {
+  const tables = ['organizations', 'users', 'memberships', 'oauth_clients', 'voucher_programs', 'code_generations', 'voucher_codes'];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(h.ctx.database.db);
+    counts[table] = Number(rows[0]!.n);
+  }
+  const { rows } = await sql<{ s: number | null }>`select sum(total_number_of_codes) as s from voucher_programs`.execute(h.ctx.database.db);
+  counts.total_codes = Number(rows[0]!.s ?? 0);
+  return counts;
+}
+
+/**
+ * The shared access matrix of api.md §2.2. Each org route's test file calls this once, so a new
+ * route cannot skip it. Tokens of the kinds not yet mintable through OAuth flows are issued with
+ * the token service itself (real rows, real hashing).
+ */
+export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute): void {
+  describe(`access matrix: ${route.name}`, () => {
+    let h: Harness;
+    let owner: Tenant;
+    let other: Tenant;
+    let programId: string;
+    let otherProgramId: string;
+
+    beforeEach(async () => {
+      h = getHarness();
+      owner = await h.seedTenant();
+      other = await h.seedTenant();
+      programId = await h.createProgram(owner);
+      otherProgramId = await h.createProgram(other);
+    });
+
+    const call = (headers: Record<string, string>, url = route.url(owner.organizationId, programId)) =>
+      h.app.inject({
+        method: route.method,
+        url,
+        headers,
+        ...(route.payload ? { payload: route.payload() } : {}),
+      });
+
+    it('lets the owning first-party client through', async () => {
+      const res = await call(bearer(owner.token));
+      expect(res.statusCode, res.body).toBe(route.okStatus);
+    });
+
+    it('B1: no token → 401 unauthorized with a Bearer challenge', async () => {
+      const res = await call({});
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="voucherd"$/);
+    });
+
+    it('B1: unknown or malformed token → 401 invalid_token', async () => {
+      for (const header of ['Bearer nope-nope-nope-nope-nope', 'Bearer ', 'Basic abc', `Bearer ${owner.token}x`, `Token ${owner.token}`]) {
+        const res = await call({ authorization: header });
+        expect(res.statusCode, header).toBe(401);
+        expect(res.json().code).toBe('unauthorized');
+        expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+      }
+    });
+
+    it('B1: expired token → 401 invalid_token', async () => {
+      h.clock.advance(h.ctx.config.accessTokenTtlSeconds * 1000 + 1);
+      try {
+        const res = await call(bearer(owner.token));
+        expect(res.statusCode).toBe(401);
+        expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+      } finally {
+        h.clock.advance(-(h.ctx.config.accessTokenTtlSeconds * 1000 + 1));
+      }
+    });
+
+    it('B1: revoked token → 401 invalid_token', async () => {
+      await h.ctx.database.db.updateTable('oauth_tokens').set({ revoked_at: h.clock.now() }).where('client_id', '=', owner.clientId).execute();
+      const res = await call(bearer(owner.token));
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+    });
+
+    it('B1: lowercase "bearer" is accepted; a token in the query string is ignored', async () => {
+      const ok = await call({ authorization: `bearer ${owner.token}` });
+      expect(ok.statusCode, ok.body).toBe(route.okStatus);
+      const url = route.url(owner.organizationId, programId);
+      const res = await call({}, `${url}${url.includes('?') ? '&' : '?'}access_token=${owner.token}`);
+      expect(res.statusCode).toBe(401);
+    });
+
+    it('B2: a token without a voucher scope → 403 unauthorized (insufficient_scope)', async () => {
+      const rider = await createUser(h.ctx, { email: `rider-${programId}@example.com` });
+      const token = await issueAccessToken(h.ctx, {
+        clientId: owner.clientId,
+        grantType: 'authorization_code',
+        scopes: ['vouchers.redeem'],
+        userId: rider.user_id,
+      });
+      const res = await call(bearer(token.access_token));
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    });
+
+    it('B2: a voucher scope with the wrong grant type → 403 unauthorized', async () => {
+      const token = await issueAccessToken(h.ctx, {
+        clientId: owner.clientId,
+        grantType: 'client_credentials',
+        scopes: ['organizations.voucher_programs.delegated'],
+      });
+      const res = await call(bearer(token.access_token));
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    });
+
+    it('B3: a delegated token of a MEMBER → 403 user_not_allowed; of an ADMIN → allowed', async () => {
+      const member = await createUser(h.ctx, { email: `member-${programId}@example.com`, organizationId: owner.organizationId, role: 'MEMBER' });
+      const memberToken = await issueAccessToken(h.ctx, {
+        clientId: owner.clientId,
+        grantType: 'authorization_code',
+        scopes: ['organizations.voucher_programs.delegated'],
+        userId: member.user_id,
+      });
+      const res = await call(bearer(memberToken.access_token));
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('user_not_allowed');
+      const adminToken = await issueAccessToken(h.ctx, {
+        clientId: owner.clientId,
+        grantType: 'authorization_code',
+        scopes: ['organizations.voucher_programs.delegated'],
+        userId: owner.adminUserId,
+      });
+      const ok = await call(bearer(adminToken.access_token));
+      expect(ok.statusCode, ok.body).toBe(route.okStatus);
+    });
+
+    it('B4: a first-party token on another organization → 403 unauthorized, nothing changes', async () => {
+      const before = await snapshot(h);
+      const res = await call(bearer(other.token));
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('unauthorized');
+      expect(await snapshot(h)).toEqual(before);
+    });
+
+    it('B5: an aggregator reaches an organization only while it is authorized', async () => {
+      const aggregator = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Platform' });
+      const token = await h.token(aggregator.client_id, aggregator.client_secret, 'organizations.voucher_programs.aggregator');
+      const before = await call(bearer(token));
+      expect(before.statusCode).toBe(403);
+      expect(before.json().code).toBe('unauthorized');
+      await h.ctx.database.db
+        .insertInto('organization_authorizations')
+        .values({
+          id: h.ctx.ids.next(),
+          organization_id: owner.organizationId,
+          client_id: aggregator.client_id,
+          scope: 'organizations.voucher_programs.aggregator',
+          approved_by_user_id: owner.adminUserId,
+          created_at: h.clock.now(),
+          revoked_at: null,
+        })
+        .execute();
+      const during = await call(bearer(token));
+      expect(during.statusCode, during.body).toBe(route.okStatus);
+      await h.ctx.database.db.updateTable('organization_authorizations').set({ revoked_at: h.clock.now() }).execute();
+      const after = await call(bearer(token));
+      expect(after.statusCode).toBe(403);
+    });
+
+    if (route.programScoped) {
+      it("B6: org A's token on org B's program → 404 identical to a random id, nothing changes", async () => {
+        const before = await snapshot(h);
+        const foreign = await call(bearer(owner.token), route.url(owner.organizationId, otherProgramId));
+        const missing = await call(bearer(owner.token), route.url(owner.organizationId, RANDOM_UUID));
+        expect(foreign.statusCode).toBe(404);
+        expect(missing.statusCode).toBe(404);
+        const strip = (body: string) => ({ ...JSON.parse(body), request_id: undefined });
+        expect(strip(foreign.body)).toEqual(strip(missing.body));
+        expect(foreign.json().code).toBe('resource_not_found');
+        expect(await snapshot(h)).toEqual(before);
+      });
+    }
+
+    if (route.payload) {
+      it('B7: extra properties (mass assignment) → 400, nothing changes', async () => {
+        const before = await snapshot(h);
+        for (const extra of [{ organization_id: other.organizationId }, { status: 'ACTIVE' }, { codes: ['X'] }, { total_number_of_codes: 5 }]) {
+          const res = await h.app.inject({
+            method: route.method,
+            url: route.url(owner.organizationId, programId),
+            headers: bearer(owner.token),
+            payload: { ...route.payload!(), ...extra },
+          });
+          expect(res.statusCode, JSON.stringify(extra)).toBe(400);
+          expect(res.json().code).toBe('invalid_request');
+          expect(res.json().metadata.field).toBe(Object.keys(extra)[0]);
+        }
+        expect(await snapshot(h)).toEqual(before);
+      });
+    }
+
+    it('B8: no response carries secrets or hashes', async () => {
+      const res = await call(bearer(owner.token));
+      const hashes = await h.ctx.database.db.selectFrom('oauth_clients').select('secret_hash').execute();
+      for (const { secret_hash } of hashes) expect(res.body).not.toContain(secret_hash);
+      expect(res.body).not.toContain(owner.clientSecret);
+      expect(res.body).not.toContain(owner.token);
+      expect(res.body).not.toContain(other.organizationId);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+export interface TestDatabase {
+  database: Database;
+  /** A DATABASE_URL another process can use to reach the same data (SQLite file or PG schema). */
+  url: string;
+  /** PostgreSQL: the schema's search_path option for child processes. */
+  schema?: string;
+  drop(): Promise<void>;
+}
+
+export function testEngine(): 'sqlite' | 'postgres' {
+  const url = process.env.TEST_DATABASE_URL ?? 'sqlite::memory:';
+  return url.startsWith('postgres') ? 'postgres' : 'sqlite';
+}
+
+/**
+ * A fresh, migrated database for one test file: a temporary SQLite file, or a new PostgreSQL
+ * schema in TEST_DATABASE_URL's database (dropped afterwards). Real engines, never mocks.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.TEST_DATABASE_URL ?? 'sqlite::memory:';
+  if (!url.startsWith('postgres')) {
+    const dir = mkdtempSync(join(tmpdir(), 'voucherd-test-'));
+    const fileUrl = `sqlite:${join(dir, 'test.db')}`;
+    const database = openDatabase(fileUrl);
+    await migrateToLatest(database);
+    return {
+      database,
+      url: fileUrl,
+      drop: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const database = openDatabase(url, { schema });
+  await migrateToLatest(database);
+  return {
+    database,
+    url: withSearchPath(url, schema),
+    schema,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+/** A libpq URL whose connections use the given schema (for child server processes). */
+export function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}

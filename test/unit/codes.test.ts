@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  REJECT_FROM,
+  generateCodes,
+  isWellFormedCode,
+  normalizeCode,
+} from '../../src/lib/codes.js';
+import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
+
+const FORMAT = /^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{13}$/;
+
+/** Replays a fixed byte sequence forever (deterministic tests). */
+class ReplaySource implements RandomSource {
+  private i = 0;
+  constructor(private readonly bytes: number[]) {}
+  fill(target: Uint8Array): void {
+    for (let k = 0; k < target.length; k++) target[k] = this.bytes[this.i++ % this.bytes.length]!;
+  }
+}
+
+describe('code format (api.md §5.1)', () => {
+  it('has the 31-symbol alphabet without 0, O, 1, I, U', () => {
+    expect(CODE_ALPHABET).toHaveLength(31);
+    expect(new Set(CODE_ALPHABET).size).toBe(31);
+    for (const c of '0O1IU') expect(CODE_ALPHABET).not.toContain(c);
+  });
+
+  it('generates 13-character codes that pass their check symbol', () => {
+    const codes = generateCodes(10_000, new CryptoRandomSource());
+    expect(codes).toHaveLength(10_000);
+    for (const code of codes) {
+      expect(code).toMatch(FORMAT);
+      expect(isWellFormedCode(code)).toBe(true);
+    }
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('rejects every single substitution and every adjacent swap (C7)', () => {
+    const codes = generateCodes(300, new CryptoRandomSource());
+    let checked = 0;
+    for (const code of codes) {
+      for (let i = 0; i < CODE_LENGTH; i++) {
+        for (const c of CODE_ALPHABET) {
+          if (c === code[i]) continue;
+          expect(isWellFormedCode(code.slice(0, i) + c + code.slice(i + 1))).toBe(false);
+          checked++;
+        }
+        if (i < CODE_LENGTH - 1 && code[i] !== code[i + 1]) {
+          const swapped = code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2);
+          expect(isWellFormedCode(swapped)).toBe(false);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300 * 13 * 30);
+  });
+
+  it('normalizes case, spaces and dashes to the same code', () => {
+    const [code] = generateCodes(1, new CryptoRandomSource());
+    const messy = `${code!.slice(0, 4).toLowerCase()}-${code!.slice(4, 8)} ${code!.slice(8).toLowerCase()}`;
+    expect(normalizeCode(messy)).toBe(code);
+    expect(isWellFormedCode(normalizeCode(messy))).toBe(true);
+  });
+
+  it('rejects wrong lengths and foreign characters', () => {
+    const [code] = generateCodes(1, new CryptoRandomSource());
+    expect(isWellFormedCode(code!.slice(1))).toBe(false);
+    expect(isWellFormedCode(`${code}2`)).toBe(false);
+    expect(isWellFormedCode(code!.replace(/^./, '0'))).toBe(false);
+    expect(isWellFormedCode(code!.replace(/^./, 'é'))).toBe(false);
+    expect(isWellFormedCode('')).toBe(false);
+  });
+
+  it('property: any string of 12 alphabet symbols has exactly one valid check symbol', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...CODE_ALPHABET), { minLength: 12, maxLength: 12 }), (symbols) => {
+        const body = symbols.join('');
+        const valid = [...CODE_ALPHABET].filter((c) => isWellFormedCode(body + c));
+        expect(valid).toHaveLength(1);
+      }),
+    );
+  });
+});
+
+describe('randomness (api.md §5.1, quality.md C6)', () => {
+  it('rejects bytes 248..255 instead of reducing them modulo 31', () => {
+    // Every high byte is skipped; the low bytes 0..11 map to the first 12 symbols in order.
+    const high = Array.from({ length: 256 - REJECT_FROM }, (_, i) => REJECT_FROM + i);
+    const source = new ReplaySource([...high, 0, ...high, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const [code] = generateCodes(1, source);
+    expect(code!.slice(0, 12)).toBe(CODE_ALPHABET.slice(0, 12));
+    // 248 % 31 = 0 would have produced '2' repeatedly if the bytes were reduced.
+    expect(isWellFormedCode(code!)).toBe(true);
+  });
+
+  it('maps byte b < 248 to symbol b mod 31', () => {
+    const source = new ReplaySource([31, 62, 93, 124, 155, 186, 217, 30, 61, 92, 123, 154]);
+    const [code] = generateCodes(1, source);
+    expect(code!.slice(0, 12)).toBe('2222222ZZZZZ');
+  });
+
+  it('χ² over 10^6 symbols is consistent with uniform (p > 0.001)', () => {
+    const codes = generateCodes(Math.ceil(1_000_000 / 12), new CryptoRandomSource());
+    const counts = new Array<number>(31).fill(0);
+    let n = 0;
+    for (const code of codes) {
+      for (let i = 0; i < 12; i++) {
+        counts[CODE_ALPHABET.indexOf(code[i]!)]!++;
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(1_000_000);
+    const expected = n / 31;
+    const chi2 = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+    // Critical value of χ² with 30 degrees of freedom at p = 0.001 is 59.70.
+    expect(chi2).toBeLessThan(59.7);
+  });
+});

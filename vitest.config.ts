@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Every storage-touching test runs on both engines (architecture.md, Tests): the `sqlite` and
+ * `postgres` projects run the same files with a different TEST_DATABASE_URL. Pure unit tests run once.
+ */
+const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/multiprocess/**/*.test.ts'],
+          env: { TEST_DATABASE_URL: postgresUrl },
+        },
+      },
+    ],
+  },
+});
