@@ -17,7 +17,13 @@ export interface MigrationReport {
 
 /** Brings the schema to the latest version. Safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: database.db, provider });
+  // On PostgreSQL name the schema: Kysely otherwise finds another schema's migration tables and
+  // assumes its own exist.
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
