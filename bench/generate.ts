@@ -48,7 +48,7 @@ async function floor(engine: Engine): Promise<number[]> {
     for (let i = 0; i < REPS; i++) {
       // Sorted like voucherd's own batches: the floor gets the same index-locality advantage.
       const codes = randomCodes(N).sort();
-      const ids = codes.map(() => randomUUID());
+      const ids = codes.map(() => randomUUID()).sort(); // ordered keys, like voucherd's UUIDv7
       const now = Date.now();
       const started = performance.now();
       if (engine === 'sqlite') {

@@ -134,3 +134,85 @@ export function randomCodes(n: number): string[] {
 export function header(title: string): void {
   process.stdout.write(`\n== ${title}\n`);
 }
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+let built = false;
+
+/** Builds dist/ once per run (spawned servers run the compiled service, like production). */
+export function ensureBuilt(): void {
+  if (built && existsSync(join(ROOT, 'dist/cli.js'))) return;
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface SpawnedServer {
+  url: string;
+  pid: number;
+  /** Peak resident set size of the server process so far (VmHWM), in MiB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** `node dist/cli.js serve` as its own process, so its memory is measured alone. */
+export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
+  ensureBuilt();
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'serve'], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    url,
+    pid: child.pid!,
+    peakRssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A tenant in `db` and a client_credentials token from the server at `url`. */
+export async function tenantFor(db: BenchDatabase, url: string): Promise<BenchServer> {
+  const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), db.database);
+  const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: `bench-${randomBytes(4).toString('hex')}@example.com` });
+  const res = await fetch(`${url}/oauth/v2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  return { url, ctx, org: tenant.organization_id, token, close: async () => undefined };
+}
