@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { addToCodeTotal } from '../programs/program.repository.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
@@ -58,6 +59,7 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
         });
         return 'COMPLETED' as const;
       });
+      refreshCodeStatisticsSoon(ctx.database);
       if (outcome !== 'CONTINUE') return outcome;
     } catch (err) {
       if (!(err instanceof ProgramClosedError)) throw err;

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
 import { programStatus } from '../programs/program.status.js';
+import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import {
@@ -125,6 +126,7 @@ export async function generateVoucherCodes(
       });
       return newTotal;
     });
+    if (input.count >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
     return {
       voucher_program_id: program.id,
       generation_id: generationId,
