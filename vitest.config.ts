@@ -32,7 +32,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'faults-postgres', include: ['test/faults/**/*.test.ts'], env: { TEST_DATABASE_URL: postgresUrl } },
+        test: { name: 'faults-postgres', include: ['test/faults/**/*.test.ts', 'test/faults-pg/**/*.test.ts'], env: { TEST_DATABASE_URL: postgresUrl } },
       },
     ],
   },

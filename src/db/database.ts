@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   /** PostgreSQL only: the schema to work in (tests give each file its own). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL application_name (visible in pg_stat_activity). */
+  applicationName?: string;
 }
 
 // int8 (COUNT(*), bigint columns) as JS numbers: every value we store is below 2^53.
@@ -104,10 +106,16 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? (schema === 'public' ? 'voucherd' : `voucherd:${schema}`),
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A connection lost while idle (pool 'error') or while checked out (client 'error', e.g. the
+  // backend was terminated mid-query) must not crash the process: the query in flight fails
+  // (→ 503), the pool discards the client and opens a new one (quality.md F1).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
 }
