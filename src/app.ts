@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     locale: Locale;
   }
+  interface FastifyInstance {
+    /** Set when the process starts shutting down (server.ts): new requests get 503. */
+    lifecycle: { shuttingDown: boolean };
+  }
 }
 
 export interface BuildOptions {
@@ -64,6 +68,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
   app.removeContentTypeParser(['text/plain']);
+  app.decorate('lifecycle', { shuttingDown: false });
   app.decorateRequest('locale', 'en_US');
   app.decorateRequest('principal', null);
   app.decorateRequest('accessPath', null);
@@ -71,9 +76,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     request.locale = negotiateLocale(request.headers['accept-language']);
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
+    // Graceful shutdown (quality.md F2): requests that arrive once it began are refused cleanly.
+    if (app.lifecycle.shuttingDown) throw new AppError('unavailable', 'service_unavailable', { headers: { 'retry-after': '1' } });
   });
   app.addHook('onSend', async (request, reply) => {
     if (!reply.hasHeader('content-language')) void reply.header('content-language', contentLanguage(request.locale));
+    // While shutting down, close each connection after its response so the server can stop.
+    if (app.lifecycle.shuttingDown) void reply.header('connection', 'close');
   });
   app.setErrorHandler(errorHandler(ctx.config.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {

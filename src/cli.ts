@@ -64,6 +64,11 @@ const COMMANDS: Record<string, Command> = {
         if (stopping) return;
         stopping = true;
         server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Never hang forever: past the timeout, exit with an error code.
+        setTimeout(() => {
+          server.app.log.error('shutdown timed out; exiting');
+          process.exit(1);
+        }, config.shutdownTimeoutMs).unref();
         server.close().then(
           () => process.exit(0),
           (err: unknown) => {

@@ -21,6 +21,8 @@ export interface Config {
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
   readonly trustProxy: boolean;
+  readonly shutdownGraceMs: number;
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +51,8 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: 'info',
   DEMO_BOOTSTRAP: 'true',
   TRUST_PROXY: 'false',
+  SHUTDOWN_GRACE_MS: '1000',
+  SHUTDOWN_TIMEOUT_MS: '30000',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +121,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = bool('TRUST_PROXY', false);
+  const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 1000, 0, 60_000);
+  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 600_000);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -137,5 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     demoBootstrap,
     trustProxy,
+    shutdownGraceMs,
+    shutdownTimeoutMs,
   });
 }

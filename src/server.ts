@@ -54,8 +54,15 @@ export async function startServer(config: Config, print: (text: string) => void 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
+  /**
+   * Graceful stop (quality.md F2): refuse new requests with 503 at once, keep accepting for a short
+   * grace period (connections already queued get an answer rather than a reset; load balancers
+   * notice), then stop background work, wait for in-flight requests, close the database.
+   */
   const close = () => {
     closing ??= (async () => {
+      app.lifecycle.shuttingDown = true;
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
       await jobs.stop();
       await app.close();
       await database.close();

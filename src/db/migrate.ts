@@ -24,6 +24,9 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
   const migrator = new Migrator({
     db: database.db,
     provider,
+    // Migrations are independent (each module adds its own tables), so a database that already ran
+    // a later-numbered one still takes an earlier one that arrived afterwards.
+    allowUnorderedMigrations: true,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
