@@ -19,6 +19,11 @@ export interface Config {
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
   readonly trustProxy: boolean;
+  /** Guessing defense (api.md §7): failed-claim budgets per sliding window. */
+  readonly claimFailureWindowSeconds: number;
+  readonly claimFailuresPerClient: number;
+  readonly claimFailuresPerRider: number;
+  readonly claimFailuresPerProgram: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +50,10 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: 'info',
   DEMO_BOOTSTRAP: 'true',
   TRUST_PROXY: 'false',
+  CLAIM_FAILURE_WINDOW_SECONDS: '900',
+  CLAIM_FAILURES_PER_CLIENT: '1000',
+  CLAIM_FAILURES_PER_RIDER: '20',
+  CLAIM_FAILURES_PER_PROGRAM: '500',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = bool('TRUST_PROXY', false);
+  const claimFailureWindowSeconds = int('CLAIM_FAILURE_WINDOW_SECONDS', 900, 1, 7 * 86_400);
+  const claimFailuresPerClient = int('CLAIM_FAILURES_PER_CLIENT', 1000, 1, 100_000_000);
+  const claimFailuresPerRider = int('CLAIM_FAILURES_PER_RIDER', 20, 1, 100_000_000);
+  const claimFailuresPerProgram = int('CLAIM_FAILURES_PER_PROGRAM', 500, 1, 100_000_000);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -135,5 +148,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     demoBootstrap,
     trustProxy,
+    claimFailureWindowSeconds,
+    claimFailuresPerClient,
+    claimFailuresPerRider,
+    claimFailuresPerProgram,
   });
 }
