@@ -96,7 +96,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (api.md §5.1 redemptio
     // A cross-site page auto-submitting a form: the Lax cookie is not sent, so no session, no claim.
     const attacker = await context.newPage();
     await attacker.setContent(`<form id="f" method="post" action="${base}/redeem/${codes[0]}"><input name="csrf_token" value="x"></form>`);
-    const [nav] = await Promise.all([attacker.waitForNavigation(), attacker.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
+    const [nav] = await Promise.all([attacker.waitForNavigation(), attacker.evaluate("document.getElementById('f').submit()")]);
     expect([401, 403]).toContain(nav!.status());
     expect((await claimRows(h, programId)).vouchers).toHaveLength(0);
     await context.close();
@@ -110,7 +110,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (api.md §5.1 redemptio
     await page.setContent(`<iframe id="control" src="${base}/healthz"></iframe><iframe id="x" src="${base}/redeem/${codes[0]}"></iframe>`);
     const body = async (selector: string) => {
       const frame = await (await page.$(selector))!.contentFrame();
-      return frame ? await frame.evaluate(() => document.body?.innerHTML ?? '').catch(() => '') : '';
+      return frame ? await frame.evaluate<string>("document.body ? document.body.innerHTML : ''").catch(() => '') : '';
     };
     // Control: a route without frame-ancestors renders inside the frame, so the check below can fail.
     expect(await body('#control')).toContain('"status":"ok"');
