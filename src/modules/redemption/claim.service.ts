@@ -18,8 +18,9 @@ export interface ClaimResult {
  *
  * 1. Normalize; a code failing its length, alphabet or check symbol is refused before any
  *    database query (api.md §5.1).
- * 2. Failed-claim budgets of the client and the rider (429 when spent).
- * 3. Read the code and its program to refuse early (and to know the program's budget).
+ * 2. Read the code and its program to refuse early and to know the program's budget.
+ * 3. Failed-claim budgets of the client, the rider and (when it may be named) the program: 429
+ *    when any is spent, checked in one query.
  * 4. One transaction: the conditional UPDATE decides the claim; the voucher row (unique per
  *    program and rider), the program's claim counter and the outbox event commit with it.
  * Every refusal spends budget; its answer never says more than api.md §7 allows.
@@ -27,22 +28,23 @@ export interface ClaimResult {
 export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string): Promise<ClaimResult> {
   const codeText = normalizeCode(codeInput);
   if (!isWellFormedCode(codeText)) throw notFound();
-  const buckets: BudgetBucket[] = [
-    { kind: 'client', id: rider.clientId },
-    { kind: 'rider', id: rider.userId },
-  ];
-  await assertClaimBudget(ctx, buckets);
   const now = ctx.clock.now();
   const target = await findClaimTarget(ctx.database.db, codeText);
   const refusal = claimRefusal(target, rider, now);
+  // A program is charged only for refusals that may name it (not for a 404, which must not).
   const visibleProgram = target && refusal?.kind !== 'not_found' ? target : undefined;
-  if (visibleProgram) buckets.push({ kind: 'program', id: visibleProgram.program_id });
+  const buckets: BudgetBucket[] = [
+    { kind: 'client', id: rider.clientId },
+    { kind: 'rider', id: rider.userId },
+    ...(visibleProgram ? [{ kind: 'program' as const, id: visibleProgram.program_id }] : []),
+  ];
+  // One query checks every budget; past any of them even a valid code is refused.
+  await assertClaimBudget(ctx, buckets);
   try {
-    if (visibleProgram) await assertClaimBudget(ctx, [{ kind: 'program', id: visibleProgram.program_id }]);
     if (refusal) throw refusal;
     return await claimInTransaction(ctx, rider, target!, codeText, now);
   } catch (err) {
-    if (err instanceof AppError && err.kind !== 'rate_limited' && err.status < 500) await recordClaimFailure(ctx, buckets);
+    if (err instanceof AppError && err.status < 500) await recordClaimFailure(ctx, buckets);
     throw err;
   }
 }
