@@ -27,7 +27,7 @@ import { withSearchPath } from '../test/helpers/database.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
-const CONCURRENCY = 50;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const CODES = 30_000;
 const ROUNDS = 4;
 
