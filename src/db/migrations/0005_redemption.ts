@@ -52,6 +52,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('claim_failures_bucket').on('claim_failures').columns(['bucket', 'created_at']).execute();
+  await db.schema.createIndex('claim_failures_created').on('claim_failures').column('created_at').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

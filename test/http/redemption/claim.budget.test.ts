@@ -105,3 +105,21 @@ describe('D4: failed-claim budgets → 429 rate_limited with Retry-After (api.md
     }
   });
 });
+
+describe('claim-failure sweep (background worker)', () => {
+  it('drops failures that left the window and keeps the rest', async () => {
+    const { claimFailureSweep } = await import('../../../src/modules/redemption/claim-failure.sweep.js');
+    const db = h.ctx.database.db;
+    const now = h.clock.now();
+    await db
+      .insertInto('claim_failures')
+      .values([
+        { id: h.ctx.ids.next(), bucket: 'rider:sweep-old', created_at: now - WINDOW_S * 1000 },
+        { id: h.ctx.ids.next(), bucket: 'rider:sweep-new', created_at: now - WINDOW_S * 1000 + 1 },
+      ])
+      .execute();
+    await claimFailureSweep.run(h.ctx, new AbortController().signal);
+    const left = await db.selectFrom('claim_failures').select('bucket').where('bucket', 'like', 'rider:sweep-%').execute();
+    expect(left.map((r) => r.bucket)).toEqual(['rider:sweep-new']);
+  });
+});
