@@ -65,4 +65,20 @@ describe('D1 with two voucherd processes on one PostgreSQL', () => {
       expect(Number(row.redemption_count)).toBe(1);
     }
   });
+
+  it('D2 across both processes: a code with redemptions_per_code = 5, 15 concurrent riders → exactly 5 successes', async () => {
+    for (let trial = 0; trial < 3; trial++) {
+      const now = Date.now();
+      const created = await createProgram(ctx, {
+        organizationId,
+        clientId: null,
+        body: { name: `MP2 ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: 5 },
+      });
+      const results = await Promise.all(riders.slice(0, 15).map((r, i) => claim(servers[i % 2]!, r, created.code_text!)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+      expect(results.filter((r) => r.status === 400 && r.code === 'redeem_count_exceeded')).toHaveLength(10);
+      const vouchers = await testDb.database.db.selectFrom('vouchers').select('user_id').where('program_id', '=', created.voucher_program_id).execute();
+      expect(new Set(vouchers.map((v) => v.user_id)).size).toBe(5);
+    }
+  });
 });
