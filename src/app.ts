@@ -13,6 +13,8 @@ import { codeRoutes } from './modules/codes/codes.routes.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
+import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
+import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -101,6 +103,12 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     org.addHook('onRequest', orgAccessHook(ctx));
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
+  });
+  // Rider API and usage: their own access hooks (rider-access.ts, api.md §7).
+  await app.register(redemptionRoutes, { ctx });
+  await app.register(async (pages) => {
+    await pages.register(formbody, { bodyLimit: 16 * 1024 });
+    await pages.register(redeemPageRoutes, { ctx });
   });
 
   return app;

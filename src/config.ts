@@ -23,6 +23,11 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly shutdownGraceMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Guessing defense (api.md §7): failed-claim budgets per sliding window. */
+  readonly claimFailureWindowSeconds: number;
+  readonly claimFailuresPerClient: number;
+  readonly claimFailuresPerRider: number;
+  readonly claimFailuresPerProgram: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +58,10 @@ export const CONFIG_VARIABLES = {
   TRUST_PROXY: 'false',
   SHUTDOWN_GRACE_MS: '1000',
   SHUTDOWN_TIMEOUT_MS: '30000',
+  CLAIM_FAILURE_WINDOW_SECONDS: '900',
+  CLAIM_FAILURES_PER_CLIENT: '1000',
+  CLAIM_FAILURES_PER_RIDER: '20',
+  CLAIM_FAILURES_PER_PROGRAM: '500',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -123,6 +132,10 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = bool('TRUST_PROXY', false);
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 1000, 0, 60_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 600_000);
+  const claimFailureWindowSeconds = int('CLAIM_FAILURE_WINDOW_SECONDS', 900, 1, 7 * 86_400);
+  const claimFailuresPerClient = int('CLAIM_FAILURES_PER_CLIENT', 1000, 1, 100_000_000);
+  const claimFailuresPerRider = int('CLAIM_FAILURES_PER_RIDER', 20, 1, 100_000_000);
+  const claimFailuresPerProgram = int('CLAIM_FAILURES_PER_PROGRAM', 500, 1, 100_000_000);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -145,5 +158,9 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     shutdownGraceMs,
     shutdownTimeoutMs,
+    claimFailureWindowSeconds,
+    claimFailuresPerClient,
+    claimFailuresPerRider,
+    claimFailuresPerProgram,
   });
 }

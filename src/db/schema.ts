@@ -150,7 +150,50 @@ export interface OutboxEventsTable {
   dispatched_at: number | null;
 }
 
+/** A rider's claim of a code (api.md §7): at most one per (program, rider). */
+export interface VouchersTable {
+  id: string;
+  program_id: string;
+  organization_id: string;
+  code_id: string;
+  user_id: string;
+  client_id: string;
+  usage_trip_count: Generated<number>;
+  usage_amount: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A trip a voucher was applied to (api.md §7 usage, X); amounts in minor units. */
+export interface VoucherTripsTable {
+  id: string;
+  voucher_id: string;
+  program_id: string;
+  trip_id: string;
+  /** The value-rule period the trip fell in (program timezone): `SINGLE`, `YYYY-MM-DD` or `YYYY-MM`. */
+  period_key: string;
+  currency_code: string;
+  fare_amount: number;
+  covered_amount: number;
+  rider_amount: number;
+  /** 1 when the trip used one of the period's trips (covered > 0). */
+  counted: number;
+  remaining_trips: number | null;
+  remaining_credit: number | null;
+  created_at: number;
+}
+
+/** One failed claim in a budget bucket (`client:…`, `rider:…`, `program:…`). */
+export interface ClaimFailuresTable {
+  id: string;
+  bucket: string;
+  created_at: number;
+}
+
 export interface DB {
+  vouchers: VouchersTable;
+  voucher_trips: VoucherTripsTable;
+  claim_failures: ClaimFailuresTable;
   job_leases: JobLeasesTable;
   outbox_events: OutboxEventsTable;
   organization_authorizations: OrganizationAuthorizationsTable;

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { generationJobsWorker } from '../modules/codes/generation-job.js';
+import { claimFailureSweep } from '../modules/redemption/claim-failure.sweep.js';
 import type { JobRunner } from './runner.js';
 
 /**
@@ -8,4 +9,5 @@ import type { JobRunner } from './runner.js';
  */
 export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(generationJobsWorker(runner.holder, ctx.config.generationPollMs));
+  runner.add(claimFailureSweep);
 }

@@ -17,6 +17,10 @@ export const ERROR_KINDS = {
   method_not_allowed: { status: 405, code: 'invalid_request' },
   generation_in_progress: { status: 409, code: 'code_generation_in_progress' },
   idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
+  // Claiming (api.md §7): Uber's codes.
+  voucher_program_inactive: { status: 400, code: 'voucher_program_inactive' },
+  code_already_redeemed: { status: 409, code: 'code_already_redeemed' },
+  redeem_count_exceeded: { status: 400, code: 'redeem_count_exceeded' },
   rate_limited: { status: 429, code: 'rate_limited' },
   internal: { status: 500, code: 'internal_server_error' },
   unavailable: { status: 503, code: 'service_unavailable' },

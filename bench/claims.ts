@@ -1,0 +1,195 @@
+/**
+ * G3 (quality.md): claim throughput and p50/p99 latency at 50 concurrent clients on PostgreSQL,
+ * through HTTP with real bearer tokens, next to the floor measured in the same run: a bare
+ * conditional UPDATE loop (the statement that decides a claim) on the same table, 50 connections.
+ *
+ *   node --import tsx bench/claims.ts        (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+ *
+ * Bounded: setup + BENCH_SECONDS (default 40) of HTTP slices alternating with floor slices a
+ * quarter as long. Figures are written into
+ * bench/README.md, section "claims".
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { randomToken, sha256Hex } from '../src/lib/secrets.js';
+import { createClient } from '../src/modules/oauth/client.service.js';
+import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
+import { createProgram } from '../src/modules/programs/program.service.js';
+import { startServe } from '../test/helpers/servers.js';
+import { withSearchPath } from '../test/helpers/database.js';
+
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const CODES = 30_000;
+const ROUNDS = 4;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Phase {
+  count: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/**
+ * `CONCURRENCY` workers taking the next item until a slice's time or the items run out. The HTTP
+ * path and the floor run in alternating slices so both see the same machine load (the machine is
+ * shared; a floor measured minutes apart would not be comparable).
+ */
+class Runner {
+  private next = 0;
+  private errors = 0;
+  private elapsed = 0;
+  private readonly latencies: number[] = [];
+  constructor(
+    private readonly items: number,
+    private readonly work: (i: number) => Promise<boolean>,
+  ) {}
+
+  async runFor(seconds: number): Promise<void> {
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < deadline) {
+          const i = this.next++;
+          if (i >= this.items) return;
+          const t = performance.now();
+          const ok = await this.work(i);
+          this.latencies.push(performance.now() - t);
+          if (!ok) this.errors++;
+        }
+      }),
+    );
+    this.elapsed += (performance.now() - started) / 1000;
+  }
+
+  result(): Phase {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return { count: sorted.length, seconds: this.elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: this.errors };
+  }
+}
+
+async function main(): Promise<void> {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const database = openDatabase(BASE_URL, { schema });
+  const url = withSearchPath(BASE_URL, schema);
+  let server: Awaited<ReturnType<typeof startServe>> | undefined;
+  const floorPool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
+  try {
+    await migrateToLatest(database);
+    const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), database);
+    const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: 'bench@example.com', adminPassword: 'correct horse battery staple' });
+    const riderApp = await createClient(ctx, { kind: 'THIRD_PARTY', name: 'Bench riders', scopes: ['vouchers.redeem'] });
+    const now = Date.now();
+    const body = { name: 'Bench', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: CODES };
+    const http = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body });
+    const floor = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Floor' } });
+    const codesOf = async (programId: string) =>
+      (await database.db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', programId).execute());
+    const httpCodes = await codesOf(http.voucher_program_id);
+    const floorCodes = await codesOf(floor.voucher_program_id);
+
+    // One rider per code (a rider claims a program once). Rows inserted in bulk; tokens are real
+    // opaque tokens stored as SHA-256 exactly as the token service stores them.
+    const tokens: string[] = [];
+    for (let offset = 0; offset < CODES; offset += 1000) {
+      const users = [];
+      const rows = [];
+      for (let i = offset; i < Math.min(CODES, offset + 1000); i++) {
+        const userId = ctx.ids.next();
+        const token = randomToken();
+        tokens.push(token);
+        users.push({ id: userId, email: `rider${i}@bench.example`, password_hash: 'bench-no-login', created_at: now });
+        rows.push({ id: ctx.ids.next(), token_hash: sha256Hex(token), client_id: riderApp.client_id, user_id: userId, grant_type: 'authorization_code', scope: 'vouchers.redeem', expires_at: now + 3_600_000, revoked_at: null, created_at: now });
+      }
+      await database.db.insertInto('users').values(users).execute();
+      await database.db.insertInto('oauth_tokens').values(rows).execute();
+    }
+
+    server = await startServe(url, { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' });
+    const target = `${server.url}/v1.2/me/vouchers/redeem`;
+    const claim = async (i: number) => {
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[i]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code_text: httpCodes[i]!.code_text }),
+      });
+      await res.arrayBuffer();
+      return res.status === 200;
+    };
+    const sql =
+      'update voucher_codes set redemption_count = redemption_count + 1 where id = $1 and canceled_at is null and redemption_count < max_num_redemptions returning redemption_count';
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => floorPool.query('select 1')));
+    const httpRunner = new Runner(CODES, claim);
+    const floorRunner = new Runner(CODES, async (i) => (await floorPool.query(sql, [floorCodes[i]!.id])).rowCount === 1);
+    await httpRunner.runFor(1); // warm-up slice, counted
+    for (let round = 0; round < ROUNDS; round++) {
+      await httpRunner.runFor(SECONDS / ROUNDS);
+      await floorRunner.runFor(SECONDS / (ROUNDS * 4));
+    }
+    const httpPhase = httpRunner.result();
+    const floorPhase = floorRunner.result();
+
+    const claimed = await database.db.selectFrom('vouchers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const report = render(httpPhase, floorPhase, Number(claimed.n));
+    process.stdout.write(report + '\n');
+    writeSection(report);
+  } finally {
+    await server?.stop();
+    await floorPool.end();
+    await database.close();
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+}
+
+function render(http: Phase, floor: Phase, vouchers: number): string {
+  const rate = (p: Phase) => p.count / p.seconds;
+  const row = (name: string, p: Phase) =>
+    `| ${name} | ${p.count} | ${p.seconds.toFixed(1)} | ${rate(p).toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${p.errors} |`;
+  return [
+    `Measured ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${CONCURRENCY} concurrent clients, PostgreSQL, one run (\`node --import tsx bench/claims.ts\`), machine load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
+    '',
+    '| phase | claims | seconds | claims/s | p50 ms | p99 ms | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('HTTP `POST /v1.2/me/vouchers/redeem` (bearer auth, budgets, transaction + outbox), one `voucherd serve`', http),
+    row('floor: bare conditional `UPDATE voucher_codes … RETURNING`, 50 connections', floor),
+    '',
+    `HTTP throughput is ${((rate(http) / rate(floor)) * 100).toFixed(1)}% of the floor. Voucher rows after the HTTP phase: ${vouchers} (= successful claims).`,
+  ].join('\n');
+}
+
+function writeSection(report: string): void {
+  const path = join(import.meta.dirname, 'README.md');
+  const begin = '<!-- claims:begin -->';
+  const end = '<!-- claims:end -->';
+  const section = `${begin}\n${report}\n${end}`;
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  if (text.includes(begin)) {
+    text = text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length);
+  } else {
+    text += `\n## claims\n\nG3 (quality.md): claim throughput and latency on PostgreSQL through HTTP, next to the floor.\n\n${section}\n`;
+  }
+  writeFileSync(path, text);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

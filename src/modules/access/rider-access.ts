@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+import { SCOPES } from '../oauth/scopes.js';
+import type { Principal } from '../oauth/token.service.js';
+import { authenticateBearer } from './authenticate.js';
+
+/** A principal acting for a rider: it has a user and may redeem vouchers. */
+export type RiderPrincipal = Principal & { userId: string };
+
+/**
+ * Rider access (api.md §2, §7): `vouchers.redeem` granted through authorization_code (or its
+ * refresh) to a user. A client_credentials token never acts for a rider.
+ */
+export function isRider(principal: Principal): principal is RiderPrincipal {
+  return principal.grantType !== 'client_credentials' && principal.userId !== null && principal.scopes.has(SCOPES.redeem);
+}
+
+export function assertRider(principal: Principal): RiderPrincipal {
+  if (isRider(principal)) return principal;
+  throw new AppError('insufficient_scope', 'rider_scope_required', {
+    headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.redeem}"` },
+  });
+}
+
+/**
+ * onRequest hook of rider routes: 401 for a missing or bad token (api.md §2.2 step 1), 403
+ * `unauthorized` without rider scope — before the body is parsed.
+ */
+export function riderAccessHook(ctx: AppContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const principal = await authenticateBearer(ctx, request.headers.authorization);
+    request.principal = assertRider(principal);
+  };
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
+import { AppError } from '../../lib/errors.js';
+import { safeEqual, sha256Hex } from '../../lib/secrets.js';
+import { isRider, type RiderPrincipal } from '../access/rider-access.js';
+import { resolveAccessToken } from '../oauth/token.service.js';
+import { claimVoucher } from './claim.service.js';
+import { claimPage, malformedPage, outcomePage, signInPage, type PageOutcome } from './redeem-page.view.js';
+
+/**
+ * The rider session of the redemption pages: an HttpOnly, SameSite=Lax cookie holding a rider
+ * access token (authorization_code + vouchers.redeem), checked on every request exactly like a
+ * bearer token. Whatever signs the rider in (the OAuth authorization_code flow) sets it.
+ */
+export const RIDER_SESSION_COOKIE = 'voucherd_rider';
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+async function riderSession(ctx: AppContext, request: FastifyRequest): Promise<{ rider: RiderPrincipal; token: string } | null> {
+  const token = readCookie(request.headers.cookie, RIDER_SESSION_COOKIE);
+  if (!token) return null;
+  const principal = await resolveAccessToken(ctx, token);
+  return principal && isRider(principal) ? { rider: principal, token } : null;
+}
+
+/** CSRF token bound to the session (a keyed hash of the HttpOnly session token, unknown to other sites). */
+function csrfToken(sessionToken: string): string {
+  return sha256Hex(`voucherd-redeem-csrf:${sessionToken}`);
+}
+
+function page(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .send(html);
+}
+
+function outcomeOf(err: unknown): { status: number; outcome: PageOutcome } {
+  if (!(err instanceof AppError)) return { status: 500, outcome: 'error' };
+  switch (err.kind) {
+    case 'not_found':
+      return { status: 404, outcome: 'not_found' };
+    case 'voucher_program_inactive':
+      return { status: 400, outcome: 'inactive' };
+    case 'code_already_redeemed':
+      return { status: 409, outcome: err.messageKey === 'program_already_claimed' ? 'already_claimed' : 'already_redeemed' };
+    case 'redeem_count_exceeded':
+      return { status: 400, outcome: 'exceeded' };
+    case 'rate_limited':
+      return { status: 429, outcome: 'rate_limited' };
+    default:
+      return { status: err.status, outcome: 'error' };
+  }
+}
+
+/** GET/POST /redeem/{code_text}: the redemption link a rider opens and claims with one click. */
+export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  const params = { type: 'object', properties: { code_text: { type: 'string', maxLength: 64 } }, required: ['code_text'] };
+
+  app.get<{ Params: { code_text: string } }>('/redeem/:code_text', { schema: { hide: true, params } }, async (request, reply) => {
+    const code = normalizeCode(request.params.code_text);
+    // Typos are caught without touching the database; nothing is looked up before sign-in either.
+    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+    const session = await riderSession(ctx, request);
+    if (!session) return page(reply, 200, signInPage(code));
+    return page(reply, 200, claimPage(code, csrfToken(session.token)));
+  });
+
+  app.post<{ Params: { code_text: string }; Body: Record<string, unknown> }>(
+    '/redeem/:code_text',
+    { schema: { hide: true, params } },
+    async (request, reply) => {
+      const code = normalizeCode(request.params.code_text);
+      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+      const session = await riderSession(ctx, request);
+      if (!session) return page(reply, 401, signInPage(code));
+      const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden'));
+      try {
+        await claimVoucher(ctx, session.rider, code);
+        return page(reply, 200, outcomePage('claimed'));
+      } catch (err) {
+        const { status, outcome } = outcomeOf(err);
+        if (status >= 500) request.log.error({ err }, 'claim from the redemption page failed');
+        if (err instanceof AppError && err.options.headers?.['retry-after']) void reply.header('retry-after', err.options.headers['retry-after']);
+        return page(reply, status, outcomePage(outcome));
+      }
+    },
+  );
+}

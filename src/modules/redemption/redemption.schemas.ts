@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** POST /v1.2/me/vouchers/redeem (api.md §7). */
+export const RedeemBody = Type.Object(
+  { code_text: Type.String({ minLength: 1, maxLength: 64, description: 'Case-insensitive; spaces and dashes ignored' }) },
+  { additionalProperties: false },
+);
+export type RedeemBody = Static<typeof RedeemBody>;
+
+export const RedeemResponse = Type.Object({ voucher_id: Type.String() });
+
+export const VoucherParams = Type.Object({ voucher_id: Type.String({ maxLength: 64 }) });
+export type VoucherParams = Static<typeof VoucherParams>;
+
+/** POST /v1/vouchers/{voucher_id}/trips (X): amounts in major units, as Uber's wire does. */
+export const TripBody = Type.Object(
+  {
+    trip_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' }),
+    fare_amount: Type.Number({ minimum: 0, maximum: 1e9 }),
+    currency_code: Type.String({ pattern: '^[A-Z]{3}$' }),
+  },
+  { additionalProperties: false },
+);
+export type TripBody = Static<typeof TripBody>;
+
+export const TripResponse = Type.Object({
+  voucher_id: Type.String(),
+  trip_id: Type.String(),
+  currency_code: Type.String(),
+  covered_amount: Type.Number(),
+  rider_amount: Type.Number(),
+  remaining_trips: Type.Union([Type.Integer(), Type.Null()]),
+  remaining_credit: Type.Union([Type.Number(), Type.Null()]),
+});

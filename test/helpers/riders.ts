@@ -1,0 +1,46 @@
+import { SCOPES } from '../../src/modules/oauth/scopes.js';
+import { createClient } from '../../src/modules/oauth/client.service.js';
+import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
+import { createUser } from '../../src/modules/orgs/org.service.js';
+import type { AppContext } from '../../src/context.js';
+
+export interface Rider {
+  userId: string;
+  token: string;
+}
+
+let riderCounter = 0;
+
+/**
+ * A rider app (THIRD_PARTY client holding `vouchers.redeem`, bound to no organization). Until the
+ * authorization_code flow exists (issue 3), rider tokens come from the real token service with
+ * the grant they will have then; switch `createRider` to the real flow when it lands.
+ */
+export async function createRiderApp(ctx: AppContext, organizationId?: string): Promise<string> {
+  const client = await createClient(ctx, {
+    kind: organizationId ? 'FIRST_PARTY' : 'THIRD_PARTY',
+    ...(organizationId ? { organizationId } : {}),
+    name: 'Rider app',
+    scopes: [SCOPES.redeem],
+    redirectUris: ['https://rider.example/callback'],
+  });
+  return client.client_id;
+}
+
+export async function riderToken(ctx: AppContext, clientId: string, userId: string): Promise<string> {
+  const issued = await issueAccessToken(ctx, { clientId, grantType: 'authorization_code', scopes: [SCOPES.redeem], userId });
+  return issued.access_token;
+}
+
+export async function createRider(ctx: AppContext, clientId: string): Promise<Rider> {
+  riderCounter += 1;
+  const user = await createUser(ctx, { email: `rider${riderCounter}-${process.pid}-${ctx.ids.next().slice(-8)}@example.com`, password: 'rider password 123' });
+  return { userId: user.user_id, token: await riderToken(ctx, clientId, user.user_id) };
+}
+
+export async function createRiders(ctx: AppContext, clientId: string, n: number): Promise<Rider[]> {
+  const riders: Rider[] = [];
+  // A few at a time: scrypt is deliberately slow and the machine is shared.
+  for (let i = 0; i < n; i += 4) riders.push(...(await Promise.all(Array.from({ length: Math.min(4, n - i) }, () => createRider(ctx, clientId)))));
+  return riders;
+}
