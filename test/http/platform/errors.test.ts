@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 
@@ -89,7 +90,9 @@ describe('errors, language and limits (api.md §3)', () => {
     try {
       const t = await scratch.seedTenant();
       const p = await scratch.createProgram(t);
-      await scratch.ctx.database.db.schema.dropTable('voucher_codes').execute();
+      // (PostgreSQL refuses to drop a table others reference without CASCADE.)
+      const cascade = scratch.ctx.database.dialect === 'postgres' ? sql` cascade` : sql``;
+      await sql`drop table voucher_codes${cascade}`.execute(scratch.ctx.database.db);
       const res = await scratch.app.inject({
         method: 'POST',
         url: `/v1/organizations/${t.organizationId}/voucher-programs/${p}/codes/generate`,
