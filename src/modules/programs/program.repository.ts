@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { preparedQuery } from '../../db/prepared.js';
 import type { DB, VoucherProgramsTable } from '../../db/schema.js';
 
 export type ProgramRow = Selectable<VoucherProgramsTable>;
@@ -7,14 +8,13 @@ export async function insertProgram(db: Kysely<DB>, row: Insertable<VoucherProgr
   await db.insertInto('voucher_programs').values(row).execute();
 }
 
+const programById = preparedQuery((db: Kysely<DB>, organizationId: string, programId: string) =>
+  db.selectFrom('voucher_programs').selectAll().where('organization_id', '=', organizationId).where('id', '=', programId),
+);
+
 /** Every lookup names the organization: a program of another org is simply not found (api.md §2.2 step 6). */
 export async function findProgram(db: Kysely<DB>, organizationId: string, programId: string): Promise<ProgramRow | undefined> {
-  return db
-    .selectFrom('voucher_programs')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', programId)
-    .executeTakeFirst();
+  return (await programById(db, organizationId, programId))[0];
 }
 
 /**
