@@ -18,3 +18,8 @@ export function allowEmptyJsonBody(app: FastifyInstance): void {
     }
   });
 }
+
+/** preValidation hook for such routes: no body at all counts as `{}`, then the schema applies. */
+export async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}

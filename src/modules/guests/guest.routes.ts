@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { ProgramParams } from '../programs/program.schemas.js';
 import { addGuests, distributeCodes, listGuests } from './guest.service.js';
@@ -53,9 +54,13 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       }),
   );
 
-  app.post<{ Params: ProgramParams; Body: DistributeBody }>(
+  // The body is optional (`codes` absent = all): an empty JSON body is accepted here.
+  await app.register(async (actions) => {
+    allowEmptyJsonBody(actions);
+    actions.post<{ Params: ProgramParams; Body: DistributeBody }>(
     `${PROGRAM}/codes/distribute`,
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         summary: 'Distribute Voucher Codes',
         description:
@@ -74,4 +79,5 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         notifier: notifierFor(ctx, request.log),
       }),
   );
+  });
 }

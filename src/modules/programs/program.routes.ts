@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { allowEmptyJsonBody } from '../../http/empty-body.js';
+import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { listGuestsForProgram } from '../guests/guest.service.js';
 import { cancelProgram, patchProgram } from './program-update.service.js';
@@ -108,12 +108,13 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
     actions.post<{ Params: ProgramParams }>(
       `${PROGRAMS}/:voucher_program_id/cancel`,
       {
+        preValidation: emptyBodyAsObject,
         schema: {
           summary: 'Cancel Voucher Program',
           description: '204, idempotent (api.md §4). Codes stop being claimable at once.',
           tags: ['programs'],
           params: ProgramParams,
-          body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+          body: Type.Object({}, { additionalProperties: false }),
           response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 500) },
         },
       },
