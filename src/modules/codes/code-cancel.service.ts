@@ -28,9 +28,9 @@ export async function cancelCodes(
     await assertNoGenerationRunning(ctx, trx, program.id);
     const now = ctx.clock.now();
     const scope = { organizationId: program.organization_id, programId: program.id };
-    const canceled = new Set(await cancelLiveCodes(trx, { ...scope, ids, now }));
+    const canceled = new Set(await cancelLiveCodes(trx, ctx.database.dialect, { ...scope, ids, now }));
     const rest = ids.filter((id) => !canceled.has(id));
-    const states = new Map((await codeStates(trx, { ...scope, ids: rest })).map((row) => [row.id, row]));
+    const states = new Map((await codeStates(trx, ctx.database.dialect, { ...scope, ids: rest })).map((row) => [row.id, row]));
     if (canceled.size > 0) {
       await recordEvent(ctx, trx, {
         eventType: 'voucher_program_updated',
