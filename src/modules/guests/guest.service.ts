@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { assertNoGenerationRunning } from '../codes/generation.guard.js';
@@ -23,6 +24,21 @@ async function liveProgram(ctx: AppContext, db: Kysely<DB>, organizationId: stri
   if (status === 'CANCELED') throw new AppError('invalid_request', 'program_canceled');
   if (status === 'COMPLETE') throw new AppError('invalid_request', 'program_complete');
   return program;
+}
+
+/**
+ * A concurrent add-guests may commit the same guest (or, in theory, bind the same code) between our
+ * read and our insert; the unique indexes refuse it and the whole attempt rolls back. Retrying
+ * then sees the committed rows and skips them.
+ */
+async function retryOnUniqueViolation<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= 3 || !isUniqueViolation(err)) throw err;
+    }
+  }
 }
 
 /** Request guests minus duplicates within the request and guests the program already has. */
@@ -52,7 +68,7 @@ export async function addGuests(
 ): Promise<{ guests: { email?: string; phone?: string }[] }> {
   const requested = input.body.guests.map((g, i) => normalizeContact(g, i));
   const sendNotifications = input.body.send_notifications ?? true;
-  const deliveries = await ctx.database.db.transaction().execute(async (trx) => {
+  const deliveries = await retryOnUniqueViolation(() => ctx.database.db.transaction().execute(async (trx) => {
     const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
     await assertNoGenerationRunning(ctx, trx, program.id);
     const existing = await findGuestsByContact(
@@ -84,7 +100,7 @@ export async function addGuests(
     await insertGuests(trx, rows);
     if (!sendNotifications || rows.length === 0) return [] as PendingDelivery[];
     return distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
-  });
+  }));
   if (deliveries.length > 0) await input.notifier.send(deliveries);
   return {
     guests: input.body.guests.map((g) => ({

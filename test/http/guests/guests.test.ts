@@ -243,3 +243,40 @@ describe('the default notifier', () => {
     expect(lines).toHaveLength(2);
   });
 });
+
+describe('concurrency', () => {
+  it('concurrent add-guests bind disjoint codes; the same guest sent twice at once is added once; never a 500', async () => {
+    const programId = await h.createProgram(tenant, { number_of_codes: 10 });
+    const requests = Array.from({ length: 5 }, (_, i) =>
+      addGuests(programId, { guests: [{ email: `c${i}a@example.com` }, { email: `c${i}b@example.com` }, { email: 'same@example.com' }], send_notifications: false }),
+    );
+    const results = await Promise.all(requests);
+    for (const res of results) expect([200, 400], res.body).toContain(res.statusCode);
+    const rows = await guests(programId);
+    expect(rows.filter((g) => g.email === 'same@example.com')).toHaveLength(1);
+    const codes = rows.map((g) => g.code_id);
+    expect(new Set(codes).size).toBe(codes.length);
+    // 11 distinct guests for 10 codes: whatever order the requests commit in, at most 10 are bound.
+    expect(rows.length).toBeLessThanOrEqual(10);
+    expect(results.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the same new guest added by 20 requests at once is stored once, every request answers 200', async () => {
+    const programId = await h.createProgram(tenant, { number_of_codes: 20 });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => addGuests(programId, { guests: [{ email: 'race@example.com' }], send_notifications: false })),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    expect(await guests(programId)).toHaveLength(1);
+  });
+
+  it('concurrent distributes message each guest exactly once', async () => {
+    const programId = await h.createProgram(tenant, { number_of_codes: 6 });
+    await addGuests(programId, { guests: [1, 2, 3, 4, 5, 6].map((i) => ({ email: `d${i}@example.com` })), send_notifications: false });
+    const results = await Promise.all(Array.from({ length: 4 }, () => distribute(programId)));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(results.reduce((n, r) => n + r.json().number_of_codes_distributed, 0)).toBe(6);
+    expect(sent.map((m) => m.to).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => `d${i}@example.com`).sort());
+    expect((await events(programId)).reduce((n, e) => n + JSON.parse(e.payload).number_of_codes_distributed, 0)).toBe(6);
+  });
+});
