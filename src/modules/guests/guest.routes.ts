@@ -58,26 +58,26 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
   await app.register(async (actions) => {
     allowEmptyJsonBody(actions);
     actions.post<{ Params: ProgramParams; Body: DistributeBody }>(
-    `${PROGRAM}/codes/distribute`,
-    {
-      preValidation: emptyBodyAsObject,
-      schema: {
-        summary: 'Distribute Voucher Codes',
-        description:
-          "Sends guests their codes through the notifier (default: the log) — all not yet distributed, or only the listed `codes`. Emits voucher_program_code_distributed. 409 while a generation runs.",
-        tags: ['codes'],
-        params: ProgramParams,
-        body: DistributeBody,
-        response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+      `${PROGRAM}/codes/distribute`,
+      {
+        preValidation: emptyBodyAsObject,
+        schema: {
+          summary: 'Distribute Voucher Codes',
+          description:
+            "Sends guests their codes through the notifier (default: the log) — all not yet distributed, or only the listed `codes`. Emits voucher_program_code_distributed. 409 while a generation runs.",
+          tags: ['codes'],
+          params: ProgramParams,
+          body: DistributeBody,
+          response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+        },
       },
-    },
-    async (request) =>
-      distributeCodes(ctx, {
-        organizationId: request.params.organization_id,
-        programId: request.params.voucher_program_id,
-        ...(request.body.codes ? { codes: request.body.codes } : {}),
-        notifier: notifierFor(ctx, request.log),
-      }),
-  );
+      async (request) =>
+        distributeCodes(ctx, {
+          organizationId: request.params.organization_id,
+          programId: request.params.voucher_program_id,
+          ...(request.body.codes ? { codes: request.body.codes } : {}),
+          notifier: notifierFor(ctx, request.log),
+        }),
+    );
   });
 }

@@ -215,3 +215,34 @@ describe('PATCH voucher program — security', () => {
     }
   });
 });
+
+describe('PATCH voucher program — concurrency', () => {
+  it('concurrent patches all apply (none lost), one event each; a patch racing a cancel never revives it', async () => {
+    const id = await h.createProgram(tenant, { value_per_trip_max_amount: 10 });
+    // Renames are always allowed, so each must apply on top of the others (optimistic retry).
+    const results = await Promise.all([11, 12, 13, 14, 15].map((n) => patch(id, { name: `n${n}`, description: `d${n}` })));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(await events(id)).toHaveLength(5);
+    const stored = await row(id);
+    expect(results.map((r) => r.json().name)).toContain(stored.name);
+    // Name and description come from the same request: no write interleaved inside another.
+    expect(stored.description).toBe(stored.name.replace('n', 'd'));
+
+    // Raises racing each other: whichever commits first, a later smaller one is (rightly) refused
+    // as a reduction; the stored value is the largest accepted, never a lost update.
+    const raises = await Promise.all([20, 30, 40].map((amount) => patch(id, { value_per_trip_max_amount: amount })));
+    const accepted = raises.filter((r) => r.statusCode === 200).map((r) => r.json().value_per_trip_max_amount as number);
+    for (const r of raises) if (r.statusCode !== 200) expect(r.json().metadata.field).toBe('value_per_trip_max_amount');
+    expect(Number((await row(id)).value_per_trip_max_amount)).toBe(Math.max(...accepted) * 100);
+
+    const [patched, canceled] = await Promise.all([
+      patch(id, { name: 'after cancel?' }),
+      h.app.inject({ method: 'POST', url: `${url(id)}/cancel`, headers: bearer(tenant.token) }),
+    ]);
+    expect(canceled.statusCode).toBe(204);
+    expect([200, 400]).toContain(patched.statusCode);
+    const final = await row(id);
+    expect(final.canceled_at).not.toBeNull();
+    expect(final.name).toBe(patched.statusCode === 200 ? 'after cancel?' : stored.name);
+  });
+});
