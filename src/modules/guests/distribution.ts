@@ -24,7 +24,7 @@ export async function distributeInTransaction(
   let singleCode: { id: string; code_text: string } | undefined;
   if (!multi) {
     singleCode = await trx.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', program.id).orderBy('id').executeTakeFirst();
-    if (!singleCode || singleCode === undefined) return [];
+    if (!singleCode) return [];
     if (filter.codeIds && !filter.codeIds.includes(singleCode.id)) return [];
   }
   const guests = await markGuestsDistributed(trx, {
