@@ -10,6 +10,8 @@ import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
+import { guestRoutes } from './modules/guests/guest.routes.js';
+import { templateRoutes } from './modules/templates/template.routes.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
@@ -103,6 +105,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     org.addHook('onRequest', orgAccessHook(ctx));
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
+    await org.register(guestRoutes, { ctx });
+    await org.register(templateRoutes, { ctx });
   });
   // Rider API and usage: their own access hooks (rider-access.ts, api.md §7).
   await app.register(redemptionRoutes, { ctx });

@@ -164,6 +164,37 @@ export interface VouchersTable {
   updated_at: number;
 }
 
+export interface VoucherProgramTemplatesTable {
+  id: string;
+  organization_id: string;
+  template_name: string;
+  campaign_name: string | null;
+  description: string | null;
+  timezone: string | null;
+  currency_code: string | null;
+  /** 0/1 on both engines. */
+  is_fully_covered: number;
+  code_scheme: string | null;
+  redemptions_per_code: number | null;
+  voucher_type: string | null;
+  /** Money as decimal text (the currency may come from the program). */
+  value_per_trip_max_amount: string | null;
+  value_per_trip_deductible: string | null;
+  value_per_trip_percentage: number | null;
+  value_per_period_max_trips: number | null;
+  value_per_period_max_credit: string | null;
+  value_recurrence_period: string | null;
+  trip_restriction_type: string | null;
+  pickup_locations: string | null;
+  dropoff_locations: string | null;
+  vehicle_category_types: string | null;
+  expense_memo: string | null;
+  is_disabled: number;
+  creator_client_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** A trip a voucher was applied to (api.md §7 usage, X); amounts in minor units. */
 export interface VoucherTripsTable {
   id: string;
@@ -190,10 +221,32 @@ export interface ClaimFailuresTable {
   created_at: number;
 }
 
+export interface ProgramGuestsTable {
+  id: string;
+  program_id: string;
+  organization_id: string;
+  email: string | null;
+  phone: string | null;
+  code_id: string | null;
+  send_notifications: number;
+  created_at: number;
+  distributed_at: number | null;
+}
+
+export interface ProgramStatusTransitionsTable {
+  program_id: string;
+  status: 'ACTIVE' | 'COMPLETE';
+  organization_id: string;
+  recorded_at: number;
+}
+
 export interface DB {
   vouchers: VouchersTable;
   voucher_trips: VoucherTripsTable;
   claim_failures: ClaimFailuresTable;
+  voucher_program_templates: VoucherProgramTemplatesTable;
+  program_guests: ProgramGuestsTable;
+  program_status_transitions: ProgramStatusTransitionsTable;
   job_leases: JobLeasesTable;
   outbox_events: OutboxEventsTable;
   organization_authorizations: OrganizationAuthorizationsTable;

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { generationJobsWorker } from '../modules/codes/generation-job.js';
 import { claimFailureSweep } from '../modules/redemption/claim-failure.sweep.js';
+import { statusSweepWorker } from '../modules/programs/status-sweep.worker.js';
 import type { JobRunner } from './runner.js';
 
 /**
@@ -10,4 +11,5 @@ import type { JobRunner } from './runner.js';
 export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(generationJobsWorker(runner.holder, ctx.config.generationPollMs));
   runner.add(claimFailureSweep);
+  runner.add(statusSweepWorker);
 }

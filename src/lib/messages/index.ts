@@ -1,12 +1,13 @@
 import { CORE_MESSAGES } from './core.js';
 import { REDEMPTION_MESSAGES } from './redemption.js';
+import { PROGRAM_MESSAGES } from './programs.js';
 
 /**
  * All human texts of API errors, per locale (api.md §3). A module adds a catalog file beside
  * core.ts (same five locales: en_US, fr_FR, de_DE, pt_BR, es_ES) and lists it in CATALOGS below;
  * a unit test checks every locale has every key.
  */
-const CATALOGS = [CORE_MESSAGES, REDEMPTION_MESSAGES] as const;
+const CATALOGS = [CORE_MESSAGES, REDEMPTION_MESSAGES, PROGRAM_MESSAGES] as const;
 
 type LocaleName = keyof typeof CORE_MESSAGES;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.js';
 import { listCodePage, type CodeListRow } from './code.repository.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
@@ -14,10 +15,26 @@ interface ListingInput {
   view: CodeViewOptions;
 }
 
+type PageInput = Parameters<typeof listCodePage>[1];
+
+/**
+ * One keyset page. On PostgreSQL the page is read with sorting disabled for its transaction, so
+ * the planner walks the (program_id, id) index in order. Right after a bulk generation the table
+ * has no fresh statistics and the planner otherwise picks a bitmap scan of every code of the
+ * program plus a sort, once per page (measured: 1,000,000-code CSV export 179 s → see bench/README.md).
+ */
+async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[]> {
+  if (ctx.database.dialect !== 'postgres') return listCodePage(ctx.database.db, input);
+  return ctx.database.db.transaction().execute(async (trx) => {
+    await sql`set local enable_sort = off`.execute(trx);
+    return listCodePage(trx, input);
+  });
+}
+
 async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator<CodeListRow[]> {
   let afterId: string | undefined;
   for (;;) {
-    const rows = await listCodePage(ctx.database.db, {
+    const rows = await codePage(ctx, {
       organizationId: input.organizationId,
       programId: input.programId,
       limit: STREAM_CHUNK,
@@ -68,7 +85,7 @@ export async function listCodesPage(
   ctx: AppContext,
   input: ListingInput & { afterId?: string; limit: number },
 ): Promise<{ total_number_of_codes: number; codes: Record<string, unknown>[]; next_page_token?: string }> {
-  const rows = await listCodePage(ctx.database.db, {
+  const rows = await codePage(ctx, {
     organizationId: input.organizationId,
     programId: input.programId,
     limit: input.limit + 1,

@@ -9,6 +9,9 @@ import { GenerateBody, GenerationParams, GenerationSummary, ListCodesQuery } fro
 import { findGeneration } from './generation.repository.js';
 import { generateVoucherCodes } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
+import { cancelCodes } from './code-cancel.service.js';
+import { CancelCodesBody } from '../guests/guest.schemas.js';
+import { Type } from '@sinclair/typebox';
 
 const PROGRAM = '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id';
 const DEFAULT_PAGE = 1000;
@@ -86,6 +89,31 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       }
       return listCodesPage(ctx, { ...input, limit: limit ?? DEFAULT_PAGE, ...(afterId ? { afterId } : {}) });
     },
+  );
+
+  app.post<{ Params: ProgramParams; Body: CancelCodesBody }>(
+    `${PROGRAM}/codes/cancel`,
+    {
+      schema: {
+        summary: 'Cancel Voucher Codes',
+        description: 'Cancels up to 10,000 codes in one set-based update; failures per code: not_found, already_canceled, already_redeemed (api.md §6).',
+        tags: ['codes'],
+        params: ProgramParams,
+        body: CancelCodesBody,
+        response: {
+          200: Type.Object({
+            cancelCodeFailures: Type.Array(Type.Object({ code_uuid: Type.String(), reason: Type.String() })),
+          }),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 500),
+        },
+      },
+    },
+    async (request) =>
+      cancelCodes(ctx, {
+        organizationId: request.params.organization_id,
+        programId: request.params.voucher_program_id,
+        codes: request.body.codes,
+      }),
   );
 
   app.get<{ Params: GenerationParams }>(

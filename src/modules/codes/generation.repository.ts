@@ -151,3 +151,9 @@ export async function failBackgroundJob(db: Kysely<DB>, id: string, holder: stri
     .where('lease_holder', '=', holder)
     .execute();
 }
+
+/** True while a live (lease not expired) generation holds the program's slot (api.md §5 item 3). */
+export async function isGenerationRunning(db: Kysely<DB>, programId: string, now: number): Promise<boolean> {
+  const active = await findActiveGeneration(db, programId);
+  return active !== undefined && Number(active.lease_expires_at) >= now;
+}

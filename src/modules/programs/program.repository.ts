@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { preparedQuery } from '../../db/prepared.js';
 import type { DB, VoucherProgramsTable } from '../../db/schema.js';
 
@@ -37,4 +37,64 @@ export async function addToCodeTotal(
     .returning('total_number_of_codes')
     .executeTakeFirst();
   return row ? Number(row.total_number_of_codes) : undefined;
+}
+
+export type ProgramUpdate = Omit<Updateable<VoucherProgramsTable>, 'id' | 'organization_id' | 'created_at'>;
+
+/**
+ * Optimistic update: applies only if nobody changed the program since it was read (its
+ * `updated_at` is unchanged) and it is not canceled. False when the caller must re-read.
+ */
+export async function updateProgramIfUnchanged(
+  db: Kysely<DB>,
+  program: Pick<ProgramRow, 'id' | 'organization_id' | 'updated_at'>,
+  changes: ProgramUpdate,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('voucher_programs')
+    .set(changes)
+    .where('organization_id', '=', program.organization_id)
+    .where('id', '=', program.id)
+    .where('updated_at', '=', program.updated_at)
+    .where('canceled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Cancels once: the conditional update decides which request did it (api.md §4, idempotent cancel). */
+export async function markProgramCanceled(db: Kysely<DB>, organizationId: string, programId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('voucher_programs')
+    .set({ canceled_at: now, updated_at: now })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', programId)
+    .where('canceled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export type SearchStatus = 'UPCOMING' | 'ACTIVE' | 'COMPLETE' | 'CANCELED';
+
+/** One page of an org's programs, newest first, optionally by computed status (api.md §4 Search). */
+export async function searchPrograms(
+  db: Kysely<DB>,
+  input: { organizationId: string; status?: SearchStatus; now: number; limit: number; offset: number },
+): Promise<ProgramRow[]> {
+  let query = db.selectFrom('voucher_programs').selectAll().where('organization_id', '=', input.organizationId);
+  const { now } = input;
+  switch (input.status) {
+    case 'CANCELED':
+      query = query.where('canceled_at', 'is not', null);
+      break;
+    case 'UPCOMING':
+      query = query.where('canceled_at', 'is', null).where('starts_at', '>', now);
+      break;
+    case 'ACTIVE':
+      query = query.where('canceled_at', 'is', null).where('starts_at', '<=', now).where('ends_at', '>', now);
+      break;
+    case 'COMPLETE':
+      query = query.where('canceled_at', 'is', null).where('ends_at', '<=', now);
+      break;
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.limit).offset(input.offset).execute();
 }

@@ -62,3 +62,34 @@ export const GetProgramQuery = Type.Object(
   { include_guests: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
+
+/**
+ * PATCH voucher program (api.md §4): every mutable field, optional. `code_scheme` and
+ * `currency_code` are accepted by the schema only so the service can refuse them by name.
+ */
+const { number_of_codes: _n, code_scheme: _s, currency_code: _c, ...mutable } = CreateProgramBody.properties;
+export const PatchProgramBody = Type.Object(
+  {
+    ...Object.fromEntries(Object.entries(mutable).map(([k, v]) => [k, Type.Optional(v)])),
+    code_scheme: Type.Optional(Type.Unknown()),
+    currency_code: Type.Optional(Type.Unknown()),
+  } as Record<string, ReturnType<typeof Type.Optional>>,
+  { additionalProperties: false },
+);
+export type PatchProgramBody = Partial<Omit<CreateProgramBody, 'number_of_codes' | 'code_scheme' | 'currency_code'>> & {
+  code_scheme?: unknown;
+  currency_code?: unknown;
+};
+
+export const PROGRAM_STATUSES = ['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] as const;
+
+/** Search Voucher Programs body (api.md §4). */
+export const SearchProgramsBody = Type.Object(
+  {
+    program_status: Type.Optional(literalUnion(PROGRAM_STATUSES)),
+    limit: Type.Optional(IntegerLike('page size, 1–100 (default 50)')),
+    offset: Type.Optional(IntegerLike('programs to skip (default 0)')),
+  },
+  { additionalProperties: false },
+);
+export type SearchProgramsBody = Static<typeof SearchProgramsBody>;

@@ -1,6 +1,20 @@
 import { afterAll, beforeAll } from 'vitest';
 import { describeAccessMatrix, type OrgRoute } from '../../helpers/access-matrix.js';
-import { createHarness, programBody, T0, type Harness } from '../../helpers/harness.js';
+import { bearer, createHarness, DAY, programBody, T0, type Harness, type Tenant } from '../../helpers/harness.js';
+
+const PROGRAM = (org: string, program: string) => `/v1/organizations/${org}/voucher-programs/${program}`;
+
+/** A template of the tenant, created through the API. */
+async function createTemplate(h: Harness, tenant: Tenant): Promise<string> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${tenant.organizationId}/voucher-program-templates`,
+    headers: bearer(tenant.token),
+    payload: { template_name: 'Matrix template', currency_code: 'USD', value_per_trip_max_amount: 15 },
+  });
+  if (res.statusCode !== 200) throw new Error(`create template failed: ${res.statusCode} ${res.body}`);
+  return res.json().uuid as string;
+}
 
 /** Every org-scoped route of the service goes through the shared matrix (quality.md B1–B8). */
 const ROUTES: OrgRoute[] = [
@@ -33,6 +47,103 @@ const ROUTES: OrgRoute[] = [
     url: (org, program) => `/v1/organizations/${org}/voucher-programs/${program}/codes`,
     okStatus: 200,
     programScoped: true,
+  },
+  {
+    name: 'PATCH voucher-programs/{id}',
+    method: 'PATCH',
+    url: (org, program) => PROGRAM(org, program),
+    payload: () => ({ name: 'Renamed' }),
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'POST voucher-programs/{id}/cancel',
+    method: 'POST',
+    url: (org, program) => `${PROGRAM(org, program)}/cancel`,
+    okStatus: 204,
+    programScoped: true,
+  },
+  {
+    name: 'POST voucher-programs/search',
+    method: 'POST',
+    url: (org) => `/v1/organizations/${org}/voucher-programs/search`,
+    payload: () => ({ limit: 10 }),
+    okStatus: 200,
+    programScoped: false,
+  },
+  {
+    name: 'POST codes/cancel',
+    method: 'POST',
+    url: (org, program) => `${PROGRAM(org, program)}/codes/cancel`,
+    payload: () => ({ codes: ['01900000-0000-7000-8000-00000000abcd'] }),
+    legitFields: ['codes'],
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'POST add-guests',
+    method: 'POST',
+    url: (org, program) => `${PROGRAM(org, program)}/add-guests`,
+    payload: () => ({ guests: [{ email: 'guest@example.com' }], send_notifications: false }),
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'GET guests',
+    method: 'GET',
+    url: (org, program) => `${PROGRAM(org, program)}/guests`,
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'POST codes/distribute',
+    method: 'POST',
+    url: (org, program) => `${PROGRAM(org, program)}/codes/distribute`,
+    payload: () => ({}),
+    legitFields: ['codes'],
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'POST voucher-program-templates (create)',
+    method: 'POST',
+    url: (org) => `/v1/organizations/${org}/voucher-program-templates`,
+    payload: () => ({ template_name: 'Weekend', currency_code: 'USD', value_per_trip_max_amount: 20 }),
+    okStatus: 200,
+    programScoped: false,
+  },
+  {
+    name: 'GET voucher-program-templates',
+    method: 'GET',
+    url: (org) => `/v1/organizations/${org}/voucher-program-templates`,
+    okStatus: 200,
+    programScoped: false,
+  },
+  {
+    name: 'GET voucher-program-templates/{id}',
+    method: 'GET',
+    url: (org, template) => `/v1/organizations/${org}/voucher-program-templates/${template}`,
+    resource: createTemplate,
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'PATCH voucher-program-templates/{id}',
+    method: 'PATCH',
+    url: (org, template) => `/v1/organizations/${org}/voucher-program-templates/${template}`,
+    resource: createTemplate,
+    payload: () => ({ campaign_name: 'Renamed campaign' }),
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
+    name: 'POST voucher-programs/create-from-template',
+    method: 'POST',
+    url: (org) => `/v1/organizations/${org}/voucher-programs/create-from-template`,
+    resource: createTemplate,
+    payload: (template) => ({ template_id: template, starts_at: T0, ends_at: T0 + 7 * DAY }),
+    okStatus: 200,
+    programScoped: false,
   },
 ];
 

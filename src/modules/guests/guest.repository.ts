@@ -1,0 +1,121 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { DB, ProgramGuestsTable } from '../../db/schema.js';
+
+export async function findGuestsByContact(
+  db: Kysely<DB>,
+  programId: string,
+  emails: string[],
+  phones: string[],
+): Promise<{ email: string | null; phone: string | null }[]> {
+  if (emails.length === 0 && phones.length === 0) return [];
+  return db
+    .selectFrom('program_guests')
+    .select(['email', 'phone'])
+    .where('program_id', '=', programId)
+    .where((eb) =>
+      eb.or([
+        ...(emails.length ? [eb('email', 'in', emails)] : []),
+        ...(phones.length ? [eb('phone', 'in', phones)] : []),
+      ]),
+    )
+    .execute();
+}
+
+/**
+ * Up to `count` codes of the program nobody holds yet: not canceled, not used up, bound to no
+ * guest. On PostgreSQL the rows are locked and locked ones skipped, so two concurrent add-guests
+ * take disjoint codes; SQLite write transactions are serialized. The unique index on
+ * `program_guests.code_id` is the final guard either way.
+ */
+export async function pickUnassignedCodes(
+  database: Database,
+  trx: Kysely<DB>,
+  input: { organizationId: string; programId: string; count: number },
+): Promise<string[]> {
+  if (input.count === 0) return [];
+  const rows = await sql<{ id: string }>`
+    select c.id from voucher_codes c
+    where c.organization_id = ${input.organizationId} and c.program_id = ${input.programId}
+      and c.canceled_at is null and c.redemption_count < c.max_num_redemptions
+      and not exists (select 1 from program_guests g where g.code_id = c.id)
+    order by c.id
+    limit ${input.count}
+    ${database.dialect === 'postgres' ? sql`for update of c skip locked` : sql``}`.execute(trx);
+  return rows.rows.map((r) => r.id);
+}
+
+export async function insertGuests(db: Kysely<DB>, rows: Insertable<ProgramGuestsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('program_guests').values(rows.slice(i, i + 500)).execute();
+}
+
+export interface GuestListRow {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  code_id: string | null;
+  created_at: number;
+  distributed_at: number | null;
+  code_text: string | null;
+  canceled_at: number | null;
+  redemption_count: number | null;
+  max_num_redemptions: number | null;
+  usage_count: number | null;
+}
+
+/** One keyset page of a program's guests with their codes. */
+export async function listGuestPage(
+  db: Kysely<DB>,
+  input: { organizationId: string; programId: string; afterId?: string; limit: number },
+): Promise<GuestListRow[]> {
+  let query = db
+    .selectFrom('program_guests as g')
+    .leftJoin('voucher_codes as c', 'c.id', 'g.code_id')
+    .select([
+      'g.id',
+      'g.email',
+      'g.phone',
+      'g.code_id',
+      'g.created_at',
+      'g.distributed_at',
+      'c.code_text',
+      'c.canceled_at',
+      'c.redemption_count',
+      'c.max_num_redemptions',
+      'c.usage_count',
+    ])
+    .where('g.organization_id', '=', input.organizationId)
+    .where('g.program_id', '=', input.programId);
+  if (input.afterId !== undefined) query = query.where('g.id', '>', input.afterId);
+  return query.orderBy('g.id').limit(input.limit).execute() as Promise<GuestListRow[]>;
+}
+
+/**
+ * Marks undistributed guests as distributed in one conditional UPDATE and returns them (api.md §6).
+ * MULTI_CODE: only guests holding a live code, optionally only the listed codes. SINGLE_CODE: every
+ * guest (they share the program's one code).
+ */
+export async function markGuestsDistributed(
+  db: Kysely<DB>,
+  input: { organizationId: string; programId: string; now: number; multiCode: boolean; codeIds?: string[]; guestIds?: string[] },
+): Promise<{ id: string; email: string | null; phone: string | null; code_id: string | null }[]> {
+  let query = db
+    .updateTable('program_guests')
+    .set({ distributed_at: input.now })
+    .where('organization_id', '=', input.organizationId)
+    .where('program_id', '=', input.programId)
+    .where('distributed_at', 'is', null);
+  if (input.guestIds) query = query.where('id', 'in', input.guestIds);
+  if (input.multiCode) {
+    query = query.where('code_id', 'in', (eb) => {
+      let codes = eb
+        .selectFrom('voucher_codes')
+        .select('id')
+        .where('program_id', '=', input.programId)
+        .where('canceled_at', 'is', null);
+      if (input.codeIds) codes = codes.where('id', 'in', input.codeIds);
+      return codes;
+    });
+  }
+  return query.returning(['id', 'email', 'phone', 'code_id']).execute();
+}

@@ -1,0 +1,78 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { errorResponses } from '../../http/schema-types.js';
+import { OrgParams } from '../programs/program.schemas.js';
+import { createProgramFromTemplate, createTemplate, getTemplate, getTemplates, patchTemplate } from './template.service.js';
+import { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody, TemplateParams } from './template.schemas.js';
+import { templateToWire } from './template.view.js';
+
+const TEMPLATES = '/v1/organizations/:organization_id/voucher-program-templates';
+
+export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+
+  app.post<{ Params: OrgParams; Body: CreateTemplateBody }>(
+    TEMPLATES,
+    {
+      schema: {
+        summary: 'Create Voucher Template',
+        tags: ['templates'],
+        params: OrgParams,
+        body: CreateTemplateBody,
+        response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 413, 500) },
+      },
+    },
+    async (request) =>
+      createTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+  );
+
+  app.get<{ Params: OrgParams }>(
+    TEMPLATES,
+    { schema: { summary: 'Get Voucher Templates', tags: ['templates'], params: OrgParams } },
+    async (request) => ({
+      voucher_program_templates: (await getTemplates(ctx, request.params.organization_id)).map(templateToWire),
+    }),
+  );
+
+  app.get<{ Params: TemplateParams }>(
+    `${TEMPLATES}/:template_id`,
+    { schema: { summary: 'Get Voucher Template', tags: ['templates'], params: TemplateParams } },
+    async (request) => templateToWire(await getTemplate(ctx, request.params.organization_id, request.params.template_id)),
+  );
+
+  app.patch<{ Params: TemplateParams; Body: PatchTemplateBody }>(
+    `${TEMPLATES}/:template_id`,
+    {
+      schema: {
+        summary: 'Update Voucher Template',
+        tags: ['templates'],
+        params: TemplateParams,
+        body: PatchTemplateBody,
+        response: { ...errorResponses(400, 401, 403, 404, 413, 500) },
+      },
+    },
+    async (request) =>
+      templateToWire(
+        await patchTemplate(ctx, { organizationId: request.params.organization_id, templateId: request.params.template_id, body: request.body }),
+      ),
+  );
+
+  app.post<{ Params: OrgParams; Body: CreateFromTemplateBody }>(
+    '/v1/organizations/:organization_id/voucher-programs/create-from-template',
+    {
+      schema: {
+        summary: 'Create Voucher Program From Template',
+        tags: ['templates'],
+        params: OrgParams,
+        body: CreateFromTemplateBody,
+        response: {
+          200: Type.Object({ voucher_program_id: Type.String(), code_text: Type.Optional(Type.String()), code_link: Type.Optional(Type.String()) }),
+          ...errorResponses(400, 401, 403, 404, 413, 500),
+        },
+      },
+    },
+    async (request) =>
+      createProgramFromTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+  );
+}

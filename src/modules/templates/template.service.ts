@@ -1,0 +1,157 @@
+import type { AppContext } from '../../context.js';
+import { optionalInteger } from '../../http/schema-types.js';
+import { AppError, invalidRequest } from '../../lib/errors.js';
+import { isCurrency, toMinorUnits } from '../../lib/money.js';
+import { isTimeZone } from '../../lib/timezones.js';
+import { createProgram, type CreatedProgram } from '../programs/program.service.js';
+import type { CreateProgramBody } from '../programs/program.schemas.js';
+import { findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './template.repository.js';
+import type { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody } from './template.schemas.js';
+
+const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit'] as const;
+const LIST_MAX = 1000;
+
+type TemplateFields = Partial<CreateTemplateBody> & { is_disabled?: boolean };
+
+/** The template rules that hold without a program: valid currency/timezone, value combinations. */
+function checkTemplate(merged: TemplateFields): void {
+  if (merged.currency_code !== undefined && !isCurrency(merged.currency_code)) throw invalidRequest('invalid_currency', undefined, 'currency_code');
+  if (merged.timezone !== undefined && !isTimeZone(merged.timezone)) throw invalidRequest('invalid_timezone', undefined, 'timezone');
+  optionalInteger(merged.value_per_trip_percentage, 'value_per_trip_percentage', 5, 99);
+  optionalInteger(merged.value_per_period_max_trips, 'value_per_period_max_trips', 1, 1_000_000);
+  optionalInteger(merged.redemptions_per_code, 'redemptions_per_code', 1, 1_000_000);
+  if (merged.value_per_trip_percentage !== undefined && merged.value_per_trip_deductible !== undefined) {
+    throw invalidRequest('percentage_with_deductible', undefined, 'value_per_trip_percentage');
+  }
+  if (merged.is_fully_covered && (merged.value_per_trip_deductible !== undefined || merged.value_per_trip_percentage !== undefined)) {
+    throw invalidRequest('fully_covered_conflict', undefined, 'is_fully_covered');
+  }
+  for (const field of MONEY) {
+    const value = merged[field];
+    if (value === undefined) continue;
+    if (merged.currency_code !== undefined && toMinorUnits(value, merged.currency_code) === undefined) {
+      throw invalidRequest('amount_precision', { field, currency: merged.currency_code }, field);
+    }
+  }
+}
+
+function toColumns(fields: TemplateFields) {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  const int = (v: number | string | undefined) => (v === undefined ? null : Number(v));
+  return {
+    template_name: fields.template_name!,
+    campaign_name: fields.campaign_name ?? null,
+    description: fields.description ?? null,
+    timezone: fields.timezone ?? null,
+    currency_code: fields.currency_code ?? null,
+    is_fully_covered: fields.is_fully_covered ? 1 : 0,
+    code_scheme: fields.code_scheme ?? null,
+    redemptions_per_code: int(fields.redemptions_per_code),
+    voucher_type: fields.voucher_type ?? null,
+    value_per_trip_max_amount: fields.value_per_trip_max_amount === undefined ? null : String(fields.value_per_trip_max_amount),
+    value_per_trip_deductible: fields.value_per_trip_deductible === undefined ? null : String(fields.value_per_trip_deductible),
+    value_per_trip_percentage: int(fields.value_per_trip_percentage),
+    value_per_period_max_trips: int(fields.value_per_period_max_trips),
+    value_per_period_max_credit: fields.value_per_period_max_credit === undefined ? null : String(fields.value_per_period_max_credit),
+    value_recurrence_period: fields.value_recurrence_period ?? null,
+    trip_restriction_type: fields.trip_restriction_type ?? null,
+    pickup_locations: json(fields.pickup_locations),
+    dropoff_locations: json(fields.dropoff_locations),
+    vehicle_category_types: json(fields.vehicle_category_types),
+    expense_memo: fields.expense_memo ?? null,
+    is_disabled: fields.is_disabled ? 1 : 0,
+  };
+}
+
+/** A stored template back in request form (for merging a PATCH or a create-from-template). */
+function toFields(row: TemplateRow): TemplateFields {
+  const json = (v: string | null) => (v === null ? undefined : JSON.parse(v));
+  const fields: Record<string, unknown> = {
+    template_name: row.template_name,
+    campaign_name: row.campaign_name ?? undefined,
+    description: row.description ?? undefined,
+    timezone: row.timezone ?? undefined,
+    currency_code: row.currency_code ?? undefined,
+    is_fully_covered: Number(row.is_fully_covered) === 1,
+    code_scheme: row.code_scheme ?? undefined,
+    redemptions_per_code: row.redemptions_per_code ?? undefined,
+    voucher_type: row.voucher_type ?? undefined,
+    value_per_trip_max_amount: row.value_per_trip_max_amount === null ? undefined : Number(row.value_per_trip_max_amount),
+    value_per_trip_deductible: row.value_per_trip_deductible === null ? undefined : Number(row.value_per_trip_deductible),
+    value_per_trip_percentage: row.value_per_trip_percentage ?? undefined,
+    value_per_period_max_trips: row.value_per_period_max_trips ?? undefined,
+    value_per_period_max_credit: row.value_per_period_max_credit === null ? undefined : Number(row.value_per_period_max_credit),
+    value_recurrence_period: row.value_recurrence_period ?? undefined,
+    trip_restriction_type: row.trip_restriction_type ?? undefined,
+    pickup_locations: json(row.pickup_locations),
+    dropoff_locations: json(row.dropoff_locations),
+    vehicle_category_types: json(row.vehicle_category_types),
+    expense_memo: row.expense_memo ?? undefined,
+    is_disabled: Number(row.is_disabled) === 1,
+  };
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  return fields as TemplateFields;
+}
+
+export async function createTemplate(
+  ctx: AppContext,
+  input: { organizationId: string; body: CreateTemplateBody; clientId: string | null },
+): Promise<{ uuid: string }> {
+  checkTemplate(input.body);
+  const id = ctx.ids.next();
+  const now = ctx.clock.now();
+  await insertTemplate(ctx.database.db, {
+    ...toColumns(input.body),
+    id,
+    organization_id: input.organizationId,
+    creator_client_id: input.clientId,
+    created_at: now,
+    updated_at: now,
+  });
+  return { uuid: id };
+}
+
+export async function getTemplate(ctx: AppContext, organizationId: string, templateId: string): Promise<TemplateRow> {
+  const row = await findTemplate(ctx.database.db, organizationId, templateId);
+  if (!row) throw new AppError('not_found', 'template_not_found');
+  return row;
+}
+
+export async function getTemplates(ctx: AppContext, organizationId: string): Promise<TemplateRow[]> {
+  return listTemplates(ctx.database.db, organizationId, LIST_MAX);
+}
+
+/** Update Voucher Template: merged over the stored template and re-checked as a whole. */
+export async function patchTemplate(
+  ctx: AppContext,
+  input: { organizationId: string; templateId: string; body: PatchTemplateBody },
+): Promise<TemplateRow> {
+  return ctx.database.db.transaction().execute(async (trx) => {
+    const row = await findTemplate(trx, input.organizationId, input.templateId);
+    if (!row) throw new AppError('not_found', 'template_not_found');
+    const merged = { ...toFields(row), ...input.body };
+    checkTemplate(merged);
+    await updateTemplate(trx, input.organizationId, input.templateId, { ...toColumns(merged), updated_at: ctx.clock.now() });
+    return (await findTemplate(trx, input.organizationId, input.templateId))!;
+  });
+}
+
+/**
+ * Create Voucher Program From Template: the template's presets, overridden by the request, become
+ * an ordinary create body and go through the same rules and path as Create (api.md §4).
+ * Defaults as Uber: the program name is the template's campaign name, the scheme SINGLE_CODE.
+ */
+export async function createProgramFromTemplate(
+  ctx: AppContext,
+  input: { organizationId: string; body: CreateFromTemplateBody; clientId: string | null },
+): Promise<CreatedProgram> {
+  const template = await getTemplate(ctx, input.organizationId, input.body.template_id);
+  if (Number(template.is_disabled) === 1) throw invalidRequest('template_disabled', undefined, 'template_id');
+  const { template_name, campaign_name, is_fully_covered: _c, is_disabled: _d, ...presets } = toFields(template);
+  const { template_id: _t, ...overrides } = input.body;
+  const merged = { ...presets, ...overrides } as Record<string, unknown>;
+  if (merged.currency_code === undefined) throw invalidRequest('template_currency_required', undefined, 'currency_code');
+  merged.name ??= campaign_name ?? template_name;
+  merged.code_scheme ??= 'SINGLE_CODE_MULTI_REDEEM';
+  return createProgram(ctx, { organizationId: input.organizationId, body: merged as CreateProgramBody, clientId: input.clientId });
+}
