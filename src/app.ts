@@ -10,9 +10,11 @@ import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
+import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
+import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,6 +69,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.decorateRequest('locale', 'en_US');
   app.decorateRequest('principal', null);
   app.decorateRequest('accessPath', null);
+  app.decorateRequest('idempotencyRowId', null);
   app.addHook('onRequest', async (request, reply) => {
     request.locale = negotiateLocale(request.headers['accept-language']);
     void reply.header('x-request-id', request.id);
@@ -90,9 +93,12 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (org) => {
     // Every org-scoped route sits under this hook: none can skip the access policy (api.md §2.2).
     org.addHook('onRequest', orgAccessHook(ctx));
+    // Idempotency-Key on every POST registered here (api.md §5.6): preHandler claims/replays, onSend stores.
+    registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
   });
+  await app.register(webhookRoutes, { ctx });
 
   return app;
 }

@@ -19,6 +19,16 @@ export interface Config {
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
   readonly trustProxy: boolean;
+  readonly webhookAllowPrivateTargets: boolean;
+  readonly webhookMaxAttempts: number;
+  readonly webhookBackoffBaseSeconds: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxResponseBytes: number;
+  readonly webhookPollIntervalMs: number;
+  readonly webhookConcurrency: number;
+  readonly webhookKeyOverlapSeconds: number;
+  readonly webhookEnvironment: string;
+  readonly idempotencyRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +55,16 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: 'info',
   DEMO_BOOTSTRAP: 'true',
   TRUST_PROXY: 'false',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+  WEBHOOK_MAX_ATTEMPTS: '7',
+  WEBHOOK_BACKOFF_BASE_SECONDS: '60',
+  WEBHOOK_TIMEOUT_MS: '10000',
+  WEBHOOK_MAX_RESPONSE_BYTES: '65536',
+  WEBHOOK_POLL_INTERVAL_MS: '1000',
+  WEBHOOK_CONCURRENCY: '16',
+  WEBHOOK_KEY_OVERLAP_SECONDS: '86400',
+  WEBHOOK_ENVIRONMENT: 'production',
+  IDEMPOTENCY_RETENTION_SECONDS: '86400',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +137,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = bool('TRUST_PROXY', false);
+  // api.md §8: private/loopback targets are refused unless explicitly allowed (local development, tests).
+  const webhookAllowPrivateTargets = bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false);
+  // Uber: up to 7 attempts over about an hour (60 s · 2^n: 1+2+4+8+16+32 min ≈ 63 min).
+  const webhookMaxAttempts = int('WEBHOOK_MAX_ATTEMPTS', 7, 1, 50);
+  const webhookBackoffBaseSeconds = int('WEBHOOK_BACKOFF_BASE_SECONDS', 60, 1, 86_400);
+  const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
+  const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
+  const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
+  const webhookKeyOverlapSeconds = int('WEBHOOK_KEY_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400);
+  const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
+  const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -135,5 +168,15 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     demoBootstrap,
     trustProxy,
+    webhookAllowPrivateTargets,
+    webhookMaxAttempts,
+    webhookBackoffBaseSeconds,
+    webhookTimeoutMs,
+    webhookMaxResponseBytes,
+    webhookPollIntervalMs,
+    webhookConcurrency,
+    webhookKeyOverlapSeconds,
+    webhookEnvironment,
+    idempotencyRetentionSeconds,
   });
 }

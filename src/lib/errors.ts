@@ -17,6 +17,7 @@ export const ERROR_KINDS = {
   method_not_allowed: { status: 405, code: 'invalid_request' },
   generation_in_progress: { status: 409, code: 'code_generation_in_progress' },
   idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
+  idempotency_key_in_use: { status: 409, code: 'idempotency_key_in_use' },
   rate_limited: { status: 429, code: 'rate_limited' },
   internal: { status: 500, code: 'internal_server_error' },
   unavailable: { status: 503, code: 'service_unavailable' },
