@@ -29,6 +29,7 @@ export interface Config {
   readonly webhookKeyOverlapSeconds: number;
   readonly webhookEnvironment: string;
   readonly idempotencyRetentionSeconds: number;
+  readonly webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +66,7 @@ export const CONFIG_VARIABLES = {
   WEBHOOK_KEY_OVERLAP_SECONDS: '86400',
   WEBHOOK_ENVIRONMENT: 'production',
   IDEMPOTENCY_RETENTION_SECONDS: '86400',
+  WEBHOOK_RETENTION_DAYS: '30',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -150,6 +152,8 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
   const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
+  // Finished deliveries, their attempt logs and dispatched outbox rows are kept this long.
+  const webhookRetentionDays = int('WEBHOOK_RETENTION_DAYS', 30, 1, 3650);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -178,5 +182,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookKeyOverlapSeconds,
     webhookEnvironment,
     idempotencyRetentionSeconds,
+    webhookRetentionDays,
   });
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { idempotencySweepWorker } from '../modules/idempotency/idempotency.worker.js';
+import { webhookRetentionWorker } from '../modules/webhooks/retention.worker.js';
 import { webhookWorker } from '../modules/webhooks/webhook.worker.js';
 import type { JobRunner } from './runner.js';
 
@@ -10,4 +11,5 @@ import type { JobRunner } from './runner.js';
 export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(webhookWorker(ctx));
   runner.add(idempotencySweepWorker);
+  runner.add(webhookRetentionWorker);
 }

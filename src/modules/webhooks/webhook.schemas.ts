@@ -5,7 +5,7 @@ export const CreateEndpointBody = Type.Object(
   {
     url: Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL of the receiver' }),
     event_types: Type.Optional(
-      Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), { maxItems: EVENT_TYPES.length * 2, description: 'omit for every event' }),
+      Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), { minItems: 1, maxItems: EVENT_TYPES.length * 2, description: 'omit for every event' }),
     ),
     description: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -89,7 +89,7 @@ describe('webhook endpoint registry (api.md §8, X)', () => {
 
   it('validates the body strictly', async () => {
     const tenant = await h.seedTenant();
-    for (const payload of [{}, { url: PUBLIC_URL, extra: 1 }, { url: PUBLIC_URL, event_types: ['nope'] }, { url: 42 }]) {
+    for (const payload of [{}, { url: PUBLIC_URL, extra: 1 }, { url: PUBLIC_URL, event_types: ['nope'] }, { url: PUBLIC_URL, event_types: [] }, { url: 42 }]) {
       const res = await h.app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: bearer(tenant.token), payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(json(res).code).toBe('invalid_request');
