@@ -11,14 +11,6 @@ export interface Scope {
   key: string;
 }
 
-const inScope = (scope: Scope) => (q: any) =>
-  q
-    .where('principal', '=', scope.principal)
-    .where('organization_id', '=', scope.organizationId)
-    .where('method', '=', scope.method)
-    .where('path', '=', scope.path)
-    .where('idempotency_key', '=', scope.key);
-
 /** Claims the scope's unique row (api.md §5.6): true when this request is the one to execute. */
 export async function tryClaim(db: Kysely<DB>, row: IdempotencyRow): Promise<boolean> {
   const inserted = await db
@@ -31,7 +23,15 @@ export async function tryClaim(db: Kysely<DB>, row: IdempotencyRow): Promise<boo
 }
 
 export async function findByScope(db: Kysely<DB>, scope: Scope): Promise<IdempotencyRow | undefined> {
-  return inScope(scope)(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirst();
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('principal', '=', scope.principal)
+    .where('organization_id', '=', scope.organizationId)
+    .where('method', '=', scope.method)
+    .where('path', '=', scope.path)
+    .where('idempotency_key', '=', scope.key)
+    .executeTakeFirst();
 }
 
 /** Removes an expired row, or an abandoned in-progress one (its process died), so the key can be claimed again. */

@@ -135,6 +135,40 @@ describe('Idempotency-Key (api.md §5.6, quality.md C8)', () => {
     expect(await db().selectFrom('idempotency_keys').select('id').where('idempotency_key', '=', 'busy').execute()).toEqual([]);
   });
 
+  it('answers 409 while a claim is live, and takes over a claim abandoned by a dead process', async () => {
+    const { tenant, programId } = await freshProgram();
+    const path = `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/codes/generate`;
+    const claim = async (key: string, lockedUntil: number, body: unknown) =>
+      db()
+        .insertInto('idempotency_keys')
+        .values({
+          id: h.ctx.ids.next(),
+          principal: `${tenant.clientId}:`,
+          organization_id: tenant.organizationId,
+          method: 'POST',
+          path,
+          idempotency_key: key,
+          request_hash: (await import('node:crypto')).createHash('sha256').update(`\n${JSON.stringify(body)}`).digest('hex'),
+          status: 'IN_PROGRESS',
+          locked_until: lockedUntil,
+          response_status: null,
+          response_headers: null,
+          response_body: null,
+          created_at: h.clock.now(),
+          expires_at: h.clock.now() + DAY,
+        })
+        .execute();
+    await claim('live', h.clock.now() + 60_000, { number_of_codes: 2 });
+    const busy = await generate(h, tenant, programId, 2, { 'idempotency-key': 'live' });
+    expect([busy.statusCode, json(busy).code, busy.headers['retry-after']]).toEqual([409, 'idempotency_key_in_use', '1']);
+    await claim('dead', h.clock.now() - 1, { number_of_codes: 2 });
+    const takeover = await generate(h, tenant, programId, 2, { 'idempotency-key': 'dead' });
+    expect(takeover.statusCode).toBe(200);
+    expect(await codeCount(programId)).toBe(7);
+    const rows = await db().selectFrom('idempotency_keys').selectAll().where('idempotency_key', '=', 'dead').execute();
+    expect(rows.map((r) => r.status)).toEqual(['COMPLETED']);
+  });
+
   it('rejects malformed keys and ignores GETs', async () => {
     const { tenant, programId } = await freshProgram();
     for (const key of ['', 'x'.repeat(256), 'has space', 'é']) {

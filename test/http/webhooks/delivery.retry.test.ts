@@ -12,7 +12,7 @@ const MAX_BYTES = 1024;
 
 beforeAll(async () => {
   h = await createHarness({
-    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_MAX_RESPONSE_BYTES: String(MAX_BYTES) },
+    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_MAX_RESPONSE_BYTES: String(MAX_BYTES) },
   });
   worker = webhookWorker(h.ctx);
 });
