@@ -20,6 +20,15 @@ export async function claimDueDeliveries(
   leaseMs: number,
   limit: number,
 ): Promise<DeliveryRow[]> {
+  // Cheap read first: an idle poll takes no write lock (SQLite has one writer at a time).
+  const due = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '=', 'PENDING')
+    .where('next_attempt_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (!due) return [];
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const result = await sql<DeliveryRow>`
     update webhook_deliveries

@@ -73,6 +73,9 @@ export function webhookBody(ctx: AppContext, event: EventRow, endpoint: Endpoint
  */
 export async function fanOutEvents(ctx: AppContext, batchSize = 100): Promise<number> {
   const now = ctx.clock.now();
+  // Cheap read first: an idle poll takes no write lock (SQLite has one writer at a time).
+  const pending = await ctx.database.db.selectFrom('outbox_events').select('id').where('dispatched_at', 'is', null).limit(1).executeTakeFirst();
+  if (!pending) return 0;
   return ctx.database.db.transaction().execute(async (trx) => {
     const events = await trx
       .selectFrom('outbox_events')
