@@ -17,6 +17,11 @@ export interface MigrationReport {
   applied: string[];
 }
 
+function isForeignSchemaRace(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return e?.code === '3F000' && !(ours !== undefined && e.message?.includes(`"${ours}"`));
+}
+
 /** Brings the schema to the latest version. Safe to run from several processes at once (Kysely locks). */
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
   // On PostgreSQL name the schema: Kysely otherwise finds another schema's migration tables and
@@ -26,7 +31,13 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
     provider,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // Kysely's PostgreSQL introspector calls has_schema_privilege() on every schema it scans; a
+  // schema dropped by someone else in that instant raises 3F000 naming *their* schema. Retry then.
+  for (let retry = 0; retry < 5 && isForeignSchemaRace(outcome.error, database.schema); retry += 1) {
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
