@@ -17,6 +17,8 @@ import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
 import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
+import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
+import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -76,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.decorateRequest('locale', 'en_US');
   app.decorateRequest('principal', null);
   app.decorateRequest('accessPath', null);
+  app.decorateRequest('idempotencyRowId', null);
   app.addHook('onRequest', async (request, reply) => {
     request.locale = negotiateLocale(request.headers['accept-language']);
     void reply.header('x-request-id', request.id);
@@ -103,17 +106,23 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (org) => {
     // Every org-scoped route sits under this hook: none can skip the access policy (api.md §2.2).
     org.addHook('onRequest', orgAccessHook(ctx));
+    // Idempotency-Key on every POST registered here (api.md §5.6): preHandler claims/replays, onSend stores.
+    registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
   });
-  // Rider API and usage: their own access hooks (rider-access.ts, api.md §7).
-  await app.register(redemptionRoutes, { ctx });
+  // Rider API and usage: their own access hooks (rider-access.ts, api.md §7); Idempotency-Key too.
+  await app.register(async (riders) => {
+    registerIdempotency(riders, ctx);
+    await riders.register(redemptionRoutes, { ctx });
+  });
   await app.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await pages.register(redeemPageRoutes, { ctx });
   });
+  await app.register(webhookRoutes, { ctx });
 
   return app;
 }

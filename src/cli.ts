@@ -7,6 +7,10 @@ import { startServer } from './server.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { createOrganization, createUser, OrgServiceError } from './modules/orgs/org.service.js';
 import { createClient } from './modules/oauth/client.service.js';
+import { findClient } from './modules/oauth/client.repository.js';
+import { AppError } from './lib/errors.js';
+import { translate } from './lib/i18n.js';
+import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -45,6 +49,10 @@ function required(values: Values, name: string): string {
 function optional(values: Values, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+async function assertClient(ctx: AppContext, clientId: string): Promise<void> {
+  if (!(await findClient(ctx.database.db, clientId))) throw new UsageError(`Unknown client: ${clientId}`);
 }
 
 function print(values: Values, object: unknown, human: string): void {
@@ -187,6 +195,73 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  'webhook add': {
+    usage: 'voucherd webhook add --client-id ID --url URL [--event TYPE]... [--description TEXT] [--json]',
+    summary: 'Register a webhook endpoint for a client (api.md §8). The signing key is shown once.',
+    options: { 'client-id': { type: 'string' }, url: { type: 'string' }, event: { type: 'string', multiple: true }, description: { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const clientId = required(values, 'client-id');
+      const url = required(values, 'url');
+      const events = (values.event as string[] | undefined)?.flatMap((e) => e.split(/[\s,]+/)).filter(Boolean);
+      const description = optional(values, 'description');
+      const endpoint = await withContext(async (ctx) => {
+        await assertClient(ctx, clientId);
+        return createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) });
+      });
+      print(
+        values,
+        endpoint,
+        `webhook_endpoint_id  ${endpoint.webhook_endpoint_id}\nurl                  ${endpoint.url}\nevents               ${endpoint.event_types?.join(' ') ?? '(all)'}\nsigning_key          ${endpoint.signing_key} (shown once)`,
+      );
+    },
+  },
+  'webhook list': {
+    usage: 'voucherd webhook list --client-id ID [--json]',
+    summary: "List a client's webhook endpoints (signing keys are never shown again).",
+    options: { 'client-id': { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const clientId = required(values, 'client-id');
+      const endpoints = await withContext(async (ctx) => {
+        await assertClient(ctx, clientId);
+        return listClientEndpoints(ctx, clientId);
+      });
+      print(
+        values,
+        { webhook_endpoints: endpoints },
+        endpoints.length ? endpoints.map((e) => `${e.webhook_endpoint_id}  ${e.status.padEnd(8)}  ${e.url}  ${e.event_types?.join(',') ?? '(all)'}`).join('\n') : 'No webhook endpoints.',
+      );
+    },
+  },
+  'webhook remove': {
+    usage: 'voucherd webhook remove --client-id ID --id ENDPOINT_ID [--json]',
+    summary: 'Remove a webhook endpoint; its pending deliveries stop.',
+    options: { 'client-id': { type: 'string' }, id: { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const clientId = required(values, 'client-id');
+      const id = required(values, 'id');
+      await withContext((ctx) => deleteEndpoint(ctx, clientId, id));
+      print(values, { webhook_endpoint_id: id, removed: true }, `Removed ${id}.`);
+    },
+  },
+  'webhook rotate': {
+    usage: 'voucherd webhook rotate --client-id ID --id ENDPOINT_ID [--overlap-seconds N] [--json]',
+    summary: 'Issue a new signing key; the old one keeps signing for the overlap (default WEBHOOK_KEY_OVERLAP_SECONDS).',
+    options: { 'client-id': { type: 'string' }, id: { type: 'string' }, 'overlap-seconds': { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const clientId = required(values, 'client-id');
+      const id = required(values, 'id');
+      const overlapRaw = optional(values, 'overlap-seconds');
+      if (overlapRaw !== undefined && (!/^\d+$/.test(overlapRaw) || Number(overlapRaw) > 30 * 86_400)) {
+        throw new UsageError('--overlap-seconds must be a whole number from 0 to 2592000');
+      }
+      const endpoint = await withContext((ctx) => rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw)));
+      print(
+        values,
+        endpoint,
+        `webhook_endpoint_id  ${endpoint.webhook_endpoint_id}\nsigning_key          ${endpoint.signing_key} (shown once)\nold key valid until  ${endpoint.previous_key_expires_at === null ? '(retired now)' : new Date(endpoint.previous_key_expires_at).toISOString()}`,
+      );
+    },
+  },
 };
 
 function commandHelp(name: string, command: Command): string {
@@ -228,6 +303,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof OrgServiceError) {
       process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof AppError) {
+      process.stderr.write(`${translate('en_US', err.messageKey, err.options.params)}\n`);
       process.exitCode = 1;
     } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${(err as Error).message}\n\nUsage: ${command.usage}\n`);

@@ -28,6 +28,17 @@ export interface Config {
   readonly claimFailuresPerClient: number;
   readonly claimFailuresPerRider: number;
   readonly claimFailuresPerProgram: number;
+  readonly webhookAllowPrivateTargets: boolean;
+  readonly webhookMaxAttempts: number;
+  readonly webhookBackoffBaseSeconds: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxResponseBytes: number;
+  readonly webhookPollIntervalMs: number;
+  readonly webhookConcurrency: number;
+  readonly webhookKeyOverlapSeconds: number;
+  readonly webhookEnvironment: string;
+  readonly idempotencyRetentionSeconds: number;
+  readonly webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +73,17 @@ export const CONFIG_VARIABLES = {
   CLAIM_FAILURES_PER_CLIENT: '1000',
   CLAIM_FAILURES_PER_RIDER: '20',
   CLAIM_FAILURES_PER_PROGRAM: '500',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+  WEBHOOK_MAX_ATTEMPTS: '7',
+  WEBHOOK_BACKOFF_BASE_SECONDS: '60',
+  WEBHOOK_TIMEOUT_MS: '10000',
+  WEBHOOK_MAX_RESPONSE_BYTES: '65536',
+  WEBHOOK_POLL_INTERVAL_MS: '1000',
+  WEBHOOK_CONCURRENCY: '16',
+  WEBHOOK_KEY_OVERLAP_SECONDS: '86400',
+  WEBHOOK_ENVIRONMENT: 'production',
+  IDEMPOTENCY_RETENTION_SECONDS: '86400',
+  WEBHOOK_RETENTION_DAYS: '30',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -136,6 +158,21 @@ export function loadConfig(env: Env = process.env): Config {
   const claimFailuresPerClient = int('CLAIM_FAILURES_PER_CLIENT', 1000, 1, 100_000_000);
   const claimFailuresPerRider = int('CLAIM_FAILURES_PER_RIDER', 20, 1, 100_000_000);
   const claimFailuresPerProgram = int('CLAIM_FAILURES_PER_PROGRAM', 500, 1, 100_000_000);
+  // api.md §8: private/loopback targets are refused unless explicitly allowed (local development, tests).
+  const webhookAllowPrivateTargets = bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false);
+  // Uber: up to 7 attempts over about an hour (60 s · 2^n: 1+2+4+8+16+32 min ≈ 63 min).
+  const webhookMaxAttempts = int('WEBHOOK_MAX_ATTEMPTS', 7, 1, 50);
+  const webhookBackoffBaseSeconds = int('WEBHOOK_BACKOFF_BASE_SECONDS', 60, 1, 86_400);
+  const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
+  const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
+  const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
+  const webhookKeyOverlapSeconds = int('WEBHOOK_KEY_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400);
+  const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
+  const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
+  // Finished deliveries, their attempt logs and dispatched outbox rows are kept this long.
+  const webhookRetentionDays = int('WEBHOOK_RETENTION_DAYS', 30, 1, 3650);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -162,5 +199,16 @@ export function loadConfig(env: Env = process.env): Config {
     claimFailuresPerClient,
     claimFailuresPerRider,
     claimFailuresPerProgram,
+    webhookAllowPrivateTargets,
+    webhookMaxAttempts,
+    webhookBackoffBaseSeconds,
+    webhookTimeoutMs,
+    webhookMaxResponseBytes,
+    webhookPollIntervalMs,
+    webhookConcurrency,
+    webhookKeyOverlapSeconds,
+    webhookEnvironment,
+    idempotencyRetentionSeconds,
+    webhookRetentionDays,
   });
 }

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_jobs_outbox.js';
 import * as m0005 from './migrations/0005_redemption.js';
 import * as m0007 from './migrations/0007_generation_jobs.js';
 import * as m0004 from './migrations/0004_programs_lifecycle.js';
+import * as m0006 from './migrations/0006_webhooks_idempotency.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,12 +14,18 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_redemption': m0005,
   '0007_generation_jobs': m0007,
   '0004_programs_lifecycle': m0004,
+  '0006_webhooks_idempotency': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 export interface MigrationReport {
   applied: string[];
+}
+
+function isForeignSchemaRace(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return e?.code === '3F000' && !(ours !== undefined && e.message?.includes(`"${ours}"`));
 }
 
 /** Brings the schema to the latest version. Safe to run from several processes at once (Kysely locks). */
@@ -33,7 +40,13 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
     allowUnorderedMigrations: true,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // Kysely's PostgreSQL introspector calls has_schema_privilege() on every schema it scans; a
+  // schema dropped by someone else in that instant raises 3F000 naming *their* schema. Retry then.
+  for (let retry = 0; retry < 5 && isForeignSchemaRace(outcome.error, database.schema); retry += 1) {
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

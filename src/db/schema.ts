@@ -240,6 +240,75 @@ export interface ProgramStatusTransitionsTable {
   recorded_at: number;
 }
 
+export type WebhookEndpointStatus = 'ENABLED' | 'DISABLED';
+
+export interface WebhookEndpointsTable {
+  id: string;
+  client_id: string;
+  url: string;
+  /** JSON array of event types; null = every event. */
+  event_types: string | null;
+  description: string | null;
+  signing_key: string;
+  previous_signing_key: string | null;
+  previous_key_expires_at: number | null;
+  status: WebhookEndpointStatus;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  client_id: string;
+  organization_id: string;
+  event_type: string;
+  /** The exact JSON bytes sent (and signed) on every attempt. */
+  body: string;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_holder: string | null;
+  lease_expires_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  id: string;
+  principal: string;
+  organization_id: string;
+  method: string;
+  path: string;
+  idempotency_key: string;
+  request_hash: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  locked_until: number;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DB {
   vouchers: VouchersTable;
   voucher_trips: VoucherTripsTable;
@@ -247,6 +316,10 @@ export interface DB {
   voucher_program_templates: VoucherProgramTemplatesTable;
   program_guests: ProgramGuestsTable;
   program_status_transitions: ProgramStatusTransitionsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  idempotency_keys: IdempotencyKeysTable;
   job_leases: JobLeasesTable;
   outbox_events: OutboxEventsTable;
   organization_authorizations: OrganizationAuthorizationsTable;

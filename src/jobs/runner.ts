@@ -14,6 +14,8 @@ export interface Worker {
   intervalMs: number;
   singleton?: boolean;
   run(ctx: AppContext, signal: AbortSignal): Promise<void>;
+  /** Releases what the worker holds (connection pools) when the runner stops. */
+  close?(): Promise<void>;
 }
 
 export class JobRunner {
@@ -74,6 +76,7 @@ export class JobRunner {
     await Promise.allSettled([...this.running]);
     for (const worker of this.workers) {
       if (worker.singleton) await releaseLease(this.ctx.database.db, `worker:${worker.name}`, this.holder).catch(() => undefined);
+      await worker.close?.().catch(() => undefined);
     }
   }
 }

@@ -2,6 +2,9 @@ import type { AppContext } from '../context.js';
 import { generationJobsWorker } from '../modules/codes/generation-job.js';
 import { claimFailureSweep } from '../modules/redemption/claim-failure.sweep.js';
 import { statusSweepWorker } from '../modules/programs/status-sweep.worker.js';
+import { idempotencySweepWorker } from '../modules/idempotency/idempotency.worker.js';
+import { webhookRetentionWorker } from '../modules/webhooks/retention.worker.js';
+import { webhookWorker } from '../modules/webhooks/webhook.worker.js';
 import type { JobRunner } from './runner.js';
 
 /**
@@ -12,4 +15,7 @@ export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(generationJobsWorker(runner.holder, ctx.config.generationPollMs));
   runner.add(claimFailureSweep);
   runner.add(statusSweepWorker);
+  runner.add(webhookWorker(ctx));
+  runner.add(idempotencySweepWorker);
+  runner.add(webhookRetentionWorker);
 }

@@ -21,6 +21,7 @@ export const ERROR_KINDS = {
   voucher_program_inactive: { status: 400, code: 'voucher_program_inactive' },
   code_already_redeemed: { status: 409, code: 'code_already_redeemed' },
   redeem_count_exceeded: { status: 400, code: 'redeem_count_exceeded' },
+  idempotency_key_in_use: { status: 409, code: 'idempotency_key_in_use' },
   rate_limited: { status: 429, code: 'rate_limited' },
   internal: { status: 500, code: 'internal_server_error' },
   unavailable: { status: 503, code: 'service_unavailable' },

@@ -1,0 +1,78 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, WebhookEndpointsTable } from '../../db/schema.js';
+
+export type EndpointRow = Selectable<WebhookEndpointsTable>;
+
+export async function insertEndpoint(db: Kysely<DB>, row: EndpointRow): Promise<void> {
+  await db.insertInto('webhook_endpoints').values(row).execute();
+}
+
+/** A live (not removed) endpoint of one client: every lookup is scoped to the owning client. */
+export async function findEndpoint(db: Kysely<DB>, clientId: string, id: string): Promise<EndpointRow | undefined> {
+  return db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findEndpointById(db: Kysely<DB>, id: string): Promise<EndpointRow | undefined> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listEndpoints(db: Kysely<DB>, clientId: string): Promise<EndpointRow[]> {
+  return db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function removeEndpoint(db: Kysely<DB>, clientId: string, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_endpoints')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function rotateKey(
+  db: Kysely<DB>,
+  clientId: string,
+  id: string,
+  keys: { next: string; previous: string; previousExpiresAt: number | null },
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_endpoints')
+    .set({
+      signing_key: keys.next,
+      previous_signing_key: keys.previousExpiresAt === null ? null : keys.previous,
+      previous_key_expires_at: keys.previousExpiresAt,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .where('signing_key', '=', keys.previous)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** 410 Gone from the receiver (api.md §8): the endpoint stops receiving. */
+export async function disableEndpoint(db: Kysely<DB>, id: string, reason: string, now: number): Promise<void> {
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ status: 'DISABLED', disabled_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'ENABLED')
+    .execute();
+}

@@ -1,0 +1,97 @@
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+import { EVENT_TYPES, type EventType } from './events.js';
+import { endpointToWire, type EndpointWire } from './endpoint.view.js';
+import { findEndpoint, insertEndpoint, listEndpoints, removeEndpoint, rotateKey } from './endpoint.repository.js';
+import { newSigningKey } from './signing.js';
+import { checkTargetUrl } from './ssrf.js';
+
+export interface CreateEndpointInput {
+  clientId: string;
+  url: string;
+  eventTypes?: string[];
+  description?: string;
+}
+
+export type CreatedEndpoint = EndpointWire & { signing_key: string };
+
+function notFound(): AppError {
+  return new AppError('not_found', 'webhook_endpoint_not_found');
+}
+
+/** Registration-time SSRF check (api.md §8, quality.md E4): syntax, literal addresses, DNS answers. */
+async function assertTargetAllowed(ctx: AppContext, url: string): Promise<void> {
+  const verdict = await checkTargetUrl(url, ctx.config.webhookAllowPrivateTargets);
+  if (!verdict.ok) {
+    throw new AppError('invalid_request', 'webhook_url_refused', { params: { reason: verdict.reason }, metadata: { field: 'url' } });
+  }
+}
+
+export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput): Promise<CreatedEndpoint> {
+  await assertTargetAllowed(ctx, input.url);
+  let eventTypes: EventType[] | null = null;
+  if (input.eventTypes !== undefined) {
+    const unknown = input.eventTypes.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+    if (unknown !== undefined) throw new AppError('invalid_request', 'field_invalid', { params: { field: 'event_types' }, metadata: { field: 'event_types' } });
+    eventTypes = [...new Set(input.eventTypes)] as EventType[];
+  }
+  const now = ctx.clock.now();
+  const row = {
+    id: ctx.ids.next(),
+    client_id: input.clientId,
+    url: input.url,
+    event_types: eventTypes ? JSON.stringify(eventTypes) : null,
+    description: input.description ?? null,
+    signing_key: newSigningKey(ctx.random),
+    previous_signing_key: null,
+    previous_key_expires_at: null,
+    status: 'ENABLED' as const,
+    disabled_reason: null,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  await insertEndpoint(ctx.database.db, row);
+  return { ...endpointToWire(row), signing_key: row.signing_key };
+}
+
+export async function listClientEndpoints(ctx: AppContext, clientId: string): Promise<EndpointWire[]> {
+  return (await listEndpoints(ctx.database.db, clientId)).map(endpointToWire);
+}
+
+export async function getClientEndpoint(ctx: AppContext, clientId: string, id: string): Promise<EndpointWire> {
+  const row = await findEndpoint(ctx.database.db, clientId, id);
+  if (!row) throw notFound();
+  return endpointToWire(row);
+}
+
+/** Removes the endpoint; its pending deliveries stop (the dispatcher skips removed endpoints). */
+export async function deleteEndpoint(ctx: AppContext, clientId: string, id: string): Promise<void> {
+  if (!(await removeEndpoint(ctx.database.db, clientId, id, ctx.clock.now()))) throw notFound();
+}
+
+/**
+ * Issues a new signing key. For `overlapSeconds` (default WEBHOOK_KEY_OVERLAP_SECONDS) deliveries
+ * are signed with both keys so the receiver can switch at its own pace; 0 retires the old key now.
+ */
+export async function rotateSigningKey(
+  ctx: AppContext,
+  clientId: string,
+  id: string,
+  overlapSeconds: number = ctx.config.webhookKeyOverlapSeconds,
+): Promise<CreatedEndpoint> {
+  const db = ctx.database.db;
+  const now = ctx.clock.now();
+  const next = newSigningKey(ctx.random);
+  const previousExpiresAt = overlapSeconds > 0 ? now + overlapSeconds * 1000 : null;
+  // Conditional on the key we read: of two concurrent rotations one applies, the other re-reads.
+  for (let round = 0; round < 5; round += 1) {
+    const row = await findEndpoint(db, clientId, id);
+    if (!row) throw notFound();
+    if (await rotateKey(db, clientId, id, { next, previous: row.signing_key, previousExpiresAt }, now)) {
+      const updated = (await findEndpoint(db, clientId, id))!;
+      return { ...endpointToWire(updated), signing_key: next };
+    }
+  }
+  throw new AppError('unavailable', 'service_unavailable', { headers: { 'retry-after': '1' } });
+}

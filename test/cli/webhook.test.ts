@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createContext } from '../../src/context.js';
+import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../..');
+let testDb: TestDatabase;
+let clientId: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+  clientId = (await bootstrap(ctx, { orgName: 'CLI Org', adminEmail: 'cli@example.com', adminPassword: 'correct horse battery staple' })).client.client_id;
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: testDb.url, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('voucherd webhook add|list|rotate|remove', () => {
+  it('manages a client’s endpoints with --json output, and refuses private targets', async () => {
+    for (const sub of ['add', 'list', 'remove', 'rotate']) {
+      const help = await cli(['webhook', sub, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`voucherd webhook ${sub}`);
+      expect(help.stdout).toContain('--json');
+    }
+    const refused = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://2130706433/']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('loopback');
+
+    const add = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://127.0.0.1:9/h', '--event', 'voucher_program_created', '--json'], {
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    });
+    expect(add.code).toBe(0);
+    const created = JSON.parse(add.stdout);
+    expect(created).toMatchObject({ url: 'http://127.0.0.1:9/h', event_types: ['voucher_program_created'], status: 'ENABLED' });
+    expect(created.signing_key).toMatch(/^whsec_/);
+    const row = await testDb.database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', created.webhook_endpoint_id).executeTakeFirstOrThrow();
+    expect(row.client_id).toBe(clientId);
+
+    const list = await cli(['webhook', 'list', '--client-id', clientId, '--json']);
+    expect(list.code).toBe(0);
+    const listed = JSON.parse(list.stdout);
+    expect(listed.webhook_endpoints.map((e: { webhook_endpoint_id: string }) => e.webhook_endpoint_id)).toEqual([created.webhook_endpoint_id]);
+    expect(list.stdout).not.toContain('whsec_');
+
+    const rotate = await cli(['webhook', 'rotate', '--client-id', clientId, '--id', created.webhook_endpoint_id, '--overlap-seconds', '60', '--json']);
+    expect(rotate.code).toBe(0);
+    const rotated = JSON.parse(rotate.stdout);
+    expect(rotated.signing_key).not.toBe(created.signing_key);
+    const afterRotate = await testDb.database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', created.webhook_endpoint_id).executeTakeFirstOrThrow();
+    expect([afterRotate.signing_key, afterRotate.previous_signing_key]).toEqual([rotated.signing_key, created.signing_key]);
+
+    const remove = await cli(['webhook', 'remove', '--client-id', clientId, '--id', created.webhook_endpoint_id, '--json']);
+    expect(remove.code).toBe(0);
+    expect(JSON.parse(remove.stdout)).toEqual({ webhook_endpoint_id: created.webhook_endpoint_id, removed: true });
+    const again = await cli(['webhook', 'remove', '--client-id', clientId, '--id', created.webhook_endpoint_id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('not found');
+    const unknown = await cli(['webhook', 'list', '--client-id', 'nope']);
+    expect(unknown.code).toBe(2);
+  });
+});

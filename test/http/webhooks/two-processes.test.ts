@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { createContext, type AppContext } from '../../../src/context.js';
+import { bootstrap } from '../../../src/modules/orgs/bootstrap.service.js';
+import { createEndpoint } from '../../../src/modules/webhooks/endpoint.service.js';
+import { recordEvent } from '../../../src/modules/webhooks/outbox.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { startReceiver, type Receiver } from '../../helpers/receiver.js';
+import { spawnServer, waitFor, type ServerProcess } from '../../helpers/server-process.js';
+
+let testDb: TestDatabase;
+let ctx: AppContext;
+let receiver: Receiver;
+const servers: ServerProcess[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), testDb.database);
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  for (const s of servers) await s.kill();
+  await receiver.close();
+  await testDb.drop();
+});
+
+describe('several voucherd processes share the webhook work (architecture.md, Scale-out)', () => {
+  it('delivers every event exactly once when two servers run the dispatcher on one database', async () => {
+    const tenant = await bootstrap(ctx, { orgName: 'Two Procs', adminEmail: 'two@example.com', adminPassword: 'correct horse battery staple' });
+    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/a` });
+    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/b` });
+    // Each attempt is slow enough that both processes are busy at the same time.
+    receiver.fallback = (_req, res) => {
+      setTimeout(() => res.writeHead(200).end('ok'), 20);
+    };
+    const env = { DATABASE_URL: testDb.url, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_CONCURRENCY: '4' };
+    servers.push(await spawnServer(env), await spawnServer(env));
+    const events = 40;
+    await testDb.database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < events; i += 1) {
+        await recordEvent(ctx, trx, { eventType: 'voucher_program_updated', organizationId: tenant.organization_id, voucherProgramId: ctx.ids.next(), data: { n: i } });
+      }
+    });
+    await waitFor(async () => receiver.requests.length >= 2 * events, 'all deliveries', 600);
+    // Let any duplicate attempt surface before counting.
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(2 * events);
+    expect(new Set(ids).size).toBe(2 * events);
+    const rows = await testDb.database.db.selectFrom('webhook_deliveries').select(['status', 'attempts']).where('organization_id', '=', tenant.organization_id).execute();
+    expect(rows).toHaveLength(2 * events);
+    expect(rows.every((r) => r.status === 'SUCCEEDED' && Number(r.attempts) === 1)).toBe(true);
+    // The attempt log agrees: one attempt per delivery.
+    const attempts = await testDb.database.db.selectFrom('webhook_delivery_attempts').select('delivery_id').execute();
+    expect(attempts).toHaveLength(2 * events);
+  });
+});
