@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: 'bench@example.com', adminPassword: 'correct horse battery staple' });
     const riderApp = await createClient(ctx, { kind: 'THIRD_PARTY', name: 'Bench riders', scopes: ['vouchers.redeem'] });
     const now = Date.now();
-    const body = { name: 'Bench', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: CODES };
+    const body = { name: 'Bench', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: CODES, value_per_trip_max_amount: 20 };
     const http = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body });
     const floor = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Floor' } });
     const codesOf = async (programId: string) =>

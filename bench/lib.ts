@@ -112,6 +112,7 @@ export async function createMultiProgram(server: BenchServer, codes = 1): Promis
     ends_at: now + 30 * 86_400_000,
     code_scheme: 'MULTI_CODE_SINGLE_REDEEM',
     number_of_codes: codes,
+    value_per_trip_max_amount: 20,
   });
   if (res.status !== 200) throw new Error(`create failed: ${JSON.stringify(res.json)}`);
   return res.json.voucher_program_id as string;

@@ -121,7 +121,7 @@ async function idempotencyLatency(): Promise<string[]> {
   const program = await fetch(`${base}/v1/organizations/${tenant.organization_id}/voucher-programs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench', currency_code: 'USD', starts_at: now, ends_at: now + 30 * 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 1 }),
+    body: JSON.stringify({ name: 'Bench', currency_code: 'USD', starts_at: now, ends_at: now + 30 * 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 1, value_per_trip_max_amount: 20 }),
   });
   const programId = ((await program.json()) as { voucher_program_id: string }).voucher_program_id;
   const url = `${base}/v1/organizations/${tenant.organization_id}/voucher-programs/${programId}/codes/generate`;

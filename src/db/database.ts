@@ -37,6 +37,17 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL application_name (visible in pg_stat_activity). */
   applicationName?: string;
+  /** Called with the SQL of every statement executed through Kysely (diagnostics and tests). */
+  onQuery?: (sql: string) => void;
+}
+
+function queryLog(onQuery: ((sql: string) => void) | undefined) {
+  if (!onQuery) return {};
+  return {
+    log: (event: { level: string; query: { sql: string } }): void => {
+      if (event.level === 'query') onQuery(event.query.sql);
+    },
+  };
 }
 
 // int8 (COUNT(*), bigint columns) as JS numbers: every value we store is below 2^53.
@@ -104,7 +115,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
+    const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite), ...queryLog(options.onQuery) });
     return {
       db,
       dialect: 'sqlite',
@@ -126,7 +137,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect(pool, schema) });
+  const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect(pool, schema), ...queryLog(options.onQuery) });
   return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
 }
 

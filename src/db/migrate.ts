@@ -2,19 +2,19 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_jobs_outbox.js';
-import * as m0005 from './migrations/0005_redemption.js';
-import * as m0007 from './migrations/0007_generation_jobs.js';
 import * as m0004 from './migrations/0004_programs_lifecycle.js';
+import * as m0005 from './migrations/0005_redemption.js';
 import * as m0006 from './migrations/0006_webhooks_idempotency.js';
+import * as m0007 from './migrations/0007_generation_jobs.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_jobs_outbox': m0002,
-  '0005_redemption': m0005,
-  '0007_generation_jobs': m0007,
   '0004_programs_lifecycle': m0004,
+  '0005_redemption': m0005,
   '0006_webhooks_idempotency': m0006,
+  '0007_generation_jobs': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -39,7 +39,7 @@ async function post(server: ServerProcess, bearer: string, path: string, body: u
 
 function programBody(name: string, codes: number) {
   const now = Date.now();
-  return { name, currency_code: 'USD', starts_at: now, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: codes };
+  return { name, currency_code: 'USD', starts_at: now, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: codes, value_per_trip_max_amount: 20 };
 }
 
 async function totalsEqualRows(): Promise<void> {

@@ -49,7 +49,7 @@ describe('D1 with two voucherd processes on one PostgreSQL', () => {
       const created = await createProgram(ctx, {
         organizationId,
         clientId: null,
-        body: { name: `MP ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 1 },
+        body: { name: `MP ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 1, value_per_trip_max_amount: 20 },
       });
       const programId = created.voucher_program_id;
       const code = await testDb.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).executeTakeFirstOrThrow();
@@ -72,7 +72,7 @@ describe('D1 with two voucherd processes on one PostgreSQL', () => {
       const created = await createProgram(ctx, {
         organizationId,
         clientId: null,
-        body: { name: `MP2 ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: 5 },
+        body: { name: `MP2 ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: 5, value_per_trip_max_amount: 20 },
       });
       const results = await Promise.all(riders.slice(0, 15).map((r, i) => claim(servers[i % 2]!, r, created.code_text!)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(5);

@@ -56,6 +56,7 @@ describe('two server processes, one PostgreSQL', () => {
       ends_at: now + 86_400_000,
       code_scheme: 'MULTI_CODE_SINGLE_REDEEM',
       number_of_codes: 1,
+      value_per_trip_max_amount: 20,
     });
     expect(created.status).toBe(200);
     const program = created.body.voucher_program_id as string;
