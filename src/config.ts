@@ -19,6 +19,15 @@ export interface Config {
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
   readonly trustProxy: boolean;
+  /** Authorization server (issue 3). */
+  readonly refreshTokenTtlSeconds: number;
+  readonly authCodeTtlSeconds: number;
+  readonly tokenRateLimit: number;
+  readonly tokenRateWindowSeconds: number;
+  readonly maxLiveTokensPerClient: number;
+  readonly loginMaxFailures: number;
+  readonly loginWindowSeconds: number;
+  readonly sessionTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +54,14 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: 'info',
   DEMO_BOOTSTRAP: 'true',
   TRUST_PROXY: 'false',
+  REFRESH_TOKEN_TTL_SECONDS: '1209600',
+  AUTH_CODE_TTL_SECONDS: '60',
+  TOKEN_RATE_LIMIT: '100',
+  TOKEN_RATE_WINDOW_SECONDS: '3600',
+  MAX_LIVE_TOKENS_PER_CLIENT: '100',
+  LOGIN_MAX_FAILURES: '5',
+  LOGIN_WINDOW_SECONDS: '900',
+  SESSION_TTL_SECONDS: '1800',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +134,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = bool('TRUST_PROXY', false);
+  // Authorization server: refresh tokens 14 days; codes at most 60 s (RFC 6749 §4.1.2 "10 minutes
+  // maximum", RFC 9700 asks for short); Uber mints at most 100 client_credentials tokens per hour.
+  const refreshTokenTtlSeconds = int('REFRESH_TOKEN_TTL_SECONDS', 14 * 86_400, 60, 365 * 86_400);
+  const authCodeTtlSeconds = int('AUTH_CODE_TTL_SECONDS', 60, 5, 60);
+  const tokenRateLimit = int('TOKEN_RATE_LIMIT', 100, 1, 1_000_000);
+  const tokenRateWindowSeconds = int('TOKEN_RATE_WINDOW_SECONDS', 3600, 1, 86_400);
+  const maxLiveTokensPerClient = int('MAX_LIVE_TOKENS_PER_CLIENT', 100, 1, 1_000_000);
+  const loginMaxFailures = int('LOGIN_MAX_FAILURES', 5, 1, 1000);
+  const loginWindowSeconds = int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400);
+  const sessionTtlSeconds = int('SESSION_TTL_SECONDS', 1800, 60, 86_400);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -135,5 +162,13 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     demoBootstrap,
     trustProxy,
+    refreshTokenTtlSeconds,
+    authCodeTtlSeconds,
+    tokenRateLimit,
+    tokenRateWindowSeconds,
+    maxLiveTokensPerClient,
+    loginMaxFailures,
+    loginWindowSeconds,
+    sessionTtlSeconds,
   });
 }
