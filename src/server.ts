@@ -5,12 +5,15 @@ import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './app.js';
+import { JobRunner } from './jobs/runner.js';
+import { registerWorkers } from './jobs/workers.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { countOrganizations } from './modules/orgs/org.repository.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
 
 export interface RunningServer {
   app: FastifyInstance;
+  jobs: JobRunner;
   ctx: AppContext;
   url: string;
   close(): Promise<void>;
@@ -45,15 +48,19 @@ export async function startServer(config: Config, print: (text: string) => void 
   const app = await buildApp(ctx, { logger: { level: config.logLevel } });
   if (config.demoBootstrap) await demoBootstrap(ctx, print);
   await app.listen({ port: config.port, host: config.host });
+  const jobs = new JobRunner(ctx, app.log);
+  registerWorkers(jobs);
+  jobs.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      await jobs.stop();
       await app.close();
       await database.close();
     })();
     return closing;
   };
-  return { app, ctx, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, close };
+  return { app, jobs, ctx, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, close };
 }

@@ -16,6 +16,8 @@ export interface Database {
   readonly dialect: Dialect;
   readonly sqlite?: BetterSqlite3.Database;
   readonly pool?: pg.Pool;
+  /** PostgreSQL: the schema tables live in (search_path), `public` unless the URL or options say otherwise. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       close: () => db.destroy(),
     };
   }
+  const schema = options.schema ?? searchPathOf(url) ?? 'public';
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -78,7 +81,17 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
+}
+
+/** The first schema of a `?options=-c search_path=…` URL parameter, if any. */
+function searchPathOf(url: string): string | undefined {
+  try {
+    const options = new URL(url).searchParams.get('options') ?? '';
+    return /search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(options)?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for a unique-constraint violation on either engine. */

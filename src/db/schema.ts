@@ -173,7 +173,26 @@ export interface OrganizationAuthorizationsTable {
   revoked_at: number | null;
 }
 
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+export interface OutboxEventsTable {
+  id: string;
+  event_type: string;
+  organization_id: string;
+  voucher_program_id: string | null;
+  /** JSON: the event's counters and details; the dispatcher adds the webhook envelope. */
+  payload: string;
+  created_at: number;
+  dispatched_at: number | null;
+}
+
 export interface DB {
+  job_leases: JobLeasesTable;
+  outbox_events: OutboxEventsTable;
   organization_authorizations: OrganizationAuthorizationsTable;
   organizations: OrganizationsTable;
   users: UsersTable;

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
 import { programStatus } from '../programs/program.status.js';
+import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import {
   expireGeneration,
@@ -96,6 +97,12 @@ export async function generateVoucherCodes(
       }
       // Fencing: if our lease was taken over, nothing of this batch may commit.
       if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw inProgress();
+      await recordEvent(ctx, trx, {
+        eventType: 'voucher_program_updated',
+        organizationId: program.organization_id,
+        voucherProgramId: program.id,
+        data: { generation_id: generationId, number_of_codes: input.count, total_number_of_codes: newTotal },
+      });
       return newTotal;
     });
     return {

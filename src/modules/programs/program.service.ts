@@ -3,6 +3,7 @@ import { AppError } from '../../lib/errors.js';
 import { writeCodeBatch } from '../codes/batch-writer.js';
 import { tryStartGeneration } from '../codes/generation.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
+import { recordEvent } from '../webhooks/outbox.js';
 import { findProgram, insertProgram, type ProgramRow } from './program.repository.js';
 import type { CreateProgramBody } from './program.schemas.js';
 import { validateCreateProgram } from './program.validation.js';
@@ -53,6 +54,12 @@ export async function createProgram(
       generationId,
       count: numberOfCodes,
       maxRedemptions: row.redemptions_per_code,
+    });
+    await recordEvent(ctx, trx, {
+      eventType: 'voucher_program_created',
+      organizationId: input.organizationId,
+      voucherProgramId: programId,
+      data: { total_number_of_codes: numberOfCodes, code_scheme: row.code_scheme },
     });
   });
   if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') return { voucher_program_id: programId };
