@@ -7,6 +7,8 @@ import { startServer } from './server.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { createOrganization, createUser, OrgServiceError } from './modules/orgs/org.service.js';
 import { createClient } from './modules/oauth/client.service.js';
+import { organizationAuthorizations } from './modules/business/business.service.js';
+import { organizationExists } from './modules/orgs/org.repository.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -161,6 +163,9 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(values) {
       const kind = required(values, 'kind').toLowerCase();
+      if (kind === 'third-party' && values['redirect-uri'] === undefined) {
+        process.stderr.write('Note: without --redirect-uri no organization can authorize this client at /business/authorize.\n');
+      }
       if (kind !== 'first-party' && kind !== 'third-party') throw new UsageError('--kind must be first-party or third-party');
       const org = optional(values, 'org');
       const name = optional(values, 'name');
@@ -178,8 +183,28 @@ const COMMANDS: Record<string, Command> = {
       print(
         values,
         client,
-        `client_id      ${client.client_id}\nclient_secret  ${client.client_secret} (shown once)\nscopes         ${client.scopes.join(' ')}`,
+        `client_id      ${client.client_id}\nclient_secret  ${client.client_secret} (shown once)\nscopes         ${client.scopes.join(' ')}${
+          client.redirect_uris.length ? `\nredirect_uris  ${client.redirect_uris.join(' ')}` : ''
+        }`,
       );
+    },
+  },
+  'org authorizations': {
+    usage: 'voucherd org authorizations --org ID [--json]',
+    summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
+    options: { org: { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const org = required(values, 'org');
+      const rows = await withContext(async (ctx) => {
+        if (!(await organizationExists(ctx.database.db, org))) throw new OrgServiceError(`No organization with id ${org}.`);
+        return organizationAuthorizations(ctx, org);
+      });
+      const human = rows.length
+        ? rows
+            .map((r) => `${r.active ? 'active ' : 'revoked'}  ${r.client_id}  ${r.app_name}  since ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`)
+            .join('\n')
+        : 'No third-party app has been authorized by this organization.';
+      print(values, { organization_id: org, authorizations: rows }, human);
     },
   },
 };

@@ -101,6 +101,25 @@ describe('authorization_code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', () =>
     expect(denied.searchParams.get('code')).toBeNull();
   });
 
+  it('B3 through the real flow: a delegated token whose user is demoted to MEMBER → 403 user_not_allowed on the next request', async () => {
+    const t = await h.seedTenant();
+    const c = await codeClient(h, t.organizationId);
+    const email = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', t.adminUserId).executeTakeFirstOrThrow()).email;
+    const pkce = pkcePair();
+    const location = await approveViaForms(h, params({ client_id: c.client_id }, pkce.challenge), { email });
+    const res = await exchange(location.searchParams.get('code')!, pkce.verifier, {}, c);
+    expect(res.statusCode, res.body).toBe(200);
+    const url = `/v1/organizations/${t.organizationId}/voucher-programs/${await h.createProgram(t)}`;
+    expect((await h.app.inject({ method: 'GET', url, headers: bearer(res.json().access_token) })).statusCode).toBe(200);
+    await h.ctx.database.db.updateTable('memberships').set({ role: 'MEMBER' }).where('user_id', '=', t.adminUserId).execute();
+    const after = await h.app.inject({ method: 'GET', url, headers: bearer(res.json().access_token) });
+    expect(after.statusCode).toBe(403);
+    expect(after.json().code).toBe('user_not_allowed');
+    // And the delegated token never reaches another organization (B4).
+    const foreign = await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${await h.createProgram(tenant)}`, headers: bearer(res.json().access_token) });
+    expect(foreign.statusCode).toBe(403);
+  });
+
   it('A6: redirect URIs are matched exactly — look-alikes get an error page, no redirect, no code', async () => {
     const lookalikes = [
       `${REDIRECT}/`,
