@@ -1,3 +1,4 @@
+import { oauthCleanupWorker } from '../modules/oauth/cleanup.worker.js';
 import type { JobRunner } from './runner.js';
 
 /**
@@ -5,5 +6,5 @@ import type { JobRunner } from './runner.js';
  * same set (modules add theirs here).
  */
 export function registerWorkers(runner: JobRunner): void {
-  void runner;
+  runner.add(oauthCleanupWorker);
 }

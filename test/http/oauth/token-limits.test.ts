@@ -77,3 +77,22 @@ describe('token endpoint limits (api.md §3; Uber: 100 client_credentials tokens
     expect(file.json().error).toBe('invalid_request');
   });
 });
+
+describe('oauth cleanup worker', () => {
+  it('deletes codes, sessions, refresh tokens and rate windows a day after they expire — and nothing live', async () => {
+    const { cleanupOauth } = await import('../../../src/modules/oauth/cleanup.worker.js');
+    const db = h.ctx.database.db;
+    const now = h.clock.now();
+    const t = await h.seedTenant();
+    await db.insertInto('rate_limit_counters').values([{ bucket: 'old', window_start: now - 3 * 86_400_000, count: 1 }, { bucket: 'new', window_start: now, count: 1 }]).execute();
+    await db.insertInto('oauth_sessions').values([
+      { id: 's-old', token_hash: 'h-old', user_id: t.adminUserId, expires_at: now - 2 * 86_400_000, created_at: now - 3 * 86_400_000 },
+      { id: 's-new', token_hash: 'h-new', user_id: t.adminUserId, expires_at: now + 1000, created_at: now },
+    ]).execute();
+    const counts = await cleanupOauth(h.ctx);
+    expect(counts.sessions).toBe(1);
+    expect(counts.rateLimitWindows).toBeGreaterThanOrEqual(1);
+    expect((await db.selectFrom('oauth_sessions').select('id').where('id', 'in', ['s-old', 's-new']).execute()).map((r) => r.id)).toEqual(['s-new']);
+    expect(await db.selectFrom('rate_limit_counters').select('bucket').where('bucket', 'in', ['old', 'new']).execute()).toEqual([{ bucket: 'new' }]);
+  });
+});
