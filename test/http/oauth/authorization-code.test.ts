@@ -204,6 +204,18 @@ describe('authorization_code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', () =>
     expect(refreshed.json().error).toBe('invalid_grant');
   });
 
+  it('A8: two concurrent exchanges of one code → exactly one 200, and its tokens end up revoked (database decides)', async () => {
+    const { code, verifier } = await codeFor();
+    const results = await Promise.all([exchange(code, verifier), exchange(code, verifier), exchange(code, verifier)]);
+    const ok = results.filter((r) => r.statusCode === 200);
+    expect(ok).toHaveLength(1);
+    for (const r of results.filter((x) => x.statusCode !== 200)) expect(r.json().error).toBe('invalid_grant');
+    const row = await h.ctx.database.db.selectFrom('oauth_tokens').select('revoked_at').where('token_hash', '=', sha256Hex(ok[0]!.json().access_token)).executeTakeFirstOrThrow();
+    expect(row.revoked_at).not.toBeNull();
+    const codeRow = await h.ctx.database.db.selectFrom('oauth_codes').select('id').where('code_hash', '=', sha256Hex(code)).executeTakeFirstOrThrow();
+    expect(await h.ctx.database.db.selectFrom('oauth_tokens').select('id').where('family_id', '=', codeRow.id).execute()).toHaveLength(1);
+  });
+
   it('A8: codes are bound to the client and expire after at most 60 s', async () => {
     const other = await codeClient(h, tenant.organizationId);
     const stolen = await codeFor();

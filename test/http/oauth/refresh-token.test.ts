@@ -86,6 +86,16 @@ describe('refresh_token grant (RFC 6749 §6, RFC 9700 §4.14)', () => {
     expect(legit.json().error).toBe('invalid_grant');
   });
 
+  it('A9: concurrent refreshes with one token → at most one succeeds; the replay revokes the family', async () => {
+    const first = await tokens();
+    const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token), refresh(first.refresh_token)]);
+    expect(results.filter((r) => r.statusCode === 200).length).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => r.statusCode === 400).length).toBeGreaterThanOrEqual(2);
+    const family = await h.ctx.database.db.selectFrom('oauth_refresh_tokens').select(['family_id']).where('token_hash', '=', sha256Hex(first.refresh_token)).executeTakeFirstOrThrow();
+    const live = await h.ctx.database.db.selectFrom('oauth_refresh_tokens').select('id').where('family_id', '=', family.family_id).where('revoked_at', 'is', null).execute();
+    expect(live).toHaveLength(0);
+  });
+
   it('client_credentials tokens have no refresh token; a garbage or expired refresh token → invalid_grant', async () => {
     const cc = await tokenRequest(h, { grant_type: 'client_credentials' }, { authorization: basic(client.client_id, client.client_secret) });
     expect(cc.json().refresh_token).toBeUndefined();
