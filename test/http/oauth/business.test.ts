@@ -117,10 +117,13 @@ describe('third-party (aggregator) consent: /business/authorize and /business/re
     expect(revoke.statusCode).toBe(403);
   });
 
-  it('Deny → 303 to redirect_uri with error=access_denied, nothing written', async () => {
+  it('A11: a forged CSRF token → 403; Deny → 303 to redirect_uri with error=access_denied; nothing written', async () => {
     const b = browser(h);
     const consent = await signIn(b, authorizeQuery(), adminEmail);
     const before = await h.ctx.database.db.selectFrom('organization_authorizations').select('id').execute();
+    const forged = await b.post('/business/authorize', { ...formFields(consent.body), csrf_token: 'forged', org_id: orgB.organizationId, action: 'approve' });
+    expect(forged.statusCode, 'A11: CSRF token required on POST').toBe(403);
+    expect(forged.headers.location).toBeUndefined();
     const denied = await b.post('/business/authorize', { ...formFields(consent.body), org_id: orgB.organizationId, action: 'deny' });
     expect(denied.statusCode).toBe(303);
     expect(denied.headers.location).toBe(`${CALLBACK}?error=access_denied`);
