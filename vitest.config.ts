@@ -25,6 +25,15 @@ export default defineConfig({
           env: { TEST_DATABASE_URL: postgresUrl },
         },
       },
+      // The fault suites (npm run test:faults): real processes killed on purpose, both engines.
+      {
+        extends: true,
+        test: { name: 'faults-sqlite', include: ['test/faults/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
+      },
+      {
+        extends: true,
+        test: { name: 'faults-postgres', include: ['test/faults/**/*.test.ts', 'test/faults-pg/**/*.test.ts'], env: { TEST_DATABASE_URL: postgresUrl } },
+      },
     ],
   },
 });

@@ -13,6 +13,8 @@ export interface Config {
   readonly maxCodesPerProgram: number;
   readonly inlineGenerationLimit: number;
   readonly generationLeaseSeconds: number;
+  readonly generationChunkSize: number;
+  readonly generationPollMs: number;
   readonly accessTokenTtlSeconds: number;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
@@ -48,6 +50,8 @@ export const CONFIG_VARIABLES = {
   MAX_CODES_PER_PROGRAM: '1000000',
   INLINE_GENERATION_LIMIT: '30000',
   GENERATION_LEASE_SECONDS: '120',
+  GENERATION_CHUNK_SIZE: '50000',
+  GENERATION_POLL_MS: '500',
   ACCESS_TOKEN_TTL_SECONDS: '3600',
   BODY_LIMIT_BYTES: '1048576',
   MAX_PAGE_SIZE: '10000',
@@ -120,13 +124,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (maxCodesPerRequest > maxCodesPerProgram) {
     problems.push(`MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) cannot exceed MAX_CODES_PER_PROGRAM (${maxCodesPerProgram})`);
   }
-  if (maxCodesPerRequest > inlineGenerationLimit) {
-    // api.md §5.4: larger requests need the background-job path, which this version does not ship yet.
-    problems.push(
-      `MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) above INLINE_GENERATION_LIMIT (${inlineGenerationLimit}) needs background generation jobs, not available in this version`,
-    );
-  }
   const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
+  const generationChunkSize = int('GENERATION_CHUNK_SIZE', 50_000, 100, 1_000_000);
+  const generationPollMs = int('GENERATION_POLL_MS', 500, 10, 60_000);
   const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
   const maxPageSize = int('MAX_PAGE_SIZE', 10_000, 1, 100_000);
@@ -156,6 +156,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxCodesPerProgram,
     inlineGenerationLimit,
     generationLeaseSeconds,
+    generationChunkSize,
+    generationPollMs,
     accessTokenTtlSeconds,
     bodyLimitBytes,
     maxPageSize,

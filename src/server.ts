@@ -49,7 +49,7 @@ export async function startServer(config: Config, print: (text: string) => void 
   if (config.demoBootstrap) await demoBootstrap(ctx, print);
   await app.listen({ port: config.port, host: config.host });
   const jobs = new JobRunner(ctx, app.log);
-  registerWorkers(jobs);
+  registerWorkers(jobs, ctx);
   jobs.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -3,12 +3,14 @@ import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_jobs_outbox.js';
 import * as m0003 from './migrations/0003_oauth.js';
+import * as m0007 from './migrations/0007_generation_jobs.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_jobs_outbox': m0002,
   '0003_oauth': m0003,
+  '0007_generation_jobs': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

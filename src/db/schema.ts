@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Row types of the storage layer. They never leave the services (architecture.md, Layers). */
 
@@ -146,7 +146,13 @@ export interface CodeGenerationsTable {
   created_at: number;
   finished_at: number | null;
   client_id: string | null;
+  /** INLINE: committed before the response; BACKGROUND: a resumable job (api.md §5 item 4). */
+  mode: ColumnType<GenerationMode, GenerationMode | undefined, GenerationMode>;
+  /** The process running a background job; its lease is lease_expires_at. */
+  lease_holder: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type GenerationMode = 'INLINE' | 'BACKGROUND';
 
 export interface VoucherCodesTable {
   id: string;

@@ -5,7 +5,7 @@ import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './
 import { encodePageToken } from './page-token.js';
 
 /** Rows fetched per round trip while streaming: bounds memory whatever the program's size. */
-const STREAM_CHUNK = 2000;
+export const STREAM_CHUNK = 5000;
 
 interface ListingInput {
   organizationId: string;

@@ -29,17 +29,23 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         tags: ['codes'],
         params: ProgramParams,
         body: GenerateBody,
-        response: { 200: GenerationSummary, ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+        response: { 200: GenerationSummary, 202: GenerationSummary, ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const count = toInteger(request.body.number_of_codes, 'number_of_codes', 1, ctx.config.maxCodesPerRequest);
-      return generateVoucherCodes(ctx, {
+      const summary = await generateVoucherCodes(ctx, {
         organizationId: request.params.organization_id,
         programId: request.params.voucher_program_id,
         count,
         clientId: request.principal?.clientId ?? null,
       });
+      if (summary.status === 'IN_PROGRESS') {
+        // Background job: 202 and where to watch it (api.md §5 item 4).
+        const { organization_id: org, voucher_program_id: program } = request.params;
+        void reply.status(202).header('location', `/v1/organizations/${org}/voucher-programs/${program}/codes/generations/${summary.generation_id}`);
+      }
+      return summary;
     },
   );
 
@@ -102,6 +108,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         status: generation.status === 'RUNNING' || generation.status === 'PENDING' ? 'IN_PROGRESS' : generation.status,
         requested: generation.requested,
         generated: Number(generation.generated),
+        mode: generation.mode,
         created_at: generation.created_at,
         ...(generation.finished_at !== null ? { finished_at: generation.finished_at } : {}),
       };

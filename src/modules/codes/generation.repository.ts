@@ -10,7 +10,12 @@ export type GenerationRow = Selectable<CodeGenerationsTable>;
  */
 export async function tryStartGeneration(
   db: Kysely<DB>,
-  row: Omit<CodeGenerationsTable, 'generated' | 'finished_at'> & { generated?: number; finished_at?: number | null },
+  row: Omit<CodeGenerationsTable, 'generated' | 'finished_at' | 'mode' | 'lease_holder'> & {
+    generated?: number;
+    finished_at?: number | null;
+    mode?: 'INLINE' | 'BACKGROUND';
+    lease_holder?: string | null;
+  },
 ): Promise<boolean> {
   const result = await db
     .insertInto('code_generations')
@@ -29,12 +34,16 @@ export async function findActiveGeneration(db: Kysely<DB>, programId: string): P
     .executeTakeFirst();
 }
 
-/** Marks an active generation FAILED if its lease ran out (its process died). True when it did. */
+/**
+ * Marks an active INLINE generation FAILED if its lease ran out (its process died and its batch
+ * rolled back). Background jobs are never expired: they are resumed. True when it did.
+ */
 export async function expireGeneration(db: Kysely<DB>, id: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('code_generations')
     .set({ status: 'FAILED', finished_at: now })
     .where('id', '=', id)
+    .where('mode', '=', 'INLINE')
     .where('status', 'in', ['PENDING', 'RUNNING'])
     .where('lease_expires_at', '<', now)
     .executeTakeFirst();
@@ -71,4 +80,74 @@ export async function findGeneration(
     .where('program_id', '=', programId)
     .where('id', '=', generationId)
     .executeTakeFirst();
+}
+
+export async function findGenerationById(db: Kysely<DB>, id: string): Promise<GenerationRow | undefined> {
+  return db.selectFrom('code_generations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Claims one background job for `holder`: a PENDING one, or a RUNNING one whose lease ran out (its
+ * process died or stopped). The conditional update decides between competing processes.
+ */
+export async function claimBackgroundJob(db: Kysely<DB>, holder: string, now: number, leaseMs: number): Promise<string | undefined> {
+  const claimable = (qb: any) =>
+    qb.where('mode', '=', 'BACKGROUND').where((eb: any) =>
+      eb.or([eb('status', '=', 'PENDING'), eb.and([eb('status', '=', 'RUNNING'), eb('lease_expires_at', '<', now)])]),
+    );
+  const candidates = await claimable(db.selectFrom('code_generations').select('id')).orderBy('created_at').limit(5).execute();
+  for (const { id } of candidates as { id: string }[]) {
+    const result = await claimable(
+      db.updateTable('code_generations').set({ status: 'RUNNING', lease_holder: holder, lease_expires_at: now + leaseMs }).where('id', '=', id),
+    ).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) return id;
+  }
+  return undefined;
+}
+
+/**
+ * Records one committed chunk of a background job, fenced: only the lease holder, and only from the
+ * progress it last saw (so a chunk can never be counted twice). Completes the job on the last chunk.
+ */
+export async function advanceBackgroundJob(
+  db: Kysely<DB>,
+  job: { id: string; holder: string; generatedBefore: number; chunk: number; requested: number },
+  now: number,
+  leaseMs: number,
+): Promise<boolean> {
+  const done = job.generatedBefore + job.chunk >= job.requested;
+  const result = await db
+    .updateTable('code_generations')
+    .set({
+      generated: job.generatedBefore + job.chunk,
+      lease_expires_at: now + leaseMs,
+      ...(done ? { status: 'COMPLETED' as const, finished_at: now } : {}),
+    })
+    .where('id', '=', job.id)
+    .where('status', '=', 'RUNNING')
+    .where('lease_holder', '=', job.holder)
+    .where('generated', '=', job.generatedBefore)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives a job back (graceful stop): another process may resume it at once. */
+export async function releaseBackgroundJob(db: Kysely<DB>, id: string, holder: string, now: number): Promise<void> {
+  await db
+    .updateTable('code_generations')
+    .set({ lease_expires_at: now - 1 })
+    .where('id', '=', id)
+    .where('status', '=', 'RUNNING')
+    .where('lease_holder', '=', holder)
+    .execute();
+}
+
+export async function failBackgroundJob(db: Kysely<DB>, id: string, holder: string, now: number): Promise<void> {
+  await db
+    .updateTable('code_generations')
+    .set({ status: 'FAILED', finished_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'RUNNING')
+    .where('lease_holder', '=', holder)
+    .execute();
 }

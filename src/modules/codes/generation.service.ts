@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
 import { programStatus } from '../programs/program.status.js';
+import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import {
@@ -14,7 +15,8 @@ import {
 export interface GenerationSummary {
   voucher_program_id: string;
   generation_id: string;
-  status: 'COMPLETED';
+  /** COMPLETED: committed before the answer (200); IN_PROGRESS: a background job (202). */
+  status: 'COMPLETED' | 'IN_PROGRESS';
   number_of_codes: number;
   total_number_of_codes: number;
 }
@@ -41,7 +43,13 @@ const inProgress = () => new AppError('generation_in_progress', 'generation_in_p
  * exist once per program. A slot whose lease ran out belonged to a process that died mid-batch:
  * its batch was rolled back with it, so the slot is released and taken again.
  */
-async function acquireSlot(ctx: AppContext, program: ProgramRow, count: number, clientId: string | null): Promise<string> {
+async function acquireSlot(
+  ctx: AppContext,
+  program: ProgramRow,
+  count: number,
+  clientId: string | null,
+  mode: 'INLINE' | 'BACKGROUND',
+): Promise<string> {
   const db = ctx.database.db;
   for (let attempt = 0; attempt < 2; attempt++) {
     const now = ctx.clock.now();
@@ -51,7 +59,9 @@ async function acquireSlot(ctx: AppContext, program: ProgramRow, count: number, 
       program_id: program.id,
       organization_id: program.organization_id,
       requested: count,
-      status: 'RUNNING',
+      // A background job waits PENDING until a worker claims it (its lease starts then).
+      status: mode === 'INLINE' ? 'RUNNING' : 'PENDING',
+      mode,
       lease_expires_at: now + ctx.config.generationLeaseSeconds * 1000,
       created_at: now,
       client_id: clientId,
@@ -77,7 +87,18 @@ export async function generateVoucherCodes(
   if (!program) throw new AppError('not_found', 'program_not_found');
   assertCanGenerate(ctx, program, input.count);
 
-  const generationId = await acquireSlot(ctx, program, input.count, input.clientId);
+  if (input.count > ctx.config.inlineGenerationLimit) {
+    // api.md §5 item 4: above the inline limit the batch is a durable background job (202).
+    const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'BACKGROUND');
+    return {
+      voucher_program_id: program.id,
+      generation_id: generationId,
+      status: 'IN_PROGRESS',
+      number_of_codes: input.count,
+      total_number_of_codes: Number(program.total_number_of_codes),
+    };
+  }
+  const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'INLINE');
   try {
     const total = await db.transaction().execute(async (trx) => {
       await writeCodeBatch(ctx, trx, {
@@ -105,6 +126,7 @@ export async function generateVoucherCodes(
       });
       return newTotal;
     });
+    if (input.count >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
     return {
       voucher_program_id: program.id,
       generation_id: generationId,

@@ -3,6 +3,7 @@ import { AppError } from '../../lib/errors.js';
 import { writeCodeBatch } from '../codes/batch-writer.js';
 import { tryStartGeneration } from '../codes/generation.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
+import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { findProgram, insertProgram, type ProgramRow } from './program.repository.js';
 import type { CreateProgramBody } from './program.schemas.js';
@@ -62,6 +63,7 @@ export async function createProgram(
       data: { total_number_of_codes: numberOfCodes, code_scheme: row.code_scheme },
     });
   });
+  if (numberOfCodes >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
   if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') return { voucher_program_id: programId };
   const code = await ctx.database.db
     .selectFrom('voucher_codes')

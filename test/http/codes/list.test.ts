@@ -7,7 +7,7 @@ let programId: string;
 beforeAll(async () => {
   h = await createHarness();
   tenant = await h.seedTenant();
-  programId = await h.createProgram(tenant, { number_of_codes: 4500 });
+  programId = await h.createProgram(tenant, { number_of_codes: 11_000 });
   await h.ctx.database.db.updateTable('voucher_codes').set({ canceled_at: h.clock.now() }).where('program_id', '=', programId).where('id', '=', (await h.ctx.database.db.selectFrom('voucher_codes').select('id').where('program_id', '=', programId).orderBy('id').limit(1).executeTakeFirstOrThrow()).id).execute();
 });
 afterAll(async () => {
@@ -27,8 +27,8 @@ describe('Get Voucher Codes (api.md §6)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = res.json();
-    expect(body.total_number_of_codes).toBe(4500);
-    expect(body.codes).toHaveLength(4500);
+    expect(body.total_number_of_codes).toBe(11_000);
+    expect(body.codes).toHaveLength(11_000);
     expect(body.next_page_token).toBeUndefined();
     const [first, second] = body.codes;
     expect(first).toEqual({
@@ -44,7 +44,7 @@ describe('Get Voucher Codes (api.md §6)', () => {
     expect(second.status).toBe('AVAILABLE');
     expect(second.canceled_at).toBeUndefined();
     const ids = body.codes.map((c: { code_id: string }) => c.code_id);
-    expect(new Set(ids).size).toBe(4500);
+    expect(new Set(ids).size).toBe(11_000);
     expect([...ids].sort()).toEqual(ids);
   });
 
@@ -61,14 +61,14 @@ describe('Get Voucher Codes (api.md §6)', () => {
       const res = await list(`?limit=1000${token ? `&page_token=${token}` : ''}`);
       expect(res.statusCode).toBe(200);
       const body = res.json();
-      expect(body.total_number_of_codes).toBe(4500);
+      expect(body.total_number_of_codes).toBe(11_000);
       seen.push(...body.codes.map((c: { code_id: string }) => c.code_id));
       token = body.next_page_token;
       pages++;
     } while (token);
-    expect(pages).toBe(5);
-    expect(seen).toHaveLength(4500);
-    expect(new Set(seen).size).toBe(4500);
+    expect(pages).toBe(11);
+    expect(seen).toHaveLength(11_000);
+    expect(new Set(seen).size).toBe(11_000);
   });
 
   it('Accept: text/csv streams the same list as CSV with a header row (X)', async () => {
@@ -77,7 +77,7 @@ describe('Get Voucher Codes (api.md §6)', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe('code_id,code_text,redemption_link,max_num_redemptions,status,created_at,canceled_at,generation_id');
-    expect(lines).toHaveLength(4501);
+    expect(lines).toHaveLength(11_001);
     expect(lines[2]!.split(',')).toHaveLength(8);
   });
 

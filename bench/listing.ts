@@ -1,0 +1,101 @@
+/**
+ * G5 (quality.md): GET …/codes of a 1,000,000-code program, as JSON (Uber parity: whole list,
+ * streamed) and as CSV: time to last byte and the server process's peak RSS, against a bare
+ * query-and-serialize floor (one query for every row, JSON.stringify per row, in the bench process)
+ * measured in the same run.
+ * Usage: node --import tsx bench/listing.ts [--engines sqlite,postgres] [--codes 1000000]
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createMultiProgram, freshDatabase, header, ms, randomCodes, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
+
+const { values } = parseArgs({ options: { engines: { type: 'string', default: 'sqlite,postgres' }, codes: { type: 'string', default: '1000000' } } });
+const N = Number(values.codes);
+
+/** Fills a program with N codes fast (bench setup, not what is measured) and fixes its total. */
+async function fill(db: BenchDatabase, engine: Engine, programId: string, org: string): Promise<void> {
+  const codes = randomCodes(N).sort();
+  const ids = codes.map(() => randomUUID()).sort();
+  const gen = randomUUID();
+  const now = Date.now();
+  if (engine === 'sqlite') {
+    const sqlite = db.database.sqlite!;
+    const stmt = sqlite.prepare('insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) values (?, ?, ?, ?, ?, 1, ?)');
+    sqlite.transaction(() => {
+      for (let k = 0; k < N; k++) stmt.run(ids[k], programId, org, gen, codes[k], now);
+    })();
+  } else {
+    const client = await db.database.pool!.connect();
+    try {
+      async function* lines() {
+        for (let k = 0; k < N; k += 10_000) {
+          let chunk = '';
+          for (let j = k; j < Math.min(N, k + 10_000); j++) chunk += `${ids[j]}\t${programId}\t${org}\t${gen}\t${codes[j]}\t1\t${now}\n`;
+          yield chunk;
+        }
+      }
+      await pipeline(Readable.from(lines()), client.query(copyFrom('copy voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) from stdin')));
+    } finally {
+      client.release();
+    }
+  }
+  await db.database.db.updateTable('voucher_programs').set({ total_number_of_codes: N + 1 }).where('id', '=', programId).execute();
+  // voucherd analyzes after its own large batches (src/db/statistics.ts); this bypass does the same.
+  if (engine === 'postgres') await db.database.pool!.query('analyze voucher_codes');
+}
+
+async function timeToLastByte(url: string, token: string, accept: string): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept } });
+  if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  return { ms: performance.now() - started, bytes };
+}
+
+async function floor(db: BenchDatabase, programId: string): Promise<number> {
+  const started = performance.now();
+  const rows = await db.database.db
+    .selectFrom('voucher_codes')
+    .select(['id', 'code_text', 'max_num_redemptions', 'redemption_count', 'canceled_at', 'created_at', 'generation_id'])
+    .where('program_id', '=', programId)
+    .orderBy('id')
+    .execute();
+  let bytes = 0;
+  for (const row of rows) bytes += JSON.stringify(row).length;
+  if (bytes === 0) throw new Error('nothing serialized');
+  return performance.now() - started;
+}
+
+const rows: string[] = [];
+for (const engine of values.engines!.split(',') as Engine[]) {
+  header(`G5 ${engine}: list ${N} codes`);
+  const db = await freshDatabase(engine);
+  const server = await spawnServer(db.url);
+  try {
+    const bench = await tenantFor(db, server.url);
+    const program = await createMultiProgram(bench, 1);
+    await fill(db, engine, program, bench.org);
+    const url = `${server.url}/v1/organizations/${bench.org}/voucher-programs/${program}/codes`;
+    const json = await timeToLastByte(url, bench.token, 'application/json');
+    const rssJson = server.peakRssMb();
+    const csv = await timeToLastByte(url, bench.token, 'text/csv');
+    const rss = server.peakRssMb();
+    const f = await floor(db, program);
+    console.log(`JSON: ${ms(json.ms)} (${(json.bytes / 1e6).toFixed(0)} MB), server peak RSS ${rssJson.toFixed(0)} MiB`);
+    console.log(`CSV:  ${ms(csv.ms)} (${(csv.bytes / 1e6).toFixed(0)} MB), server peak RSS ${rss.toFixed(0)} MiB`);
+    console.log(`floor (one query + JSON.stringify per row, unbounded memory): ${ms(f)}`);
+    console.log(`ratios: JSON ${(json.ms / f).toFixed(2)}×, CSV ${(csv.ms / f).toFixed(2)}×`);
+    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (JSON) | ${engine} | ${ms(json.ms)} (peak RSS ${rssJson.toFixed(0)} MiB) | ${ms(f)} | ${(json.ms / f).toFixed(2)}× |`);
+    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (CSV) | ${engine} | ${ms(csv.ms)} (peak RSS ${rss.toFixed(0)} MiB) | ${ms(f)} | ${(csv.ms / f).toFixed(2)}× |`);
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+console.log('\n| benchmark | engine | voucherd | floor | ratio |\n|---|---|---|---|---|');
+for (const r of rows) console.log(r);
+process.exit(0);

@@ -1,0 +1,87 @@
+import type { AppContext } from '../../context.js';
+import type { Worker } from '../../jobs/runner.js';
+import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
+import { addToCodeTotal } from '../programs/program.repository.js';
+import { recordEvent } from '../webhooks/outbox.js';
+import { writeCodeBatch } from './batch-writer.js';
+import {
+  advanceBackgroundJob,
+  claimBackgroundJob,
+  failBackgroundJob,
+  findGenerationById,
+  releaseBackgroundJob,
+} from './generation.repository.js';
+
+export type JobOutcome = 'COMPLETED' | 'FAILED' | 'LOST' | 'STOPPED';
+
+class ProgramClosedError extends Error {}
+
+/**
+ * Runs a claimed background generation (api.md §5 items 4–5) chunk by chunk. Each chunk — its codes,
+ * the program total, the job's progress and lease — commits in one transaction, so a crash at any
+ * instant loses at most the chunk in flight, and whoever resumes the job continues from the last
+ * committed progress until exactly `requested` codes exist. Totals equal rows after every commit.
+ */
+export async function runGenerationJob(ctx: AppContext, id: string, holder: string, signal?: AbortSignal): Promise<JobOutcome> {
+  const db = ctx.database.db;
+  const leaseMs = ctx.config.generationLeaseSeconds * 1000;
+  for (;;) {
+    const job = await findGenerationById(db, id);
+    if (!job || job.status !== 'RUNNING' || job.lease_holder !== holder) return job?.status === 'COMPLETED' ? 'COMPLETED' : 'LOST';
+    if (signal?.aborted) {
+      await releaseBackgroundJob(db, id, holder, ctx.clock.now());
+      return 'STOPPED';
+    }
+    const generatedBefore = Number(job.generated);
+    const chunk = Math.min(ctx.config.generationChunkSize, job.requested - generatedBefore);
+    try {
+      const outcome = await db.transaction().execute(async (trx) => {
+        const now = ctx.clock.now();
+        // Fence first (on PostgreSQL this also locks the job row for the chunk).
+        if (!(await advanceBackgroundJob(trx, { id, holder, generatedBefore, chunk, requested: job.requested }, now, leaseMs))) {
+          return 'LOST' as const;
+        }
+        const total = await addToCodeTotal(trx, job.program_id, chunk, ctx.config.maxCodesPerProgram, now);
+        if (total === undefined) throw new ProgramClosedError();
+        await writeCodeBatch(ctx, trx, {
+          programId: job.program_id,
+          organizationId: job.organization_id,
+          generationId: id,
+          count: chunk,
+          maxRedemptions: 1,
+        });
+        if (generatedBefore + chunk < job.requested) return 'CONTINUE' as const;
+        await recordEvent(ctx, trx, {
+          eventType: 'voucher_program_updated',
+          organizationId: job.organization_id,
+          voucherProgramId: job.program_id,
+          data: { generation_id: id, number_of_codes: job.requested, total_number_of_codes: total },
+        });
+        return 'COMPLETED' as const;
+      });
+      refreshCodeStatisticsSoon(ctx.database);
+      if (outcome !== 'CONTINUE') return outcome;
+    } catch (err) {
+      if (!(err instanceof ProgramClosedError)) throw err;
+      // Canceled (or capped) while running: stop here. Committed chunks stay, and stay counted.
+      await failBackgroundJob(db, id, holder, ctx.clock.now());
+      return 'FAILED';
+    }
+  }
+}
+
+/** Claims and runs background generations until none is left (or the process stops). */
+export function generationJobsWorker(holder: string, pollMs: number): Worker {
+  return {
+    name: 'generation-jobs',
+    intervalMs: pollMs,
+    async run(ctx, signal) {
+      const leaseMs = ctx.config.generationLeaseSeconds * 1000;
+      while (!signal.aborted) {
+        const id = await claimBackgroundJob(ctx.database.db, holder, ctx.clock.now(), leaseMs);
+        if (!id) return;
+        await runGenerationJob(ctx, id, holder, signal);
+      }
+    },
+  };
+}
