@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -116,8 +126,36 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect(pool, schema) });
   return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's PostgreSQL introspector (used by the migrator to see whether its tables exist) reads
+ * every schema's tables, and fails when another schema is dropped mid-query (parallel test files,
+ * or another application sharing the database). Ours looks only at voucherd's own schema.
+ */
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  constructor(
+    pool: pg.Pool,
+    private readonly schema: string,
+  ) {
+    super({ pool });
+  }
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    const inner = super.createIntrospector(db);
+    const schema = this.schema;
+    const getTables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ table_name: string; table_type: string }>`
+        select table_name, table_type from information_schema.tables where table_schema = ${schema}`.execute(db);
+      return rows.map((r) => ({ name: r.table_name, schema, isView: r.table_type === 'VIEW', columns: [] }));
+    };
+    return {
+      getSchemas: () => inner.getSchemas(),
+      getTables,
+      getMetadata: async () => ({ tables: await getTables() }),
+    };
+  }
 }
 
 /** The first schema of a `?options=-c search_path=…` URL parameter, if any. */

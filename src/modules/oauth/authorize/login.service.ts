@@ -1,16 +1,16 @@
 import type { AppContext } from '../../../context.js';
 import { hitRateLimit, peekRateLimit } from '../../../lib/rate-limit.js';
-import { hashPassword, sha256Hex, verifyPassword } from '../../../lib/secrets.js';
+import { sha256Hex, verifyPassword } from '../../../lib/secrets.js';
 import { findUserByEmail } from '../../orgs/org.repository.js';
 
 export type LoginResult = { ok: true; userId: string } | { ok: false; rateLimited: false } | { ok: false; rateLimited: true; retryAfterSeconds: number };
 
-// An unknown email is checked against this hash so both failures cost one scrypt (same time, same answer).
-let dummyHash: Promise<string> | undefined;
-function dummy(): Promise<string> {
-  dummyHash ??= hashPassword('voucherd: no such user, never a real password');
-  return dummyHash;
-}
+/**
+ * An unknown email is checked against this hash so both failures cost one scrypt with the same
+ * parameters (same time, same answer). A fixed, well-formed record: its key matches no password
+ * (finding one would mean inverting scrypt), and nothing has to be computed at startup.
+ */
+const DUMMY_HASH = 'scrypt$32768$8$1$dm91Y2hlcmQtZHVtbXkhIQ$2mX0CkqXp4u9f5cR3ZkJf8oWJ2mJcM1n3r7b1q9Vh5E';
 
 /**
  * Password sign-in for the login page. Failures are counted per email and per client address in
@@ -29,7 +29,7 @@ export async function login(ctx: AppContext, emailInput: string, password: strin
     if (seen.count >= limits[i]!) return { ok: false, rateLimited: true, retryAfterSeconds: seen.retryAfterSeconds };
   }
   const user = email ? await findUserByEmail(db, email) : undefined;
-  const valid = await verifyPassword(password.slice(0, 1024), user?.password_hash ?? (await dummy()));
+  const valid = await verifyPassword(password.slice(0, 1024), user?.password_hash ?? DUMMY_HASH);
   if (user && valid) return { ok: true, userId: user.id };
   for (const bucket of buckets) await hitRateLimit(db, bucket, now, windowMs);
   return { ok: false, rateLimited: false };
