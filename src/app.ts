@@ -1,4 +1,5 @@
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -12,7 +13,13 @@ import { orgAccessHook } from './modules/access/org-access.hook.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
 import { guestRoutes } from './modules/guests/guest.routes.js';
 import { templateRoutes } from './modules/templates/template.routes.js';
+import { businessRoutes } from './modules/business/business.routes.js';
+import { authorizeRoutes } from './modules/oauth/authorize/authorize.routes.js';
+import { sendPage } from './modules/oauth/authorize/html.js';
+import { errorPage } from './modules/oauth/authorize/pages.js';
+import { metadataRoutes } from './modules/oauth/metadata.routes.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
+import { revocationRoutes } from './modules/oauth/token/revocation.routes.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
@@ -101,7 +108,25 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(opsRoutes, { ctx });
   await app.register(async (oauth) => {
     await oauth.register(formbody, { bodyLimit: 64 * 1024 });
+    // api.md §2.1: multipart/form-data is accepted too; fields only, small, as text.
+    await oauth.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fields: 30, fieldSize: 8 * 1024, files: 0, fileSize: 0, parts: 30, headerPairs: 50 },
+    });
     await oauth.register(tokenRoutes, { ctx });
+    await oauth.register(revocationRoutes, { ctx });
+  });
+  await app.register(metadataRoutes, { ctx });
+  await app.register(async (pages) => {
+    // Login and consent pages (issue 3): HTML answers, including for errors.
+    await pages.register(formbody, { bodyLimit: 64 * 1024 });
+    pages.setErrorHandler((err: { statusCode?: number }, request, reply) => {
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
+      if (status === 500) request.log.error({ err }, 'page failure');
+      return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
+    });
+    await pages.register(authorizeRoutes, { ctx });
+    await pages.register(businessRoutes, { ctx });
   });
   await app.register(async (org) => {
     // Every org-scoped route sits under this hook: none can skip the access policy (api.md §2.2).

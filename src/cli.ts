@@ -11,6 +11,8 @@ import { findClient } from './modules/oauth/client.repository.js';
 import { AppError } from './lib/errors.js';
 import { translate } from './lib/i18n.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
+import { organizationAuthorizations } from './modules/business/business.service.js';
+import { organizationExists } from './modules/orgs/org.repository.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -174,6 +176,9 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(values) {
       const kind = required(values, 'kind').toLowerCase();
+      if (kind === 'third-party' && values['redirect-uri'] === undefined) {
+        process.stderr.write('Note: without --redirect-uri no organization can authorize this client at /business/authorize.\n');
+      }
       if (kind !== 'first-party' && kind !== 'third-party') throw new UsageError('--kind must be first-party or third-party');
       const org = optional(values, 'org');
       const name = optional(values, 'name');
@@ -191,7 +196,9 @@ const COMMANDS: Record<string, Command> = {
       print(
         values,
         client,
-        `client_id      ${client.client_id}\nclient_secret  ${client.client_secret} (shown once)\nscopes         ${client.scopes.join(' ')}`,
+        `client_id      ${client.client_id}\nclient_secret  ${client.client_secret} (shown once)\nscopes         ${client.scopes.join(' ')}${
+          client.redirect_uris.length ? `\nredirect_uris  ${client.redirect_uris.join(' ')}` : ''
+        }`,
       );
     },
   },
@@ -260,6 +267,24 @@ const COMMANDS: Record<string, Command> = {
         endpoint,
         `webhook_endpoint_id  ${endpoint.webhook_endpoint_id}\nsigning_key          ${endpoint.signing_key} (shown once)\nold key valid until  ${endpoint.previous_key_expires_at === null ? '(retired now)' : new Date(endpoint.previous_key_expires_at).toISOString()}`,
       );
+    },
+  },
+  'org authorizations': {
+    usage: 'voucherd org authorizations --org ID [--json]',
+    summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
+    options: { org: { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const org = required(values, 'org');
+      const rows = await withContext(async (ctx) => {
+        if (!(await organizationExists(ctx.database.db, org))) throw new OrgServiceError(`No organization with id ${org}.`);
+        return organizationAuthorizations(ctx, org);
+      });
+      const human = rows.length
+        ? rows
+            .map((r) => `${r.active ? 'active ' : 'revoked'}  ${r.client_id}  ${r.app_name}  since ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`)
+            .join('\n')
+        : 'No third-party app has been authorized by this organization.';
+      print(values, { organization_id: org, authorizations: rows }, human);
     },
   },
 };

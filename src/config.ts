@@ -39,6 +39,15 @@ export interface Config {
   readonly webhookEnvironment: string;
   readonly idempotencyRetentionSeconds: number;
   readonly webhookRetentionDays: number;
+  /** Authorization server (issue 3). */
+  readonly refreshTokenTtlSeconds: number;
+  readonly authCodeTtlSeconds: number;
+  readonly tokenRateLimit: number;
+  readonly tokenRateWindowSeconds: number;
+  readonly maxLiveTokensPerClient: number;
+  readonly loginMaxFailures: number;
+  readonly loginWindowSeconds: number;
+  readonly sessionTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +93,14 @@ export const CONFIG_VARIABLES = {
   WEBHOOK_ENVIRONMENT: 'production',
   IDEMPOTENCY_RETENTION_SECONDS: '86400',
   WEBHOOK_RETENTION_DAYS: '30',
+  REFRESH_TOKEN_TTL_SECONDS: '1209600',
+  AUTH_CODE_TTL_SECONDS: '60',
+  TOKEN_RATE_LIMIT: '100',
+  TOKEN_RATE_WINDOW_SECONDS: '3600',
+  MAX_LIVE_TOKENS_PER_CLIENT: '100',
+  LOGIN_MAX_FAILURES: '5',
+  LOGIN_WINDOW_SECONDS: '900',
+  SESSION_TTL_SECONDS: '1800',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -173,6 +190,16 @@ export function loadConfig(env: Env = process.env): Config {
   const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
   // Finished deliveries, their attempt logs and dispatched outbox rows are kept this long.
   const webhookRetentionDays = int('WEBHOOK_RETENTION_DAYS', 30, 1, 3650);
+  // Authorization server: refresh tokens 14 days; codes at most 60 s (RFC 6749 §4.1.2 "10 minutes
+  // maximum", RFC 9700 asks for short); Uber mints at most 100 client_credentials tokens per hour.
+  const refreshTokenTtlSeconds = int('REFRESH_TOKEN_TTL_SECONDS', 14 * 86_400, 60, 365 * 86_400);
+  const authCodeTtlSeconds = int('AUTH_CODE_TTL_SECONDS', 60, 5, 60);
+  const tokenRateLimit = int('TOKEN_RATE_LIMIT', 100, 1, 1_000_000);
+  const tokenRateWindowSeconds = int('TOKEN_RATE_WINDOW_SECONDS', 3600, 1, 86_400);
+  const maxLiveTokensPerClient = int('MAX_LIVE_TOKENS_PER_CLIENT', 100, 1, 1_000_000);
+  const loginMaxFailures = int('LOGIN_MAX_FAILURES', 5, 1, 1000);
+  const loginWindowSeconds = int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400);
+  const sessionTtlSeconds = int('SESSION_TTL_SECONDS', 1800, 60, 86_400);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -210,5 +237,13 @@ export function loadConfig(env: Env = process.env): Config {
     webhookEnvironment,
     idempotencyRetentionSeconds,
     webhookRetentionDays,
+    refreshTokenTtlSeconds,
+    authCodeTtlSeconds,
+    tokenRateLimit,
+    tokenRateWindowSeconds,
+    maxLiveTokensPerClient,
+    loginMaxFailures,
+    loginWindowSeconds,
+    sessionTtlSeconds,
   });
 }

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_jobs_outbox.js';
+import * as m0003 from './migrations/0003_oauth.js';
 import * as m0004 from './migrations/0004_programs_lifecycle.js';
 import * as m0005 from './migrations/0005_redemption.js';
 import * as m0006 from './migrations/0006_webhooks_idempotency.js';
@@ -11,6 +12,7 @@ import * as m0007 from './migrations/0007_generation_jobs.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_jobs_outbox': m0002,
+  '0003_oauth': m0003,
   '0004_programs_lifecycle': m0004,
   '0005_redemption': m0005,
   '0006_webhooks_idempotency': m0006,

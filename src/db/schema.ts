@@ -50,6 +50,52 @@ export interface OauthTokensTable {
   expires_at: number;
   revoked_at: number | null;
   created_at: number;
+  /** Tokens issued from one authorization code and its refreshes share a family (0003). */
+  family_id?: string | null;
+}
+
+/** A single-use authorization code (RFC 6749 §4.1.2, PKCE RFC 7636), stored as its SHA-256. */
+export interface OauthCodesTable {
+  id: string;
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+/** A refresh token (RFC 6749 §6), rotated on use; `family_id` is the authorization code's id. */
+export interface OauthRefreshTokensTable {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+/** A signed-in browser session of the login page; the cookie value is stored only as its hash. */
+export interface OauthSessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
+/** Fixed-window rate-limit counter shared by all server processes. */
+export interface RateLimitCountersTable {
+  bucket: string;
+  window_start: number;
+  count: number;
 }
 
 export interface VoucherProgramsTable {
@@ -328,6 +374,10 @@ export interface DB {
   memberships: MembershipsTable;
   oauth_clients: OauthClientsTable;
   oauth_tokens: OauthTokensTable;
+  oauth_codes: OauthCodesTable;
+  oauth_refresh_tokens: OauthRefreshTokensTable;
+  oauth_sessions: OauthSessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
   voucher_programs: VoucherProgramsTable;
   code_generations: CodeGenerationsTable;
   voucher_codes: VoucherCodesTable;

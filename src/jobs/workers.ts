@@ -5,6 +5,7 @@ import { statusSweepWorker } from '../modules/programs/status-sweep.worker.js';
 import { idempotencySweepWorker } from '../modules/idempotency/idempotency.worker.js';
 import { webhookRetentionWorker } from '../modules/webhooks/retention.worker.js';
 import { webhookWorker } from '../modules/webhooks/webhook.worker.js';
+import { oauthCleanupWorker } from '../modules/oauth/cleanup.worker.js';
 import type { JobRunner } from './runner.js';
 
 /**
@@ -18,4 +19,5 @@ export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(webhookWorker(ctx));
   runner.add(idempotencySweepWorker);
   runner.add(webhookRetentionWorker);
+  runner.add(oauthCleanupWorker);
 }

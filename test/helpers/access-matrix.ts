@@ -3,7 +3,33 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/modules/oauth/client.service.js';
 import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
 import { createUser } from '../../src/modules/orgs/org.service.js';
+import type { CreatedClient } from '../../src/modules/oauth/client.service.js';
 import { bearer, type Harness, type Tenant } from './harness.js';
+import { approveViaForms, basic, codeClient, PASSWORD, pkcePair, REDIRECT, tokenRequest } from './oauth-flow.js';
+
+/** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
+async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
+  const pkce = pkcePair();
+  const location = await approveViaForms(
+    h,
+    {
+      response_type: 'code',
+      client_id: app.client_id,
+      redirect_uri: REDIRECT,
+      scope: 'organizations.voucher_programs.delegated',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    },
+    { email },
+  );
+  const res = await tokenRequest(
+    h,
+    { grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: REDIRECT, code_verifier: pkce.verifier },
+    { authorization: basic(app.client_id, app.client_secret) },
+  );
+  if (res.statusCode !== 200) throw new Error(`delegated token: ${res.statusCode} ${res.body}`);
+  return res.json().access_token as string;
+}
 
 /** One org-scoped route, described once so the shared matrix can attack it (quality.md B1–B8). */
 export interface OrgRoute {
@@ -152,24 +178,19 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
       expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
     });
 
-    it('B3: a delegated token of a MEMBER → 403 user_not_allowed; of an ADMIN → allowed', async () => {
-      const member = await createUser(h.ctx, { email: `member-${programId}@example.com`, organizationId: owner.organizationId, role: 'MEMBER' });
-      const memberToken = await issueAccessToken(h.ctx, {
-        clientId: owner.clientId,
-        grantType: 'authorization_code',
-        scopes: ['organizations.voucher_programs.delegated'],
-        userId: member.user_id,
-      });
-      const res = await call(bearer(memberToken.access_token));
+    it('B3: a delegated token of a MEMBER → 403 user_not_allowed; of an ADMIN → allowed (tokens from the real code flow)', async () => {
+      // Both users sign in and approve as ADMINs (only an ADMIN can grant the delegated scope);
+      // one is then demoted to MEMBER — the policy checks the role on every request.
+      const app = await codeClient(h, owner.organizationId);
+      const member = await createUser(h.ctx, { email: `member-${programId}@example.com`, password: PASSWORD, organizationId: owner.organizationId, role: 'ADMIN' });
+      const admin = await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', owner.adminUserId).executeTakeFirstOrThrow();
+      const memberToken = await delegatedToken(h, app, member.email);
+      const adminToken = await delegatedToken(h, app, admin.email);
+      await h.ctx.database.db.updateTable('memberships').set({ role: 'MEMBER' }).where('user_id', '=', member.user_id).execute();
+      const res = await call(bearer(memberToken));
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('user_not_allowed');
-      const adminToken = await issueAccessToken(h.ctx, {
-        clientId: owner.clientId,
-        grantType: 'authorization_code',
-        scopes: ['organizations.voucher_programs.delegated'],
-        userId: owner.adminUserId,
-      });
-      const ok = await call(bearer(adminToken.access_token));
+      const ok = await call(bearer(adminToken));
       expect(ok.statusCode, ok.body).toBe(route.okStatus);
     });
 

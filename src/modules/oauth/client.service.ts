@@ -58,7 +58,12 @@ export function prepareClient(ctx: AppContext, input: ClientInput): { row: Clien
     } catch {
       throw new OrgServiceError(`Not an absolute URL: ${uri}`);
     }
-    if (parsed.hash) throw new OrgServiceError(`A redirect URI cannot have a fragment: ${uri}`);
+    if (parsed.hash || uri.includes('#')) throw new OrgServiceError(`A redirect URI cannot have a fragment: ${uri}`);
+    // RFC 9700 §4.1: http(s) or a private-use scheme of a native app (RFC 8252 §7.1); never script/data schemes.
+    if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(parsed.protocol)) {
+      throw new OrgServiceError(`A redirect URI cannot use the scheme ${parsed.protocol} (${uri})`);
+    }
+    if (uri.length > 2000) throw new OrgServiceError('A redirect URI is limited to 2000 characters.');
   }
   // client_id: 128 random bits; client_secret: 256 random bits (RFC 6749 §2.3.1 §10.10).
   const clientId = randomToken(ctx.random, 16);

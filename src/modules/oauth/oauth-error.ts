@@ -10,7 +10,10 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'unsupported_token_type'
+  /** api.md §3 rate limits, in the RFC 6749 error shape (no RFC code exists for 429). */
+  | 'rate_limited';
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -21,6 +24,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_scope: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  unsupported_token_type: 400,
+  rate_limited: 429,
 };
 
 export class OAuthError extends Error {

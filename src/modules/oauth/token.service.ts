@@ -1,7 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
-import type { ClientKind } from '../../db/schema.js';
+import type { ClientKind, DB } from '../../db/schema.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { findTokenByHash, insertToken } from './token.repository.js';
+import { findTokenByHash, insertRefreshToken, insertToken, revokeOldestLiveTokens } from './token.repository.js';
 import { parseScope, type GrantType } from './scopes.js';
 
 export interface IssuedToken {
@@ -9,29 +10,77 @@ export interface IssuedToken {
   token_type: 'Bearer';
   expires_in: number;
   scope: string;
+  refresh_token?: string;
 }
 
-/** Opaque bearer token: 256 random bits, stored only as its SHA-256 (api.md §2 Tokens). */
-export async function issueAccessToken(
-  ctx: AppContext,
-  input: { clientId: string; grantType: GrantType; scopes: string[]; userId?: string | null },
-): Promise<IssuedToken> {
+export interface IssueInput {
+  clientId: string;
+  grantType: GrantType;
+  scopes: string[];
+  userId?: string | null;
+  /** The authorization code's id for code-grant tokens and their refreshes. */
+  familyId?: string | null;
+}
+
+/**
+ * Opaque bearer token: 256 random bits, stored only as its SHA-256 (api.md §2 Tokens). A new
+ * client_credentials token beyond MAX_LIVE_TOKENS_PER_CLIENT invalidates the client's oldest
+ * (Uber's documented behaviour), in the same transaction.
+ */
+export async function issueAccessToken(ctx: AppContext, input: IssueInput, db: Kysely<DB> = ctx.database.db): Promise<IssuedToken> {
   const token = randomToken(ctx.random, 32);
   const now = ctx.clock.now();
   const ttl = ctx.config.accessTokenTtlSeconds;
   const scope = input.scopes.join(' ');
-  await insertToken(ctx.database.db, {
+  const write = async (trx: Kysely<DB>) => {
+    await insertToken(trx, {
+      id: ctx.ids.next(),
+      token_hash: sha256Hex(token),
+      client_id: input.clientId,
+      user_id: input.userId ?? null,
+      grant_type: input.grantType,
+      scope,
+      expires_at: now + ttl * 1000,
+      revoked_at: null,
+      created_at: now,
+      family_id: input.familyId ?? null,
+    });
+    if (input.grantType === 'client_credentials') {
+      await revokeOldestLiveTokens(trx, input.clientId, ctx.config.maxLiveTokensPerClient, now);
+    }
+  };
+  if (db === ctx.database.db && input.grantType === 'client_credentials') await db.transaction().execute(write);
+  else await write(db);
+  return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
+}
+
+/** Access + refresh token of an authorization-code family (RFC 6749 §5.1), written with `db`. */
+export async function issueCodeGrantTokens(
+  ctx: AppContext,
+  db: Kysely<DB>,
+  input: { clientId: string; userId: string; scopes: string[]; familyId: string; refreshScopes?: string[] },
+): Promise<IssuedToken> {
+  const access = await issueAccessToken(
+    ctx,
+    { clientId: input.clientId, grantType: 'authorization_code', scopes: input.scopes, userId: input.userId, familyId: input.familyId },
+    db,
+  );
+  const refresh = randomToken(ctx.random, 32);
+  const now = ctx.clock.now();
+  await insertRefreshToken(db, {
     id: ctx.ids.next(),
-    token_hash: sha256Hex(token),
+    token_hash: sha256Hex(refresh),
+    family_id: input.familyId,
     client_id: input.clientId,
-    user_id: input.userId ?? null,
-    grant_type: input.grantType,
-    scope,
-    expires_at: now + ttl * 1000,
+    user_id: input.userId,
+    // RFC 6749 §6: a rotated refresh token keeps the scope of the one it replaces.
+    scope: (input.refreshScopes ?? input.scopes).join(' '),
+    expires_at: now + ctx.config.refreshTokenTtlSeconds * 1000,
+    used_at: null,
     revoked_at: null,
     created_at: now,
   });
-  return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
+  return { ...access, refresh_token: refresh };
 }
 
 /** Who is calling: what an access policy decides on. */

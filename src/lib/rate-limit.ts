@@ -1,0 +1,41 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+export interface RateLimitResult {
+  /** Hits in the current window, including this one when counted. */
+  count: number;
+  /** Seconds until the window resets (for Retry-After, RFC 9110 §10.2.3). */
+  retryAfterSeconds: number;
+}
+
+function windowOf(now: number, windowMs: number): { start: number; retryAfterSeconds: number } {
+  const start = Math.floor(now / windowMs) * windowMs;
+  return { start, retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
+}
+
+/**
+ * Counts one hit in a fixed window, atomically in the database (one upsert), so the limit holds
+ * across every server process sharing the database (api.md §3 rate limits).
+ */
+export async function hitRateLimit(db: Kysely<DB>, bucket: string, now: number, windowMs: number): Promise<RateLimitResult> {
+  const { start, retryAfterSeconds } = windowOf(now, windowMs);
+  const row = await db
+    .insertInto('rate_limit_counters')
+    .values({ bucket, window_start: start, count: 1 })
+    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`${sql.ref('rate_limit_counters.count')} + 1` }))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), retryAfterSeconds };
+}
+
+/** Hits so far in the current window, without counting one. */
+export async function peekRateLimit(db: Kysely<DB>, bucket: string, now: number, windowMs: number): Promise<RateLimitResult> {
+  const { start, retryAfterSeconds } = windowOf(now, windowMs);
+  const row = await db
+    .selectFrom('rate_limit_counters')
+    .select('count')
+    .where('bucket', '=', bucket)
+    .where('window_start', '=', start)
+    .executeTakeFirst();
+  return { count: Number(row?.count ?? 0), retryAfterSeconds };
+}

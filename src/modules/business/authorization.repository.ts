@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { DB, OrganizationAuthorizationsTable } from '../../db/schema.js';
+
+export async function insertAuthorization(db: Kysely<DB>, row: OrganizationAuthorizationsTable): Promise<void> {
+  await db.insertInto('organization_authorizations').values(row).execute();
+}
+
+export async function revokeAuthorization(db: Kysely<DB>, organizationId: string, clientId: string, now: number): Promise<void> {
+  await db
+    .updateTable('organization_authorizations')
+    .set({ revoked_at: now })
+    .where('organization_id', '=', organizationId)
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function listAuthorizations(db: Kysely<DB>, organizationId: string) {
+  return db
+    .selectFrom('organization_authorizations as a')
+    .innerJoin('oauth_clients as c', 'c.client_id', 'a.client_id')
+    .select(['a.client_id', 'c.name', 'a.scope', 'a.approved_by_user_id', 'a.created_at', 'a.revoked_at'])
+    .where('a.organization_id', '=', organizationId)
+    .orderBy('a.created_at', 'asc')
+    .orderBy('a.id', 'asc')
+    .execute();
+}
+
+/** Organizations the user administers, by name (the consent page's picker). */
+export async function adminOrganizations(db: Kysely<DB>, userId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select(['o.id', 'o.name'])
+    .where('m.user_id', '=', userId)
+    .where('m.role', '=', 'ADMIN')
+    .orderBy('o.name')
+    .orderBy('o.id')
+    .execute();
+}

@@ -1,0 +1,85 @@
+import type { AppContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { findClient, type ClientRow } from '../oauth/client.repository.js';
+import { isRegisteredRedirectUri } from '../oauth/redirect-uri.js';
+import { SCOPES, parseScope } from '../oauth/scopes.js';
+import {
+  adminOrganizations,
+  insertAuthorization,
+  listAuthorizations,
+  revokeAuthorization,
+} from './authorization.repository.js';
+
+export const AUTHORIZE_PARAMS = ['client_id', 'scope', 'redirect_uri', 'app_name'] as const;
+export const REVOKE_PARAMS = ['org_uuid', 'client_id', 'app_name', 'redirect_uri'] as const;
+
+export interface BusinessRequest {
+  client: ClientRow;
+  redirectUri: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Checks an aggregator consent/revoke link (api.md §2 Organization authorization): every listed
+ * parameter present once, a THIRD_PARTY client, its registered redirect URI exactly, and for
+ * authorize the aggregator scope. Any failure is shown as a page, never redirected.
+ */
+export async function validateBusinessRequest(
+  ctx: AppContext,
+  source: Record<string, unknown>,
+  names: readonly string[],
+): Promise<{ ok: true; request: BusinessRequest } | { ok: false; detail: string }> {
+  const params: Record<string, string> = {};
+  for (const name of names) {
+    const value = source[name];
+    if (typeof value !== 'string' || value === '' || value.length > 2048) return { ok: false, detail: `${name} is required (once)` };
+    params[name] = value;
+  }
+  const client = await findClient(ctx.database.db, params.client_id!);
+  if (!client || client.kind !== 'THIRD_PARTY' || client.disabled_at !== null) return { ok: false, detail: 'unknown client' };
+  if (!isRegisteredRedirectUri(client, params.redirect_uri!)) return { ok: false, detail: 'redirect_uri not registered' };
+  if (params.scope !== undefined) {
+    const scopes = parseScope(params.scope);
+    if (scopes.length !== 1 || scopes[0] !== SCOPES.aggregator || !parseScope(client.scopes).includes(SCOPES.aggregator)) {
+      return { ok: false, detail: `scope must be ${SCOPES.aggregator}` };
+    }
+  }
+  return { ok: true, request: { client, redirectUri: params.redirect_uri!, params } };
+}
+
+export { adminOrganizations };
+
+/** Records the approval; approving an already-authorized organization again is a no-op. */
+export async function authorizeOrganization(ctx: AppContext, organizationId: string, clientId: string, userId: string): Promise<void> {
+  try {
+    await insertAuthorization(ctx.database.db, {
+      id: ctx.ids.next(),
+      organization_id: organizationId,
+      client_id: clientId,
+      scope: SCOPES.aggregator,
+      approved_by_user_id: userId,
+      created_at: ctx.clock.now(),
+      revoked_at: null,
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+}
+
+/** Withdraws the approval; the access policy reads the table on every request, so it bites at once. */
+export async function revokeOrganization(ctx: AppContext, organizationId: string, clientId: string): Promise<void> {
+  await revokeAuthorization(ctx.database.db, organizationId, clientId, ctx.clock.now());
+}
+
+export async function organizationAuthorizations(ctx: AppContext, organizationId: string) {
+  const rows = await listAuthorizations(ctx.database.db, organizationId);
+  return rows.map((r) => ({
+    client_id: r.client_id,
+    app_name: r.name,
+    scope: r.scope,
+    approved_by_user_id: r.approved_by_user_id,
+    created_at: Number(r.created_at),
+    revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
+    active: r.revoked_at === null,
+  }));
+}

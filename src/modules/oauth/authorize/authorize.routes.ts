@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { translate } from '../../../lib/i18n.js';
+import { findMembershipRole } from '../../orgs/org.repository.js';
+import { withParams } from '../redirect-uri.js';
+import { SCOPES } from '../scopes.js';
+import { issueAuthorizationCode } from './code.service.js';
+import { sendPage } from './html.js';
+import { login } from './login.service.js';
+import { consentPage, errorPage, loginPage } from './pages.js';
+import { validateAuthorizationRequest, type AuthorizationRequest } from './request.js';
+import { csrfToken, csrfValid, sessionUser, startSession } from './session.js';
+
+const PATH = '/oauth/v2/authorize';
+
+/** Sends the browser back to the client (RFC 6749 §4.1.2; RFC 9207 `iss`). 303 after a POST. */
+function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, uri: string, params: Record<string, string | undefined>) {
+  return reply
+    .status(status)
+    .headers({ location: withParams(uri, { ...params, iss: ctx.config.issuer }), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+    .send();
+}
+
+/** Delegated scope: only an ADMIN of the first-party client's organization may grant it (api.md §2.2). */
+async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: string): Promise<boolean> {
+  if (!request.scopes.includes(SCOPES.delegated)) return true;
+  const orgId = request.client.organization_id;
+  return orgId !== null && (await findMembershipRole(ctx.database.db, orgId, userId)) === 'ADMIN';
+}
+
+async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string; email: string }, status: 302 | 303) {
+  if (!(await mayGrant(ctx, ar, user.id))) {
+    return redirectBack(ctx, reply, status, ar.redirectUri, { error: 'access_denied', error_description: 'The signed-in user may not grant this scope.', state: ar.state });
+  }
+  const html = consentPage(req.locale, {
+    action: PATH,
+    hidden: { ...ar.params, csrf_token: csrfToken(ctx, req, reply) },
+    app: ar.client.name,
+    email: user.email,
+    scopes: ar.scopes,
+  });
+  return sendPage(reply, 200, html);
+}
+
+/**
+ * GET /oauth/v2/authorize → sign-in page or consent page; POST → sign in (303 back to GET) or
+ * Allow/Deny (303 to the client). The request's parameters travel in hidden fields and are
+ * re-validated on every step (RFC 6749 §4.1, RFC 7636, RFC 9700 §2.1, §4.1).
+ */
+export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+
+  app.get(PATH, { schema: { hide: true } }, async (req, reply) => {
+    const v = await validateAuthorizationRequest(ctx, req.query as Record<string, unknown>);
+    if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
+    if (v.kind === 'redirect') return redirectBack(ctx, reply, 302, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
+    const user = await sessionUser(ctx, req);
+    if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...v.request.params, csrf_token: csrfToken(ctx, req, reply) }));
+    return showConsent(ctx, req, reply, v.request, user, 302);
+  });
+
+  app.post(PATH, { schema: { hide: true } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const v = await validateAuthorizationRequest(ctx, body);
+    if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
+    if (!csrfValid(req, typeof body.csrf_token === 'string' ? body.csrf_token : undefined)) {
+      return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
+    }
+    if (v.kind === 'redirect') return redirectBack(ctx, reply, 303, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
+    const ar = v.request;
+    const action = body.action;
+    if (action === 'login') {
+      const result = await login(ctx, String(body.email ?? ''), String(body.password ?? ''), req.ip);
+      if (result.ok) {
+        await startSession(ctx, reply, result.userId);
+        return reply.status(303).headers({ location: `${PATH}?${new URLSearchParams(ar.params as Record<string, string>).toString()}`, 'cache-control': 'no-store' }).send();
+      }
+      const hidden = { ...ar.params, csrf_token: csrfToken(ctx, req, reply) };
+      if (result.rateLimited) {
+        void reply.header('retry-after', String(result.retryAfterSeconds));
+        return sendPage(reply, 429, loginPage(req.locale, PATH, hidden, translate(req.locale, 'page_login_rate_limited', { seconds: result.retryAfterSeconds })));
+      }
+      return sendPage(reply, 401, loginPage(req.locale, PATH, hidden, translate(req.locale, 'page_login_failed')));
+    }
+    const user = await sessionUser(ctx, req);
+    if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...ar.params, csrf_token: csrfToken(ctx, req, reply) }));
+    if (action === 'deny') {
+      return redirectBack(ctx, reply, 303, ar.redirectUri, { error: 'access_denied', error_description: 'The user denied the request.', state: ar.state });
+    }
+    if (action !== 'approve') return showConsent(ctx, req, reply, ar, user, 303);
+    if (!(await mayGrant(ctx, ar, user.id))) {
+      return redirectBack(ctx, reply, 303, ar.redirectUri, { error: 'access_denied', error_description: 'The signed-in user may not grant this scope.', state: ar.state });
+    }
+    const code = await issueAuthorizationCode(ctx, ar, user.id);
+    return redirectBack(ctx, reply, 303, ar.redirectUri, { code, state: ar.state });
+  });
+}

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { randomToken, safeEqual, sha256Hex } from '../../../lib/secrets.js';
+
+const SESSION_COOKIE = 'voucherd_session';
+const CSRF_COOKIE = 'voucherd_csrf';
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!(name in cookies)) cookies[name] = part.slice(eq + 1).trim();
+  }
+  return cookies;
+}
+
+function cookie(ctx: AppContext, name: string, value: string, maxAgeSeconds: number, sameSite: 'Lax' | 'Strict'): string {
+  const secure = ctx.config.issuer.startsWith('https:') ? '; Secure' : '';
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=${sameSite}; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+function appendCookie(reply: FastifyReply, value: string): void {
+  const existing = reply.getHeader('set-cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  void reply.header('set-cookie', [...list, value]);
+}
+
+/**
+ * CSRF token of the page (double-submit: an HttpOnly SameSite=Strict cookie and the same value in
+ * a hidden field; OWASP CSRF cheat sheet). Reuses the browser's token or sets a new one.
+ */
+export function csrfToken(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+  const existing = parseCookies(request.headers.cookie)[CSRF_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomToken(ctx.random, 32);
+  appendCookie(reply, cookie(ctx, CSRF_COOKIE, token, ctx.config.sessionTtlSeconds, 'Strict'));
+  return token;
+}
+
+export function csrfValid(request: FastifyRequest, submitted: string | undefined): boolean {
+  const expected = parseCookies(request.headers.cookie)[CSRF_COOKIE];
+  if (!expected || !submitted) return false;
+  return safeEqual(expected, submitted);
+}
+
+/** The signed-in user of this browser, if its session cookie names a live session. */
+export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<{ id: string; email: string } | null> {
+  const value = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  if (!value || value.length > 100) return null;
+  const row = await ctx.database.db
+    .selectFrom('oauth_sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['u.id', 'u.email', 's.expires_at'])
+    .where('s.token_hash', '=', sha256Hex(value))
+    .executeTakeFirst();
+  if (!row || row.expires_at <= ctx.clock.now()) return null;
+  return { id: row.id, email: row.email };
+}
+
+export async function startSession(ctx: AppContext, reply: FastifyReply, userId: string): Promise<void> {
+  const value = randomToken(ctx.random, 32);
+  const now = ctx.clock.now();
+  await ctx.database.db
+    .insertInto('oauth_sessions')
+    .values({ id: ctx.ids.next(), token_hash: sha256Hex(value), user_id: userId, expires_at: now + ctx.config.sessionTtlSeconds * 1000, created_at: now })
+    .execute();
+  appendCookie(reply, cookie(ctx, SESSION_COOKIE, value, ctx.config.sessionTtlSeconds, 'Lax'));
+}

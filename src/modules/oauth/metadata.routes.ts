@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { ALL_SCOPES } from './scopes.js';
+
+/**
+ * RFC 8414 authorization server metadata. Every URL derives from the configured issuer
+ * (OAUTH_ISSUER), never from Host or X-Forwarded-Host, so a forged header changes nothing (A1).
+ */
+export function serverMetadata(ctx: AppContext): Record<string, unknown> {
+  const issuer = ctx.config.issuer;
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth/v2/authorize`,
+    token_endpoint: `${issuer}/oauth/v2/token`,
+    revocation_endpoint: `${issuer}/oauth/v2/revoke`,
+    introspection_endpoint: `${issuer}/oauth/v2/introspect`,
+    scopes_supported: ALL_SCOPES,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    authorization_response_iss_parameter_supported: true,
+    service_documentation: `${issuer}/docs`,
+  };
+}
+
+export async function metadataRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const body = JSON.stringify(serverMetadata(opts.ctx));
+  app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, async (_request, reply) => {
+    return reply.headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=3600' }).send(body);
+  });
+}

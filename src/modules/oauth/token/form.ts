@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth-error.js';
+
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/**
+ * The parameters of a token/revocation/introspection request (RFC 6749 §3.2, §4.1.3): form-encoded
+ * (multipart also accepted, api.md §2.1), every parameter at most once, as text; empty = omitted.
+ */
+export function readForm(request: FastifyRequest): Record<string, string> {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!FORM_TYPES.has(type)) {
+    throw new OAuthError('invalid_request', 'The endpoint takes an application/x-www-form-urlencoded (or multipart/form-data) body.');
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value !== 'string') throw new OAuthError('invalid_request', `Parameter ${key} must be sent once, as text.`);
+    if (value !== '') form[key] = value;
+  }
+  return form;
+}
+
+/** Errors of the OAuth endpoints in the RFC 6749 §5.2 shape; never a stack trace. */
+export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const e = err as { statusCode?: number; code?: string };
+  let oauth: OAuthError;
+  if (err instanceof OAuthError) oauth = err;
+  else if (e.statusCode === 413) oauth = new OAuthError('invalid_request', 'The request body is too large.');
+  else if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    oauth = new OAuthError('invalid_request', 'The request could not be parsed.');
+  } else {
+    request.log.error({ err }, 'authorization server failure');
+    oauth = new OAuthError('server_error', 'The authorization server encountered an unexpected condition.');
+  }
+  void reply
+    .status(oauth.status)
+    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...oauth.headers })
+    .send({ error: oauth.error, error_description: oauth.description });
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/lib/secrets.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let testDb: TestDatabase;
+let env: Record<string, string>;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  env = { DATABASE_URL: testDb.url };
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+describe('voucherd CLI: third-party clients and organization authorizations', () => {
+  it('client create --kind third-party --redirect-uri URI --name NAME --json; then org authorizations lists approvals', async () => {
+    const created = await cli(['client', 'create', '--kind', 'third-party', '--redirect-uri', 'https://agg.example.com/cb', '--name', 'Aggregator', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const client = JSON.parse(created.stdout);
+    expect(client).toMatchObject({ kind: 'THIRD_PARTY', organization_id: null, name: 'Aggregator', scopes: ['organizations.voucher_programs.aggregator'], redirect_uris: ['https://agg.example.com/cb'] });
+    const row = await testDb.database.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', client.client_id).executeTakeFirstOrThrow();
+    expect(row.secret_hash).toBe(sha256Hex(client.client_secret));
+    expect(JSON.parse(row.redirect_uris)).toEqual(['https://agg.example.com/cb']);
+
+    const bad = await cli(['client', 'create', '--kind', 'third-party', '--redirect-uri', 'javascript:alert(1)', '--json'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+
+    const org = JSON.parse((await cli(['org', 'create', '--name', 'Acme', '--json'], env)).stdout);
+    const empty = await cli(['org', 'authorizations', '--org', org.organization_id, '--json'], env);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(JSON.parse(empty.stdout)).toEqual({ organization_id: org.organization_id, authorizations: [] });
+
+    await testDb.database.db
+      .insertInto('organization_authorizations')
+      .values({ id: '01900000-0000-7000-8000-0000000000aa', organization_id: org.organization_id, client_id: client.client_id, scope: 'organizations.voucher_programs.aggregator', approved_by_user_id: null, created_at: 1_700_000_000_000, revoked_at: null })
+      .execute();
+    const listed = await cli(['org', 'authorizations', '--org', org.organization_id, '--json'], env);
+    expect(JSON.parse(listed.stdout).authorizations).toEqual([
+      { client_id: client.client_id, app_name: 'Aggregator', scope: 'organizations.voucher_programs.aggregator', approved_by_user_id: null, created_at: 1_700_000_000_000, revoked_at: null, active: true },
+    ]);
+    const human = await cli(['org', 'authorizations', '--org', org.organization_id], env);
+    expect(human.stdout).toMatch(new RegExp(`^active +${client.client_id} +Aggregator`));
+
+    const missing = await cli(['org', 'authorizations', '--org', '01900000-0000-7000-8000-000000000000'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No organization/);
+    const help = await cli(['org', 'authorizations', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: voucherd org authorizations --org ID [--json]');
+  });
+});
