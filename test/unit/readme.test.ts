@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../../src/config.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+
+describe('README, package.json and .ci/run agree', () => {
+  it('documents every environment variable the service reads', () => {
+    const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('gives the two commands, and CI runs the same test command', () => {
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm test');
+    expect(pkg.scripts.start).toBeDefined();
+    expect(pkg.scripts.test).toBeDefined();
+    expect(ci).toMatch(/^npm test$/m);
+  });
+});
