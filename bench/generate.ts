@@ -10,10 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
-import { api, createMultiProgram, freshDatabase, header, median, ms, randomCodes, startBenchServer, type Engine } from './lib.js';
+import { api, bareInsertCodes, createMultiProgram, freshDatabase, header, median, ms, randomCodes, startBenchServer, type Engine } from './lib.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
 const REPS = Number(values.reps);
@@ -42,39 +39,9 @@ async function floor(engine: Engine): Promise<number[]> {
   const db = await freshDatabase(engine);
   const program = randomUUID();
   const org = randomUUID();
-  const gen = randomUUID();
-  const times: number[] = [];
   try {
-    for (let i = 0; i < REPS; i++) {
-      // Sorted like voucherd's own batches: the floor gets the same index-locality advantage.
-      const codes = randomCodes(N).sort();
-      const ids = codes.map(() => randomUUID()).sort(); // ordered keys, like voucherd's UUIDv7
-      const now = Date.now();
-      const started = performance.now();
-      if (engine === 'sqlite') {
-        const sqlite = db.database.sqlite!;
-        const stmt = sqlite.prepare(
-          'insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) values (?, ?, ?, ?, ?, 1, ?)',
-        );
-        sqlite.transaction(() => {
-          for (let k = 0; k < N; k++) stmt.run(ids[k], program, org, gen, codes[k], now);
-        })();
-      } else {
-        const client = await db.database.pool!.connect();
-        try {
-          const lines = codes.map((c, k) => `${ids[k]}\t${program}\t${org}\t${gen}\t${c}\t1\t${now}\n`).join('');
-          await client.query('begin');
-          await pipeline(
-            Readable.from([lines]),
-            client.query(copyFrom('copy voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) from stdin')),
-          );
-          await client.query('commit');
-        } finally {
-          client.release();
-        }
-      }
-      times.push(performance.now() - started);
-    }
+    const times: number[] = [];
+    for (let i = 0; i < REPS; i++) times.push(await bareInsertCodes(db, engine, program, org, N));
     return times;
   } finally {
     await db.drop();

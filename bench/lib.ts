@@ -1,4 +1,7 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,17 +82,8 @@ export async function startBenchServer(db: BenchDatabase, env: Record<string, st
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: `bench-${randomBytes(4).toString('hex')}@example.com` });
-  const res = await fetch(`${url}/oauth/v2/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const token = ((await res.json()) as { access_token: string }).access_token;
-  return { url, ctx, org: tenant.organization_id, token, close: () => app.close() };
+  const tenant = await tenantFor(db, url);
+  return { ...tenant, ctx, close: () => app.close() };
 }
 
 export async function api(server: BenchServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; ms: number }> {
@@ -216,4 +210,42 @@ export async function tenantFor(db: BenchDatabase, url: string): Promise<BenchSe
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
   return { url, ctx, org: tenant.organization_id, token, close: async () => undefined };
+}
+
+/**
+ * The engine floor (quality.md G1/G2/G5): rows inserted into voucher_codes with the fastest bare
+ * method — COPY on PostgreSQL, one prepared statement in one transaction on SQLite. Codes and ids
+ * are sorted first (ordered keys, as voucherd inserts them). Returns the milliseconds it took.
+ */
+export async function bareInsertCodes(db: BenchDatabase, engine: Engine, programId: string, organizationId: string, count: number): Promise<number> {
+  const codes = randomCodes(count).sort();
+  const ids = codes.map(() => randomUUID()).sort();
+  const generationId = randomUUID();
+  const now = Date.now();
+  const columns = 'id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at';
+  const started = performance.now();
+  if (engine === 'sqlite') {
+    const sqlite = db.database.sqlite!;
+    const statement = sqlite.prepare(`insert into voucher_codes (${columns}) values (?, ?, ?, ?, ?, 1, ?)`);
+    sqlite.transaction(() => {
+      for (let k = 0; k < count; k++) statement.run(ids[k], programId, organizationId, generationId, codes[k], now);
+    })();
+  } else {
+    const client = await db.database.pool!.connect();
+    try {
+      async function* lines() {
+        for (let k = 0; k < count; k += 10_000) {
+          let chunk = '';
+          for (let j = k; j < Math.min(count, k + 10_000); j++) chunk += `${ids[j]}\t${programId}\t${organizationId}\t${generationId}\t${codes[j]}\t1\t${now}\n`;
+          yield chunk;
+        }
+      }
+      await client.query('begin');
+      await pipeline(Readable.from(lines()), client.query(copyFrom(`copy voucher_codes (${columns}) from stdin`)));
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+  }
+  return performance.now() - started;
 }

@@ -5,43 +5,15 @@
  * measured in the same run.
  * Usage: node --import tsx bench/listing.ts [--engines sqlite,postgres] [--codes 1000000]
  */
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { from as copyFrom } from 'pg-copy-streams';
-import { createMultiProgram, freshDatabase, header, ms, randomCodes, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
+import { bareInsertCodes, createMultiProgram, freshDatabase, header, ms, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
 
 const { values } = parseArgs({ options: { engines: { type: 'string', default: 'sqlite,postgres' }, codes: { type: 'string', default: '1000000' } } });
 const N = Number(values.codes);
 
 /** Fills a program with N codes fast (bench setup, not what is measured) and fixes its total. */
 async function fill(db: BenchDatabase, engine: Engine, programId: string, org: string): Promise<void> {
-  const codes = randomCodes(N).sort();
-  const ids = codes.map(() => randomUUID()).sort();
-  const gen = randomUUID();
-  const now = Date.now();
-  if (engine === 'sqlite') {
-    const sqlite = db.database.sqlite!;
-    const stmt = sqlite.prepare('insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) values (?, ?, ?, ?, ?, 1, ?)');
-    sqlite.transaction(() => {
-      for (let k = 0; k < N; k++) stmt.run(ids[k], programId, org, gen, codes[k], now);
-    })();
-  } else {
-    const client = await db.database.pool!.connect();
-    try {
-      async function* lines() {
-        for (let k = 0; k < N; k += 10_000) {
-          let chunk = '';
-          for (let j = k; j < Math.min(N, k + 10_000); j++) chunk += `${ids[j]}\t${programId}\t${org}\t${gen}\t${codes[j]}\t1\t${now}\n`;
-          yield chunk;
-        }
-      }
-      await pipeline(Readable.from(lines()), client.query(copyFrom('copy voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) from stdin')));
-    } finally {
-      client.release();
-    }
-  }
+  await bareInsertCodes(db, engine, programId, org, N);
   await db.database.db.updateTable('voucher_programs').set({ total_number_of_codes: N + 1 }).where('id', '=', programId).execute();
   // voucherd analyzes after its own large batches (src/db/statistics.ts); this bypass does the same.
   if (engine === 'postgres') await db.database.pool!.query('analyze voucher_codes');

@@ -6,52 +6,14 @@
  * Usage: node --import tsx bench/million.ts [--engines sqlite,postgres] [--codes 1000000]
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { from as copyFrom } from 'pg-copy-streams';
-import { api, createMultiProgram, freshDatabase, header, ms, randomCodes, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
+import { api, bareInsertCodes, createMultiProgram, freshDatabase, header, ms, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
 
 const { values } = parseArgs({ options: { engines: { type: 'string', default: 'sqlite,postgres' }, codes: { type: 'string', default: '1000000' } } });
 const N = Number(values.codes);
 
 async function floor(db: BenchDatabase, engine: Engine): Promise<number> {
-  const program = randomUUID();
-  const org = randomUUID();
-  const gen = randomUUID();
-  const now = Date.now();
-  const codes = randomCodes(N).sort();
-  const ids = codes.map(() => randomUUID()).sort(); // ordered keys, like voucherd's UUIDv7
-  const started = performance.now();
-  if (engine === 'sqlite') {
-    const sqlite = db.database.sqlite!;
-    const stmt = sqlite.prepare(
-      'insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) values (?, ?, ?, ?, ?, 1, ?)',
-    );
-    sqlite.transaction(() => {
-      for (let k = 0; k < N; k++) stmt.run(ids[k], program, org, gen, codes[k], now);
-    })();
-  } else {
-    const client = await db.database.pool!.connect();
-    try {
-      async function* lines() {
-        for (let k = 0; k < N; k += 10_000) {
-          let chunk = '';
-          for (let j = k; j < Math.min(N, k + 10_000); j++) chunk += `${ids[j]}\t${program}\t${org}\t${gen}\t${codes[j]}\t1\t${now}\n`;
-          yield chunk;
-        }
-      }
-      await client.query('begin');
-      await pipeline(
-        Readable.from(lines()),
-        client.query(copyFrom('copy voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) from stdin')),
-      );
-      await client.query('commit');
-    } finally {
-      client.release();
-    }
-  }
-  return performance.now() - started;
+  return bareInsertCodes(db, engine, randomUUID(), randomUUID(), N);
 }
 
 const rows: string[] = [];
