@@ -24,6 +24,7 @@ for (const engine of values.engines!.split(',') as Engine[]) {
     MAX_CODES_PER_REQUEST: String(N),
     MAX_CODES_PER_PROGRAM: String(N + 10),
     GENERATION_POLL_MS: '50',
+    ...(process.env.BENCH_CHUNK ? { GENERATION_CHUNK_SIZE: process.env.BENCH_CHUNK } : {}),
   });
   let elapsed = 0;
   let rss = 0;

@@ -68,7 +68,7 @@ export const CONFIG_VARIABLES = {
   MAX_CODES_PER_PROGRAM: '1000000',
   INLINE_GENERATION_LIMIT: '30000',
   GENERATION_LEASE_SECONDS: '120',
-  GENERATION_CHUNK_SIZE: '50000',
+  GENERATION_CHUNK_SIZE: '20000',
   GENERATION_POLL_MS: '500',
   ACCESS_TOKEN_TTL_SECONDS: '3600',
   BODY_LIMIT_BYTES: '1048576',
@@ -160,7 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) cannot exceed MAX_CODES_PER_PROGRAM (${maxCodesPerProgram})`);
   }
   const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
-  const generationChunkSize = int('GENERATION_CHUNK_SIZE', 50_000, 100, 1_000_000);
+  const generationChunkSize = int('GENERATION_CHUNK_SIZE', 20_000, 100, 1_000_000);
   const generationPollMs = int('GENERATION_POLL_MS', 500, 10, 60_000);
   const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
