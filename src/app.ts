@@ -20,6 +20,7 @@ import { errorPage } from './modules/oauth/authorize/pages.js';
 import { metadataRoutes } from './modules/oauth/metadata.routes.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
 import { revocationRoutes } from './modules/oauth/token/revocation.routes.js';
+import { registerMetrics } from './modules/ops/metrics.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
@@ -105,6 +106,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
 
   // Routes.
+  registerMetrics(app);
   await app.register(opsRoutes, { ctx });
   await app.register(async (oauth) => {
     await oauth.register(formbody, { bodyLimit: 64 * 1024 });

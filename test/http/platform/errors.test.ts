@@ -133,3 +133,17 @@ describe('operations (api.md §1)', () => {
     expect(docs.headers['content-type']).toMatch(/text\/html/);
   });
 });
+
+describe('GET /metrics (api.md §1)', () => {
+  it('exposes Prometheus metrics labelled by route pattern, never by raw ids', async () => {
+    await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}`, headers: bearer(tenant.token) });
+    const res = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toContain('voucherd_http_requests_total{method="GET",route="/v1/organizations/:organization_id/voucher-programs/:voucher_program_id",status="200"}');
+    expect(res.body).toContain('voucherd_http_request_duration_seconds_bucket');
+    expect(res.body).toContain('voucherd_process_cpu_seconds_total');
+    expect(res.body).not.toContain(programId);
+    expect(res.body).not.toContain(tenant.organizationId);
+  });
+});
