@@ -21,6 +21,7 @@ export interface Config {
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
   readonly trustProxy: boolean;
+  readonly codeMaxGuessOdds: number;
   readonly shutdownGraceMs: number;
   readonly shutdownTimeoutMs: number;
   /** Guessing defense (api.md §7): failed-claim budgets per sliding window. */
@@ -76,6 +77,7 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: 'info',
   DEMO_BOOTSTRAP: 'true',
   TRUST_PROXY: 'false',
+  CODE_MAX_GUESS_ODDS: '1e-9',
   SHUTDOWN_GRACE_MS: '1000',
   SHUTDOWN_TIMEOUT_MS: '30000',
   CLAIM_FAILURE_WINDOW_SECONDS: '900',
@@ -169,6 +171,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = bool('TRUST_PROXY', false);
+  // api.md §5.1 (X): largest allowed chance that one random guess hits a live code of a program.
+  const codeMaxGuessOddsRaw = read('CODE_MAX_GUESS_ODDS') ?? '1e-9';
+  const codeMaxGuessOdds = Number(codeMaxGuessOddsRaw);
+  if (!/^\d+(\.\d+)?(e-?\d+)?$/i.test(codeMaxGuessOddsRaw) || !(codeMaxGuessOdds > 0 && codeMaxGuessOdds < 1)) {
+    problems.push(`CODE_MAX_GUESS_ODDS must be a number between 0 and 1, e.g. 1e-9 (got "${codeMaxGuessOddsRaw}")`);
+  }
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 1000, 0, 60_000);
   const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 600_000);
   const claimFailureWindowSeconds = int('CLAIM_FAILURE_WINDOW_SECONDS', 900, 1, 7 * 86_400);
@@ -220,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     demoBootstrap,
     trustProxy,
+    codeMaxGuessOdds,
     shutdownGraceMs,
     shutdownTimeoutMs,
     claimFailureWindowSeconds,

@@ -131,6 +131,9 @@ export interface VoucherProgramsTable {
   usage_voucher_claim_count: Generated<number>;
   usage_amount: Generated<number>;
   created_by_client_id: string | null;
+  /** (X) Code format: prefix (alphabet symbols, may be empty) and random symbols per code. */
+  code_prefix: ColumnType<string, string | undefined, string>;
+  code_length: ColumnType<number, number | undefined, number>;
 }
 
 export type GenerationStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED';

@@ -20,61 +20,99 @@ for (let i = 0; i < CODE_ALPHABET.length; i++) SYMBOL_VALUE[CODE_ALPHABET.charCo
 const SYMBOL_CHAR = Array.from(CODE_ALPHABET, (c) => c.charCodeAt(0));
 
 /**
- * Check symbol: the weighted sum Σ wᵢ·vᵢ over all 13 positions (wᵢ = i + 1) must be ≡ 0 (mod 31).
- * 31 is prime and the weights are distinct and non-zero mod 31, so a single substitution changes the
- * sum by wᵢ·Δ ≢ 0 and an adjacent swap by (wᵢ − wᵢ₊₁)·Δ = ∓Δ ≢ 0: both are always detected.
+ * Check symbol: the weighted sum Σ wᵢ·vᵢ over every position of the code (wᵢ = i + 1, prefix
+ * included) must be ≡ 0 (mod 31). 31 is prime and the weights are distinct and non-zero mod 31 while
+ * the code has at most 30 symbols, so a single substitution changes the sum by wᵢ·Δ ≢ 0 and an
+ * adjacent swap by (wᵢ − wᵢ₊₁)·Δ = ∓Δ ≢ 0: both are always detected.
  */
-const CHECK_WEIGHT = CODE_LENGTH; // weight of the check symbol
-const INVERSE_CHECK_WEIGHT = modInverse(CHECK_WEIGHT, CODE_RADIX);
+export const MAX_CODE_LENGTH = CODE_RADIX - 1;
 
-function modInverse(a: number, m: number): number {
-  for (let x = 1; x < m; x++) if ((a * x) % m === 1) return x;
-  throw new Error(`${a} has no inverse mod ${m}`);
+/** (X) A program's code format: an optional prefix (alphabet symbols) and the number of random symbols. */
+export interface CodeFormat {
+  prefix: string;
+  length: number;
 }
 
-/** The check value for the given symbol values (positions 0..n-1, weights 1..n). */
+export const DEFAULT_CODE_FORMAT: CodeFormat = Object.freeze({ prefix: '', length: RANDOM_SYMBOLS });
+export const MIN_RANDOM_SYMBOLS = 8;
+export const MAX_PREFIX_LENGTH = 8;
+
+const INVERSE = new Int32Array(CODE_RADIX);
+for (let a = 1; a < CODE_RADIX; a++) for (let x = 1; x < CODE_RADIX; x++) if ((a * x) % CODE_RADIX === 1) INVERSE[a] = x;
+
+/** The check value that makes Σ wᵢ·vᵢ ≡ 0 for the given symbol values followed by it (weights 1..n+1). */
 export function checkValue(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += (i + 1) * values[i]!;
   const partial = sum % CODE_RADIX;
-  // Solve partial + w·c ≡ 0 (mod 31) for c.
-  return ((CODE_RADIX - partial) % CODE_RADIX) * INVERSE_CHECK_WEIGHT % CODE_RADIX;
+  return (((CODE_RADIX - partial) % CODE_RADIX) * INVERSE[values.length + 1]!) % CODE_RADIX;
+}
+
+/** Whether every character is an alphabet symbol (prefixes are checked with this). */
+export function isAlphabetString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || SYMBOL_VALUE[c]! < 0) return false;
+  }
+  return true;
 }
 
 /**
- * Generates `count` codes (not de-duplicated: the database's unique index decides; see generation).
- * Random bytes are read in bulk from the injected source.
+ * Generates `count` codes of the given format (not de-duplicated: the database's unique index
+ * decides; see generation). Random bytes are read in bulk from the injected source.
  */
-export function generateCodes(count: number, random: RandomSource): string[] {
+export function generateCodes(count: number, random: RandomSource, format: CodeFormat = DEFAULT_CODE_FORMAT): string[] {
+  const { prefix, length } = format;
+  const total = prefix.length + length + 1;
+  if (length < 1 || total > MAX_CODE_LENGTH || !isAlphabetString(prefix)) throw new RangeError('invalid code format');
+  let prefixSum = 0;
+  const chars = new Array<number>(total);
+  for (let i = 0; i < prefix.length; i++) {
+    chars[i] = prefix.charCodeAt(i);
+    prefixSum += (i + 1) * SYMBOL_VALUE[chars[i]!]!;
+  }
+  const inverseCheckWeight = INVERSE[total]!;
   const out = new Array<string>(count);
-  const values = new Uint8Array(RANDOM_SYMBOLS);
-  const chars = new Array<number>(CODE_LENGTH);
   // ~3.1% of bytes are rejected; ask for a little more than needed and top up when short.
-  let buffer = new Uint8Array(Math.min(1 << 20, Math.ceil(count * RANDOM_SYMBOLS * 1.05) + 64));
+  let buffer = new Uint8Array(Math.min(1 << 20, Math.ceil(count * length * 1.05) + 64));
   random.fill(buffer);
   let pos = 0;
   for (let n = 0; n < count; n++) {
     let filled = 0;
-    let sum = 0;
-    while (filled < RANDOM_SYMBOLS) {
+    let sum = prefixSum;
+    while (filled < length) {
       if (pos === buffer.length) {
-        buffer = new Uint8Array(Math.min(1 << 20, Math.ceil((count - n) * RANDOM_SYMBOLS * 1.05) + 64));
+        buffer = new Uint8Array(Math.min(1 << 20, Math.ceil((count - n) * length * 1.05) + 64));
         random.fill(buffer);
         pos = 0;
       }
       const byte = buffer[pos++]!;
       if (byte >= REJECT_FROM) continue;
       const v = byte % CODE_RADIX;
-      values[filled] = v;
-      chars[filled] = SYMBOL_CHAR[v]!;
+      const at = prefix.length + filled;
+      chars[at] = SYMBOL_CHAR[v]!;
       filled++;
-      sum += filled * v;
+      sum += (at + 1) * v;
     }
     const partial = sum % CODE_RADIX;
-    chars[RANDOM_SYMBOLS] = SYMBOL_CHAR[(((CODE_RADIX - partial) % CODE_RADIX) * INVERSE_CHECK_WEIGHT) % CODE_RADIX]!;
+    chars[total - 1] = SYMBOL_CHAR[(((CODE_RADIX - partial) % CODE_RADIX) * inverseCheckWeight) % CODE_RADIX]!;
     out[n] = String.fromCharCode(...chars);
   }
   return out;
+}
+
+/**
+ * Guessing odds (api.md §5.1, X): the chance that one random guess of the right shape hits one of
+ * `liveCodes` codes with `length` random symbols. The smallest safe length keeps it ≤ `maxOdds`.
+ */
+export function guessOdds(liveCodes: number, length: number): number {
+  return liveCodes / CODE_RADIX ** length;
+}
+
+export function minimumSafeLength(liveCodes: number, maxOdds: number): number {
+  let length = MIN_RANDOM_SYMBOLS;
+  while (guessOdds(liveCodes, length) > maxOdds) length++;
+  return length;
 }
 
 /** api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. */
@@ -83,11 +121,11 @@ export function normalizeCode(input: string): string {
 }
 
 /**
- * True when `code` (already normalized) has the right length, only alphabet symbols, and a correct
- * check symbol. Callers reject a false result without touching the database (quality.md C7).
+ * True when `code` (already normalized) has a possible length (9 to 30 symbols: any program's
+ * format), only alphabet symbols, and a correct check symbol. Callers reject a false result without touching the database (quality.md C7).
  */
 export function isWellFormedCode(code: string): boolean {
-  if (code.length !== CODE_LENGTH) return false;
+  if (code.length < MIN_RANDOM_SYMBOLS + 1 || code.length > MAX_CODE_LENGTH) return false;
   let sum = 0;
   for (let i = 0; i < code.length; i++) {
     const c = code.charCodeAt(i);

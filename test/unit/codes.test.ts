@@ -5,7 +5,10 @@ import {
   CODE_LENGTH,
   REJECT_FROM,
   generateCodes,
+  guessOdds,
   isWellFormedCode,
+  MIN_RANDOM_SYMBOLS,
+  minimumSafeLength,
   normalizeCode,
 } from '../../src/lib/codes.js';
 import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
@@ -65,10 +68,10 @@ describe('code format (api.md §5.1)', () => {
     expect(isWellFormedCode(normalizeCode(messy))).toBe(true);
   });
 
-  it('rejects wrong lengths and foreign characters', () => {
+  it('rejects impossible lengths and foreign characters', () => {
     const [code] = generateCodes(1, new CryptoRandomSource());
-    expect(isWellFormedCode(code!.slice(1))).toBe(false);
-    expect(isWellFormedCode(`${code}2`)).toBe(false);
+    expect(isWellFormedCode(code!.slice(0, 8))).toBe(false);
+    expect(isWellFormedCode(code!.repeat(3))).toBe(false);
     expect(isWellFormedCode(code!.replace(/^./, '0'))).toBe(false);
     expect(isWellFormedCode(code!.replace(/^./, 'é'))).toBe(false);
     expect(isWellFormedCode('')).toBe(false);
@@ -82,6 +85,47 @@ describe('code format (api.md §5.1)', () => {
         expect(valid).toHaveLength(1);
       }),
     );
+  });
+});
+
+describe('code formats (api.md §5.1, X)', () => {
+  const formats = [
+    { prefix: 'RYDE', length: 12 },
+    { prefix: '', length: 8 },
+    { prefix: 'ZZ9', length: 20 },
+    { prefix: 'ABCDEFGH', length: 21 },
+  ];
+
+  it.each(formats)('prefix %o: codes carry the prefix, the length and a valid check symbol', (format) => {
+    const codes = generateCodes(2000, new CryptoRandomSource(), format);
+    for (const code of codes) {
+      expect(code.startsWith(format.prefix)).toBe(true);
+      expect(code).toHaveLength(format.prefix.length + format.length + 1);
+      expect(isWellFormedCode(code)).toBe(true);
+    }
+    // Every single substitution and adjacent swap is still caught at every position.
+    for (const code of codes.slice(0, 20)) {
+      for (let i = 0; i < code.length; i++) {
+        for (const c of CODE_ALPHABET) if (c !== code[i]) expect(isWellFormedCode(code.slice(0, i) + c + code.slice(i + 1))).toBe(false);
+        if (i + 1 < code.length && code[i] !== code[i + 1]) expect(isWellFormedCode(code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2))).toBe(false);
+      }
+    }
+  });
+
+  it('refuses formats beyond 30 symbols or with foreign prefix characters', () => {
+    expect(() => generateCodes(1, new CryptoRandomSource(), { prefix: 'ABCDEFGH', length: 22 })).toThrow(RangeError);
+    expect(() => generateCodes(1, new CryptoRandomSource(), { prefix: 'RIDE-', length: 12 })).toThrow(RangeError);
+    expect(() => generateCodes(1, new CryptoRandomSource(), { prefix: 'O', length: 12 })).toThrow(RangeError);
+  });
+
+  it('guessing odds and the minimum safe length', () => {
+    expect(guessOdds(1, 1)).toBeCloseTo(1 / 31);
+    expect(guessOdds(31 ** 3, 3)).toBe(1);
+    // 30,000 live codes with at most 1e-9 odds need 31^L ≥ 3e13: L = 10.
+    expect(minimumSafeLength(30_000, 1e-9)).toBe(10);
+    expect(minimumSafeLength(1_000_000, 1e-9)).toBe(11);
+    expect(minimumSafeLength(1, 1e-9)).toBe(MIN_RANDOM_SYMBOLS);
+    expect(guessOdds(1_000_000, 12)).toBeLessThan(1e-9);
   });
 });
 

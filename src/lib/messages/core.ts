@@ -40,6 +40,8 @@ export const CORE_MESSAGES = {
     amount_precision: 'Field {field} has more decimals than {currency} allows.',
     internal_server_error: 'We have experienced a problem.',
     service_unavailable: 'The service is temporarily unavailable; retry later.',
+    code_space_too_small: 'With {live} codes, {length} random symbols per code make guessing too easy (odds above {max}); use a code_format.length of at least {minimum}.',
+    code_format_too_long: 'code_format allows at most {max} random symbols with this prefix (30 symbols in all, check symbol included).',
   },
   fr_FR: {
     auth_required: "Un jeton d'accès est requis.",
@@ -78,6 +80,8 @@ export const CORE_MESSAGES = {
     amount_precision: 'Le champ {field} a plus de décimales que {currency} ne le permet.',
     internal_server_error: 'Nous avons rencontré un problème.',
     service_unavailable: 'Le service est momentanément indisponible ; réessayez plus tard.',
+    code_space_too_small: 'Avec {live} codes, {length} symboles aléatoires par code rendent la devinette trop facile (probabilité supérieure à {max}) ; utilisez code_format.length d\'au moins {minimum}.',
+    code_format_too_long: 'code_format permet au plus {max} symboles aléatoires avec ce préfixe (30 symboles au total, symbole de contrôle compris).',
   },
   de_DE: {
     auth_required: 'Ein Zugriffstoken ist erforderlich.',
@@ -116,6 +120,8 @@ export const CORE_MESSAGES = {
     amount_precision: 'Feld {field} hat mehr Nachkommastellen, als {currency} erlaubt.',
     internal_server_error: 'Es ist ein Problem aufgetreten.',
     service_unavailable: 'Der Dienst ist vorübergehend nicht verfügbar; bitte später erneut versuchen.',
+    code_space_too_small: 'Bei {live} Codes machen {length} Zufallszeichen pro Code das Raten zu leicht (Wahrscheinlichkeit über {max}); verwenden Sie code_format.length von mindestens {minimum}.',
+    code_format_too_long: 'code_format erlaubt mit diesem Präfix höchstens {max} Zufallszeichen (insgesamt 30 Zeichen inklusive Prüfzeichen).',
   },
   pt_BR: {
     auth_required: 'Um token de acesso é obrigatório.',
@@ -154,6 +160,8 @@ export const CORE_MESSAGES = {
     amount_precision: 'O campo {field} tem mais casas decimais do que {currency} permite.',
     internal_server_error: 'Ocorreu um problema.',
     service_unavailable: 'O serviço está temporariamente indisponível; tente novamente mais tarde.',
+    code_space_too_small: 'Com {live} códigos, {length} símbolos aleatórios por código tornam a adivinhação fácil demais (probabilidade acima de {max}); use code_format.length de pelo menos {minimum}.',
+    code_format_too_long: 'code_format permite no máximo {max} símbolos aleatórios com este prefixo (30 símbolos no total, incluindo o símbolo de verificação).',
   },
   es_ES: {
     auth_required: 'Se requiere un token de acceso.',
@@ -192,5 +200,7 @@ export const CORE_MESSAGES = {
     amount_precision: 'El campo {field} tiene más decimales de los que permite {currency}.',
     internal_server_error: 'Hemos tenido un problema.',
     service_unavailable: 'El servicio no está disponible temporalmente; inténtelo más tarde.',
+    code_space_too_small: 'Con {live} códigos, {length} símbolos aleatorios por código hacen que adivinar sea demasiado fácil (probabilidad superior a {max}); use un code_format.length de al menos {minimum}.',
+    code_format_too_long: 'code_format permite como máximo {max} símbolos aleatorios con este prefijo (30 símbolos en total, símbolo de control incluido).',
   },
 } as const;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
-import { generateCodes } from '../../lib/codes.js';
+import { generateCodes, type CodeFormat } from '../../lib/codes.js';
 import { insertCodeBatch } from './code.repository.js';
 
 /** Rounds in a row that insert nothing before the code space is declared exhausted (a broken RNG). */
@@ -23,13 +23,13 @@ export class CodeSpaceExhaustedError extends Error {
 export async function writeCodeBatch(
   ctx: AppContext,
   trx: Kysely<DB>,
-  spec: { programId: string; organizationId: string; generationId: string; count: number; maxRedemptions: number },
+  spec: { programId: string; organizationId: string; generationId: string; count: number; maxRedemptions: number; format: CodeFormat },
 ): Promise<number> {
   const createdAt = ctx.clock.now();
   let remaining = spec.count;
   let stalled = 0;
   while (remaining > 0) {
-    const codes = [...new Set(generateCodes(remaining, ctx.random))].sort();
+    const codes = [...new Set(generateCodes(remaining, ctx.random, spec.format))].sort();
     const ids = codes.map(() => ctx.ids.next());
     const inserted = await insertCodeBatch(ctx.database, trx, {
       ids,

@@ -1,7 +1,9 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
 import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
-import { addToCodeTotal } from '../programs/program.repository.js';
+import { DEFAULT_CODE_FORMAT, type CodeFormat } from '../../lib/codes.js';
+import { addToCodeTotal, findProgram } from '../programs/program.repository.js';
+import { codeFormatOf } from './generation.service.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import {
@@ -11,6 +13,9 @@ import {
   findGenerationById,
   releaseBackgroundJob,
 } from './generation.repository.js';
+
+// A program deleted under a job has no format left; the chunk then fails on the program total anyway.
+const DEFAULT_CODE_FORMAT_ROW = { code_prefix: DEFAULT_CODE_FORMAT.prefix, code_length: DEFAULT_CODE_FORMAT.length };
 
 export type JobOutcome = 'COMPLETED' | 'FAILED' | 'LOST' | 'STOPPED';
 
@@ -25,6 +30,7 @@ class ProgramClosedError extends Error {}
 export async function runGenerationJob(ctx: AppContext, id: string, holder: string, signal?: AbortSignal): Promise<JobOutcome> {
   const db = ctx.database.db;
   const leaseMs = ctx.config.generationLeaseSeconds * 1000;
+  let format: CodeFormat | undefined;
   for (;;) {
     const job = await findGenerationById(db, id);
     if (!job || job.status !== 'RUNNING' || job.lease_holder !== holder) return job?.status === 'COMPLETED' ? 'COMPLETED' : 'LOST';
@@ -32,6 +38,7 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
       await releaseBackgroundJob(db, id, holder, ctx.clock.now());
       return 'STOPPED';
     }
+    format ??= codeFormatOf((await findProgram(db, job.organization_id, job.program_id)) ?? DEFAULT_CODE_FORMAT_ROW);
     const generatedBefore = Number(job.generated);
     const chunk = Math.min(ctx.config.generationChunkSize, job.requested - generatedBefore);
     try {
@@ -49,6 +56,7 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
           generationId: id,
           count: chunk,
           maxRedemptions: 1,
+          format: format!,
         });
         if (generatedBefore + chunk < job.requested) return 'CONTINUE' as const;
         await recordEvent(ctx, trx, {

@@ -1,7 +1,9 @@
 import type { AppContext } from '../../context.js';
+import type { CodeFormat } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
 import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
 import { programStatus } from '../programs/program.status.js';
+import { assertCodeSpace } from '../programs/program.validation.js';
 import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
@@ -34,6 +36,12 @@ export function assertCanGenerate(ctx: AppContext, program: ProgramRow, count: n
       metadata: { field: 'number_of_codes' },
     });
   }
+  // (X) api.md §5.1: more codes in the same space make guessing easier; refuse past the bound.
+  assertCodeSpace(codeFormatOf(program), total, ctx.config.codeMaxGuessOdds);
+}
+
+export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_length'>): CodeFormat {
+  return { prefix: program.code_prefix, length: program.code_length };
 }
 
 const inProgress = () => new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' } });
@@ -107,6 +115,7 @@ export async function generateVoucherCodes(
         generationId,
         count: input.count,
         maxRedemptions: 1,
+        format: codeFormatOf(program),
       });
       const now = ctx.clock.now();
       const newTotal = await addToCodeTotal(trx, program.id, input.count, ctx.config.maxCodesPerProgram, now);

@@ -8,7 +8,7 @@ import { programStatus } from './program.status.js';
 import { validateProgramFields } from './program.validation.js';
 import { assertExtensionOnly, changedColumns } from './program-update.rules.js';
 
-const IMMUTABLE = ['code_scheme', 'currency_code'] as const;
+const IMMUTABLE = ['code_scheme', 'currency_code', 'code_format'] as const;
 const MAX_ATTEMPTS = 5;
 
 /**

@@ -44,6 +44,15 @@ export const CreateProgramBody = Type.Object(
     dropoff_locations: Type.Optional(Type.Array(Location, { maxItems: 50 })),
     vehicle_category_types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
     expense_memo: Type.Optional(Type.String({ maxLength: 500 })),
+    code_format: Type.Optional(
+      Type.Object(
+        {
+          prefix: Type.Optional(Type.String({ pattern: '^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{1,8}$', description: '1–8 symbols of the code alphabet' })),
+          length: Type.Optional(IntegerLike('random symbols per code, 8 or more (default 12)')),
+        },
+        { additionalProperties: false, description: '(X) code format; immutable after create' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -67,18 +76,20 @@ export const GetProgramQuery = Type.Object(
  * PATCH voucher program (api.md §4): every mutable field, optional. `code_scheme` and
  * `currency_code` are accepted by the schema only so the service can refuse them by name.
  */
-const { number_of_codes: _n, code_scheme: _s, currency_code: _c, ...mutable } = CreateProgramBody.properties;
+const { number_of_codes: _n, code_scheme: _s, currency_code: _c, code_format: _f, ...mutable } = CreateProgramBody.properties;
 export const PatchProgramBody = Type.Object(
   {
     ...Object.fromEntries(Object.entries(mutable).map(([k, v]) => [k, Type.Optional(v)])),
     code_scheme: Type.Optional(Type.Unknown()),
     currency_code: Type.Optional(Type.Unknown()),
+    code_format: Type.Optional(Type.Unknown()),
   } as Record<string, ReturnType<typeof Type.Optional>>,
   { additionalProperties: false },
 );
-export type PatchProgramBody = Partial<Omit<CreateProgramBody, 'number_of_codes' | 'code_scheme' | 'currency_code'>> & {
+export type PatchProgramBody = Partial<Omit<CreateProgramBody, 'number_of_codes' | 'code_scheme' | 'currency_code' | 'code_format'>> & {
   code_scheme?: unknown;
   currency_code?: unknown;
+  code_format?: unknown;
 };
 
 export const PROGRAM_STATUSES = ['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] as const;

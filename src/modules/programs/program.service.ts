@@ -55,6 +55,7 @@ export async function createProgram(
       generationId,
       count: numberOfCodes,
       maxRedemptions: row.redemptions_per_code,
+      format: { prefix: row.code_prefix ?? '', length: row.code_length ?? 12 },
     });
     await recordEvent(ctx, trx, {
       eventType: 'voucher_program_created',

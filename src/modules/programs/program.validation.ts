@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { VoucherProgramsTable } from '../../db/schema.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
+import { DEFAULT_CODE_FORMAT, MAX_CODE_LENGTH, MIN_RANDOM_SYMBOLS, guessOdds, minimumSafeLength, type CodeFormat } from '../../lib/codes.js';
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/timezones.js';
 import { optionalInteger, toInteger } from '../../http/schema-types.js';
@@ -20,7 +21,7 @@ export interface ValidatedProgram {
 }
 
 /** The program's fields as a create body would carry them (no first-batch size). */
-export type ProgramFields = Omit<CreateProgramBody, 'number_of_codes'>;
+export type ProgramFields = Omit<CreateProgramBody, 'number_of_codes' | 'code_format'>;
 
 function money(value: number | undefined, field: string, currency: string): number | null {
   if (value === undefined) return null;
@@ -117,14 +118,41 @@ export function validateProgramFields(body: ProgramFields, now: number, options:
 export function validateCreateProgram(
   body: CreateProgramBody,
   now: number,
-  limits: { maxCodesPerRequest: number },
+  limits: { maxCodesPerRequest: number; codeMaxGuessOdds: number },
 ): ValidatedProgram {
-  const { number_of_codes: requested, ...fields } = body;
+  const { number_of_codes: requested, code_format: format, ...fields } = body;
   const row = validateProgramFields(fields, now, { checkStartWindow: true });
+  let numberOfCodes = 1;
   if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') {
     if (requested === undefined) throw invalidRequest('number_of_codes_required', undefined, 'number_of_codes');
-    return { row, numberOfCodes: toInteger(requested, 'number_of_codes', 1, limits.maxCodesPerRequest) };
+    numberOfCodes = toInteger(requested, 'number_of_codes', 1, limits.maxCodesPerRequest);
+  } else if (requested !== undefined) {
+    throw invalidRequest('number_of_codes_single', undefined, 'number_of_codes');
   }
-  if (requested !== undefined) throw invalidRequest('number_of_codes_single', undefined, 'number_of_codes');
-  return { row, numberOfCodes: 1 };
+  const codeFormat = validateCodeFormat(format);
+  assertCodeSpace(codeFormat, numberOfCodes, limits.codeMaxGuessOdds);
+  return { row: { ...row, code_prefix: codeFormat.prefix, code_length: codeFormat.length }, numberOfCodes };
+}
+
+/** (X) api.md §5.1: an optional prefix of alphabet symbols and a random length, 30 symbols at most. */
+export function validateCodeFormat(format: CreateProgramBody['code_format']): CodeFormat {
+  const prefix = format?.prefix ?? DEFAULT_CODE_FORMAT.prefix;
+  const maxLength = MAX_CODE_LENGTH - prefix.length - 1;
+  if (format?.length === undefined) return { prefix, length: DEFAULT_CODE_FORMAT.length };
+  const length = toInteger(format.length, 'code_format.length', 1, Number.MAX_SAFE_INTEGER);
+  if (length > maxLength) throw invalidRequest('code_format_too_long', { max: maxLength }, 'code_format.length');
+  if (length < MIN_RANDOM_SYMBOLS) throw invalidRequest('field_range', { field: 'code_format.length', min: MIN_RANDOM_SYMBOLS, max: maxLength }, 'code_format.length');
+  return { prefix, length };
+}
+
+/**
+ * (X) api.md §5.1: refuse a format whose guessing odds (live codes ÷ code space) would exceed the
+ * configured bound, and say the minimum safe length.
+ */
+export function assertCodeSpace(format: CodeFormat, liveCodes: number, maxOdds: number): void {
+  if (guessOdds(liveCodes, format.length) <= maxOdds) return;
+  throw new AppError('invalid_request', 'code_space_too_small', {
+    params: { live: liveCodes, length: format.length, max: maxOdds, minimum: minimumSafeLength(liveCodes, maxOdds) },
+    metadata: { field: 'code_format.length' },
+  });
 }

@@ -71,6 +71,7 @@ export function programToWire(program: ProgramRow, now: number) {
     usage_amount_currency: program.currency_code,
     total_dollar_exposure: exposure === null ? undefined : fromMinorUnits(exposure, program.currency_code),
     total_number_of_codes: Number(program.total_number_of_codes),
+    code_format: { prefix: program.code_prefix, length: program.code_length },
   };
   for (const key of Object.keys(wire)) if (wire[key] === undefined) delete wire[key];
   return wire;

@@ -104,6 +104,7 @@ describe('Create Voucher Program (api.md §4)', () => {
       usage_amount_currency: 'USD',
       total_dollar_exposure: 100,
       total_number_of_codes: 4,
+      code_format: { prefix: '', length: 12 },
     });
     const withGuests = await get(id, '?include_guests=true');
     expect(withGuests.json().guests).toEqual([]);
