@@ -90,8 +90,11 @@ describe('C7/§5.1: malformed codes are refused without a database query', () =>
         for (const s of CODE_ALPHABET) if (s !== code[i]) variants.add(code.slice(0, i) + s + code.slice(i + 1));
         if (i + 1 < code.length && code[i] !== code[i + 1]) variants.add(code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2));
       }
-      variants.add(code.slice(0, 12));
-      variants.add(`${code}2`);
+      // Impossible lengths (codes of any program have 9 to 30 symbols) and foreign symbols. A code
+      // one symbol shorter or longer may carry a valid check symbol by chance (codes have no fixed
+      // length since code_format), so those are left to the database.
+      variants.add(code.slice(0, 8));
+      variants.add(code.repeat(3));
       variants.add(`${code.slice(0, 12)}0`);
       for (const variant of variants) {
         log.queries.length = 0;
