@@ -261,6 +261,16 @@ describe('redemption page sign-in (authorization_code + PKCE through voucherd it
     expect(cb.headers.location).toBe(`/redeem/${code}`);
   });
 
+  it('malformed cookies are no session and no flow (never a 500)', async () => {
+    const { code } = await oneCode();
+    const page = await h.app.inject({ method: 'GET', url: `/redeem/${code}`, headers: { cookie: `${RIDER_SESSION_COOKIE}=%E0%A4%A` } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-outcome="sign_in"');
+    const cb = await h.app.inject({ method: 'GET', url: '/redeem/callback?code=x&state=y&iss=https%3A%2F%2Fvouchers.test', headers: { cookie: `${SIGN_IN_FLOW_COOKIE}=%E0%A4%A` } });
+    expect(cb.statusCode).toBe(400);
+    expect(cb.body).toContain('data-outcome="sign_in_invalid"');
+  });
+
   it('a disabled redemption client: sign-in fails with a friendly page', async () => {
     const { code } = await oneCode();
     const r = await rider(h);
