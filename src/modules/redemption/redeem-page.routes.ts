@@ -99,7 +99,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
   app.get<{ Params: { code_text: string } }>('/redeem/:code_text', { schema: { hide: true, params } }, async (request, reply) => {
     const code = normalizeCode(request.params.code_text);
     // Typos are caught without touching the database; nothing is looked up before sign-in either.
-    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
     const session = await riderSession(ctx, request);
     if (!session) return page(reply, 200, signInPage(request.locale, code));
     return page(reply, 200, claimPage(code, csrfToken(session.token), request.locale));
@@ -108,7 +108,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
   // "Sign in to claim": starts the authorization_code flow of voucherd's own web redemption client.
   app.get<{ Params: { code_text: string } }>('/redeem/:code_text/sign-in', { schema: { hide: true, params } }, async (request, reply) => {
     const code = normalizeCode(request.params.code_text);
-    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
     const { flow, location } = await startSignIn(ctx, code);
     addCookie(reply, setCookie(ctx, SIGN_IN_FLOW_COOKIE, encodeFlow(flow), REDEEM_CALLBACK_PATH, SIGN_IN_FLOW_TTL_SECONDS));
     return redirect(reply, location);
@@ -136,11 +136,11 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     const session = await riderSession(ctx, request);
     if (session) {
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden'));
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
       await revokeTokenById(ctx.database.db, session.rider.tokenId, ctx.clock.now());
     }
     addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, '', '/redeem', 0));
-    return back ? redirect(reply, back) : page(reply, 404, malformedPage());
+    return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));
   });
 
   app.post<{ Params: { code_text: string }; Body: Record<string, unknown> }>(
@@ -148,19 +148,19 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     { schema: { hide: true, params } },
     async (request, reply) => {
       const code = normalizeCode(request.params.code_text);
-      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
       const session = await riderSession(ctx, request);
       if (!session) return page(reply, 401, signInPage(request.locale, code));
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden'));
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
       try {
         await claimVoucher(ctx, session.rider, code);
-        return page(reply, 200, outcomePage('claimed'));
+        return page(reply, 200, outcomePage('claimed', request.locale));
       } catch (err) {
         const { status, outcome } = outcomeOf(err);
         if (status >= 500) request.log.error({ err }, 'claim from the redemption page failed');
         if (err instanceof AppError && err.options.headers?.['retry-after']) void reply.header('retry-after', err.options.headers['retry-after']);
-        return page(reply, status, outcomePage(outcome));
+        return page(reply, status, outcomePage(outcome, request.locale));
       }
     },
   );

@@ -14,14 +14,15 @@ code{font-size:1.2rem;letter-spacing:.1em}button{font-size:1.1rem;padding:.6rem 
 </head><body><main>${body}</main></body></html>`;
 }
 
-export function malformedPage(): string {
+const t = (locale: Locale, key: MessageKey) => escapeHtml(translate(locale, key));
+
+export function malformedPage(locale: Locale = 'en_US'): string {
   return layout(
-    'Voucher code not valid',
-    `<h1 id="outcome" data-outcome="malformed">This code does not look right</h1><p>Check the link or the code for typos.</p>`,
+    translate(locale, 'redeem_malformed_title'),
+    `<h1 id="outcome" data-outcome="malformed">${t(locale, 'redeem_malformed_title')}</h1><p>${t(locale, 'redeem_malformed_text')}</p>`,
+    locale,
   );
 }
-
-const t = (locale: Locale, key: MessageKey) => escapeHtml(translate(locale, key));
 
 /** Signed out: a link that starts the OAuth sign-in (GET /redeem/{code}/sign-in). */
 export function signInPage(locale: Locale, codeText: string): string {
@@ -29,7 +30,7 @@ export function signInPage(locale: Locale, codeText: string): string {
   return layout(
     translate(locale, 'redeem_sign_in_title'),
     `<h1 id="outcome" data-outcome="sign_in">${t(locale, 'redeem_sign_in_title')}</h1>
-<p><code>${escapeHtml(codeText)}</code></p>
+<p>${t(locale, 'redeem_code_label')} <code>${escapeHtml(codeText)}</code></p>
 <p>${t(locale, 'redeem_sign_in_text')}</p>
 <p><a id="sign-in" href="/redeem/${code}/sign-in">${t(locale, 'redeem_sign_in_button')}</a></p>`,
     locale,
@@ -44,12 +45,12 @@ function signOutForm(locale: Locale, codeText: string, csrfToken: string): strin
 
 export function claimPage(codeText: string, csrfToken: string, locale: Locale = 'en_US'): string {
   return layout(
-    'Claim your voucher',
-    `<h1 id="outcome" data-outcome="ready">Claim your voucher</h1>
-<p>Voucher code <code>${escapeHtml(codeText)}</code></p>
+    translate(locale, 'redeem_claim_title'),
+    `<h1 id="outcome" data-outcome="ready">${t(locale, 'redeem_claim_title')}</h1>
+<p>${t(locale, 'redeem_code_label')} <code>${escapeHtml(codeText)}</code></p>
 <form method="post" action="/redeem/${encodeURIComponent(codeText)}">
 <input type="hidden" name="csrf_token" value="${escapeHtml(csrfToken)}">
-<button type="submit" id="claim">Claim voucher</button></form>
+<button type="submit" id="claim">${t(locale, 'redeem_claim_button')}</button></form>
 ${signOutForm(locale, codeText, csrfToken)}`,
     locale,
   );
@@ -86,19 +87,19 @@ export type PageOutcome =
   | 'forbidden'
   | 'error';
 
-const OUTCOMES: Record<PageOutcome, { title: string; text: string }> = {
-  claimed: { title: 'Voucher claimed', text: 'The voucher is now in your account and applies to your next eligible trips.' },
-  not_found: { title: 'Voucher not found', text: 'This voucher code does not exist or can no longer be used.' },
-  inactive: { title: 'Voucher not active', text: 'This voucher program is not active right now.' },
-  already_redeemed: { title: 'Already redeemed', text: 'This voucher code has already been redeemed.' },
-  already_claimed: { title: 'Already claimed', text: 'You have already claimed a voucher of this program.' },
-  exceeded: { title: 'No redemptions left', text: 'This voucher code has been used the maximum number of times.' },
-  rate_limited: { title: 'Too many attempts', text: 'Too many attempts failed. Please try again later.' },
-  forbidden: { title: 'Session expired', text: 'The form expired. Open the voucher link again.' },
-  error: { title: 'Something went wrong', text: 'We could not claim this voucher. Please try again later.' },
+const OUTCOMES: Record<PageOutcome, { title: MessageKey; text: MessageKey }> = {
+  claimed: { title: 'redeem_claimed_title', text: 'redeem_claimed_text' },
+  not_found: { title: 'redeem_not_found_title', text: 'redeem_not_found_text' },
+  inactive: { title: 'redeem_inactive_title', text: 'redeem_inactive_text' },
+  already_redeemed: { title: 'redeem_already_redeemed_title', text: 'redeem_already_redeemed_text' },
+  already_claimed: { title: 'redeem_already_claimed_title', text: 'redeem_already_claimed_text' },
+  exceeded: { title: 'redeem_exceeded_title', text: 'redeem_exceeded_text' },
+  rate_limited: { title: 'redeem_rate_limited_title', text: 'redeem_rate_limited_text' },
+  forbidden: { title: 'redeem_forbidden_title', text: 'redeem_forbidden_text' },
+  error: { title: 'redeem_error_title', text: 'redeem_error_text' },
 };
 
-export function outcomePage(outcome: PageOutcome, extra = ''): string {
+export function outcomePage(outcome: PageOutcome, locale: Locale = 'en_US'): string {
   const { title, text } = OUTCOMES[outcome];
-  return layout(title, `<h1 id="outcome" data-outcome="${outcome}">${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${extra}`);
+  return layout(translate(locale, title), `<h1 id="outcome" data-outcome="${outcome}">${t(locale, title)}</h1><p>${t(locale, text)}</p>`, locale);
 }

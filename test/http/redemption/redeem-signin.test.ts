@@ -121,9 +121,10 @@ describe('redemption page sign-in (authorization_code + PKCE through voucherd it
 
     const ready = await b.get(`/redeem/${code}`);
     expect(ready.body).toContain('data-outcome="ready"');
-    const claimed = await b.post(`/redeem/${code}`, { csrf_token: formFields(ready.body).csrf_token! });
+    const claimed = await b.post(`/redeem/${code}`, { csrf_token: formFields(ready.body).csrf_token! }, { 'accept-language': 'pt-BR' });
     expect(claimed.statusCode).toBe(200);
     expect(claimed.body).toContain('data-outcome="claimed"');
+    expect(claimed.body).toContain('<h1 id="outcome" data-outcome="claimed">Voucher resgatado</h1>');
     const rows = await claimRows(h, programId);
     expect(rows.vouchers.map((v) => v.user_id)).toEqual([r.userId]);
     expect(rows.redemptions).toBe(1);
