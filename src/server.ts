@@ -10,6 +10,7 @@ import { registerWorkers } from './jobs/workers.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { countOrganizations } from './modules/orgs/org.repository.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
+import { ensureRedeemClient } from './modules/redemption/redeem-client.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -46,6 +47,8 @@ export async function startServer(config: Config, print: (text: string) => void 
   }
   const ctx = createContext(config, database);
   const app = await buildApp(ctx, { logger: { level: config.logLevel } });
+  // The redemption page's own OAuth client (idempotent; every process may run it).
+  await ensureRedeemClient(ctx);
   if (config.demoBootstrap) await demoBootstrap(ctx, print);
   await app.listen({ port: config.port, host: config.host });
   const jobs = new JobRunner(ctx, app.log);

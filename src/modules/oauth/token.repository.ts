@@ -113,3 +113,8 @@ export async function revokeFamily(db: Kysely<DB>, familyId: string, now: number
 export async function revokeTokenById(db: Kysely<DB>, id: string, now: number): Promise<void> {
   await db.updateTable('oauth_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
+
+/** Revokes one refresh token by its hash (a client that keeps no refresh token drops it at once). */
+export async function revokeRefreshTokenByHash(db: Kysely<DB>, tokenHash: string, now: number): Promise<void> {
+  await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
+}

@@ -4,9 +4,12 @@ import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual, sha256Hex } from '../../lib/secrets.js';
 import { isRider, type RiderPrincipal } from '../access/rider-access.js';
+import { revokeTokenById } from '../oauth/token.repository.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
 import { claimVoucher } from './claim.service.js';
-import { claimPage, malformedPage, outcomePage, signInPage, type PageOutcome } from './redeem-page.view.js';
+import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
+import { claimPage, malformedPage, outcomePage, signInFailedPage, signInPage, type PageOutcome } from './redeem-page.view.js';
+import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn } from './redeem-signin.service.js';
 
 /**
  * The rider session of the redemption pages: an HttpOnly, SameSite=Lax cookie holding a rider
@@ -14,11 +17,35 @@ import { claimPage, malformedPage, outcomePage, signInPage, type PageOutcome } f
  * bearer token. Whatever signs the rider in (the OAuth authorization_code flow) sets it.
  */
 export const RIDER_SESSION_COOKIE = 'voucherd_rider';
+/** The sign-in in progress (state, PKCE verifier, code being claimed); sent only to the callback. */
+export const SIGN_IN_FLOW_COOKIE = 'voucherd_redeem_flow';
+
+/** Set-Cookie value: HttpOnly, SameSite=Lax, Secure when PUBLIC_URL is https; Max-Age 0 clears it. */
+function setCookie(ctx: AppContext, name: string, value: string, path: string, maxAgeSeconds: number): string {
+  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  return `${name}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+function addCookie(reply: FastifyReply, value: string): void {
+  const existing = reply.getHeader('set-cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  void reply.header('set-cookie', [...list, value]);
+}
+
+function redirect(reply: FastifyReply, location: string): FastifyReply {
+  return reply.status(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+}
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // malformed %-escapes: no cookie, never a 500
+      }
+    }
   }
   return undefined;
 }
@@ -72,10 +99,48 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
   app.get<{ Params: { code_text: string } }>('/redeem/:code_text', { schema: { hide: true, params } }, async (request, reply) => {
     const code = normalizeCode(request.params.code_text);
     // Typos are caught without touching the database; nothing is looked up before sign-in either.
-    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
     const session = await riderSession(ctx, request);
-    if (!session) return page(reply, 200, signInPage(code));
-    return page(reply, 200, claimPage(code, csrfToken(session.token)));
+    if (!session) return page(reply, 200, signInPage(request.locale, code));
+    return page(reply, 200, claimPage(code, csrfToken(session.token), request.locale));
+  });
+
+  // "Sign in to claim": starts the authorization_code flow of voucherd's own web redemption client.
+  app.get<{ Params: { code_text: string } }>('/redeem/:code_text/sign-in', { schema: { hide: true, params } }, async (request, reply) => {
+    const code = normalizeCode(request.params.code_text);
+    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
+    const { flow, location } = await startSignIn(ctx, code);
+    addCookie(reply, setCookie(ctx, SIGN_IN_FLOW_COOKIE, encodeFlow(flow), REDEEM_CALLBACK_PATH, SIGN_IN_FLOW_TTL_SECONDS));
+    return redirect(reply, location);
+  });
+
+  // The redirection endpoint: state, iss, code exchange → rider session cookie → back to the code.
+  app.get(REDEEM_CALLBACK_PATH, { schema: { hide: true } }, async (request, reply) => {
+    const flow = decodeFlow(readCookie(request.headers.cookie, SIGN_IN_FLOW_COOKIE));
+    // The flow is single-use whatever happens next.
+    addCookie(reply, setCookie(ctx, SIGN_IN_FLOW_COOKIE, '', REDEEM_CALLBACK_PATH, 0));
+    const result = await completeSignIn(ctx, request.query as Record<string, unknown>, flow);
+    if (!result.ok) {
+      const status = result.reason === 'denied' ? 403 : 400;
+      return page(reply, status, signInFailedPage(request.locale, result.reason, result.reason === 'invalid' ? undefined : result.code));
+    }
+    addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, result.token.access_token, '/redeem', result.token.expires_in));
+    // Only ever back to /redeem/{a well-formed code}: the code came from our own cookie and was re-checked.
+    return redirect(reply, `/redeem/${encodeURIComponent(result.code)}`);
+  });
+
+  // Sign out: revokes the session's token and clears the cookie (CSRF-protected like the claim).
+  app.post<{ Params: { code_text: string } }>('/redeem/:code_text/sign-out', { schema: { hide: true, params } }, async (request, reply) => {
+    const code = normalizeCode(request.params.code_text);
+    const back = isWellFormedCode(code) ? `/redeem/${encodeURIComponent(code)}` : null;
+    const session = await riderSession(ctx, request);
+    if (session) {
+      const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
+      await revokeTokenById(ctx.database.db, session.rider.tokenId, ctx.clock.now());
+    }
+    addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, '', '/redeem', 0));
+    return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));
   });
 
   app.post<{ Params: { code_text: string }; Body: Record<string, unknown> }>(
@@ -83,19 +148,19 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     { schema: { hide: true, params } },
     async (request, reply) => {
       const code = normalizeCode(request.params.code_text);
-      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage());
+      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
       const session = await riderSession(ctx, request);
-      if (!session) return page(reply, 401, signInPage(code));
+      if (!session) return page(reply, 401, signInPage(request.locale, code));
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden'));
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
       try {
         await claimVoucher(ctx, session.rider, code);
-        return page(reply, 200, outcomePage('claimed'));
+        return page(reply, 200, outcomePage('claimed', request.locale));
       } catch (err) {
         const { status, outcome } = outcomeOf(err);
         if (status >= 500) request.log.error({ err }, 'claim from the redemption page failed');
         if (err instanceof AppError && err.options.headers?.['retry-after']) void reply.header('retry-after', err.options.headers['retry-after']);
-        return page(reply, status, outcomePage(outcome));
+        return page(reply, status, outcomePage(outcome, request.locale));
       }
     },
   );

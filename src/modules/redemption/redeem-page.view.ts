@@ -1,42 +1,78 @@
 /** Server-rendered pages of the redemption link (api.md §5.1 `redemption_link`). Text only, escaped. */
+import { contentLanguage, translate, type Locale, type MessageKey } from '../../lib/i18n.js';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function layout(title: string, body: string): string {
+function layout(title: string, body: string, locale: Locale = 'en_US'): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="${contentLanguage(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111}
 code{font-size:1.2rem;letter-spacing:.1em}button{font-size:1.1rem;padding:.6rem 1.4rem;cursor:pointer}</style>
 </head><body><main>${body}</main></body></html>`;
 }
 
-export function malformedPage(): string {
+const t = (locale: Locale, key: MessageKey) => escapeHtml(translate(locale, key));
+
+export function malformedPage(locale: Locale = 'en_US'): string {
   return layout(
-    'Voucher code not valid',
-    `<h1 id="outcome" data-outcome="malformed">This code does not look right</h1><p>Check the link or the code for typos.</p>`,
+    translate(locale, 'redeem_malformed_title'),
+    `<h1 id="outcome" data-outcome="malformed">${t(locale, 'redeem_malformed_title')}</h1><p>${t(locale, 'redeem_malformed_text')}</p>`,
+    locale,
   );
 }
 
-export function signInPage(codeText: string): string {
+/** Signed out: a link that starts the OAuth sign-in (GET /redeem/{code}/sign-in). */
+export function signInPage(locale: Locale, codeText: string): string {
+  const code = encodeURIComponent(codeText);
   return layout(
-    'Sign in to claim your voucher',
-    `<h1 id="outcome" data-outcome="sign_in">Sign in to claim your voucher</h1>
-<p>Voucher code <code>${escapeHtml(codeText)}</code></p>
-<p>Sign in with your rider account, then open this link again to claim the voucher.</p>`,
+    translate(locale, 'redeem_sign_in_title'),
+    `<h1 id="outcome" data-outcome="sign_in">${t(locale, 'redeem_sign_in_title')}</h1>
+<p>${t(locale, 'redeem_code_label')} <code>${escapeHtml(codeText)}</code></p>
+<p>${t(locale, 'redeem_sign_in_text')}</p>
+<p><a id="sign-in" href="/redeem/${code}/sign-in">${t(locale, 'redeem_sign_in_button')}</a></p>`,
+    locale,
   );
 }
 
-export function claimPage(codeText: string, csrfToken: string): string {
+function signOutForm(locale: Locale, codeText: string, csrfToken: string): string {
+  return `<form method="post" action="/redeem/${encodeURIComponent(codeText)}/sign-out">
+<input type="hidden" name="csrf_token" value="${escapeHtml(csrfToken)}">
+<button type="submit" id="sign-out">${t(locale, 'redeem_sign_out')}</button></form>`;
+}
+
+export function claimPage(codeText: string, csrfToken: string, locale: Locale = 'en_US'): string {
   return layout(
-    'Claim your voucher',
-    `<h1 id="outcome" data-outcome="ready">Claim your voucher</h1>
-<p>Voucher code <code>${escapeHtml(codeText)}</code></p>
+    translate(locale, 'redeem_claim_title'),
+    `<h1 id="outcome" data-outcome="ready">${t(locale, 'redeem_claim_title')}</h1>
+<p>${t(locale, 'redeem_code_label')} <code>${escapeHtml(codeText)}</code></p>
 <form method="post" action="/redeem/${encodeURIComponent(codeText)}">
 <input type="hidden" name="csrf_token" value="${escapeHtml(csrfToken)}">
-<button type="submit" id="claim">Claim voucher</button></form>`,
+<button type="submit" id="claim">${t(locale, 'redeem_claim_button')}</button></form>
+${signOutForm(locale, codeText, csrfToken)}`,
+    locale,
+  );
+}
+
+export type SignInFailure = 'invalid' | 'expired' | 'denied' | 'failed';
+
+const FAILURE_TEXT: Record<SignInFailure, MessageKey> = {
+  invalid: 'redeem_signin_invalid',
+  expired: 'redeem_signin_expired',
+  denied: 'redeem_signin_denied',
+  failed: 'redeem_signin_failed',
+};
+
+/** A sign-in that did not complete; offers to start again when the code being claimed is known. */
+export function signInFailedPage(locale: Locale, reason: SignInFailure, codeText?: string): string {
+  const retry = codeText ? `<p><a id="try-again" href="/redeem/${encodeURIComponent(codeText)}">${t(locale, 'redeem_try_again')}</a></p>` : '';
+  return layout(
+    translate(locale, 'redeem_signin_error_title'),
+    `<h1 id="outcome" data-outcome="sign_in_${reason}">${t(locale, 'redeem_signin_error_title')}</h1>
+<p role="alert">${t(locale, FAILURE_TEXT[reason])}</p>${retry}`,
+    locale,
   );
 }
 
@@ -51,19 +87,19 @@ export type PageOutcome =
   | 'forbidden'
   | 'error';
 
-const OUTCOMES: Record<PageOutcome, { title: string; text: string }> = {
-  claimed: { title: 'Voucher claimed', text: 'The voucher is now in your account and applies to your next eligible trips.' },
-  not_found: { title: 'Voucher not found', text: 'This voucher code does not exist or can no longer be used.' },
-  inactive: { title: 'Voucher not active', text: 'This voucher program is not active right now.' },
-  already_redeemed: { title: 'Already redeemed', text: 'This voucher code has already been redeemed.' },
-  already_claimed: { title: 'Already claimed', text: 'You have already claimed a voucher of this program.' },
-  exceeded: { title: 'No redemptions left', text: 'This voucher code has been used the maximum number of times.' },
-  rate_limited: { title: 'Too many attempts', text: 'Too many attempts failed. Please try again later.' },
-  forbidden: { title: 'Session expired', text: 'The form expired. Open the voucher link again.' },
-  error: { title: 'Something went wrong', text: 'We could not claim this voucher. Please try again later.' },
+const OUTCOMES: Record<PageOutcome, { title: MessageKey; text: MessageKey }> = {
+  claimed: { title: 'redeem_claimed_title', text: 'redeem_claimed_text' },
+  not_found: { title: 'redeem_not_found_title', text: 'redeem_not_found_text' },
+  inactive: { title: 'redeem_inactive_title', text: 'redeem_inactive_text' },
+  already_redeemed: { title: 'redeem_already_redeemed_title', text: 'redeem_already_redeemed_text' },
+  already_claimed: { title: 'redeem_already_claimed_title', text: 'redeem_already_claimed_text' },
+  exceeded: { title: 'redeem_exceeded_title', text: 'redeem_exceeded_text' },
+  rate_limited: { title: 'redeem_rate_limited_title', text: 'redeem_rate_limited_text' },
+  forbidden: { title: 'redeem_forbidden_title', text: 'redeem_forbidden_text' },
+  error: { title: 'redeem_error_title', text: 'redeem_error_text' },
 };
 
-export function outcomePage(outcome: PageOutcome, extra = ''): string {
+export function outcomePage(outcome: PageOutcome, locale: Locale = 'en_US'): string {
   const { title, text } = OUTCOMES[outcome];
-  return layout(title, `<h1 id="outcome" data-outcome="${outcome}">${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${extra}`);
+  return layout(translate(locale, title), `<h1 id="outcome" data-outcome="${outcome}">${t(locale, title)}</h1><p>${t(locale, text)}</p>`, locale);
 }

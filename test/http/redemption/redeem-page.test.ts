@@ -25,7 +25,10 @@ afterAll(async () => {
   await h.close();
 });
 
-/** A browser context signed in as the rider (the session cookie the sign-in flow sets). */
+/**
+ * A browser context signed in as the rider: the session cookie the sign-in flow sets, set here directly
+ * so these tests isolate the claim page (the real sign-in is redeem-signin.browser.test.ts).
+ */
 async function signedIn(rider: Rider | null): Promise<BrowserContext> {
   const context = await browser.newContext();
   if (rider) await context.addCookies([{ name: RIDER_SESSION_COOKIE, value: rider.token, url: base, httpOnly: true, sameSite: 'Lax' }]);

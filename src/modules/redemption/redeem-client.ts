@@ -1,0 +1,77 @@
+import type { AppContext } from '../../context.js';
+import { randomToken, sha256Hex } from '../../lib/secrets.js';
+import { findClient, type ClientRow } from '../oauth/client.repository.js';
+import { SCOPES } from '../oauth/scopes.js';
+
+/**
+ * voucherd's own "web redemption" OAuth client: the redemption link page (issue 5 item 3) signs
+ * riders in through the authorization_code flow like any other client, with PKCE S256 and an
+ * exact redirect URI `{PUBLIC_URL}/redeem/callback`, holding `vouchers.redeem` only.
+ *
+ * It is a confidential client whose only holder is the server process itself. Its secret is 256
+ * random bits, stored as its SHA-256 like every client secret, and then forgotten: nobody (not
+ * even voucherd) can authenticate as this client at the HTTP token endpoint. The page exchanges
+ * its codes in-process through the same grant code (authorizationCodeGrant: PKCE, redirect URI,
+ * single use, expiry), authenticated by being the server that owns the database. No public
+ * client is introduced and client authentication is not weakened (decision in docs/redemption.md).
+ *
+ * THIRD_PARTY kind (bound to no organization), so it may claim codes of every organization.
+ */
+export const REDEEM_CLIENT_ID = 'voucherd-web-redemption';
+export const REDEEM_CLIENT_NAME = 'Voucher redemption page';
+export const REDEEM_CALLBACK_PATH = '/redeem/callback';
+
+export function redeemRedirectUri(ctx: AppContext): string {
+  return `${ctx.config.publicUrl}${REDEEM_CALLBACK_PATH}`;
+}
+
+const ensured = new WeakMap<AppContext, Promise<void>>();
+
+async function ensure(ctx: AppContext): Promise<void> {
+  const db = ctx.database.db;
+  const redirectUris = JSON.stringify([redeemRedirectUri(ctx)]);
+  // Idempotent across processes: the first insert wins, the others do nothing.
+  await db
+    .insertInto('oauth_clients')
+    .values({
+      client_id: REDEEM_CLIENT_ID,
+      secret_hash: sha256Hex(randomToken(ctx.random, 32)),
+      kind: 'THIRD_PARTY',
+      organization_id: null,
+      name: REDEEM_CLIENT_NAME,
+      scopes: SCOPES.redeem,
+      redirect_uris: redirectUris,
+      created_at: ctx.clock.now(),
+      disabled_at: null,
+    })
+    .onConflict((oc) => oc.column('client_id').doNothing())
+    .execute();
+  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration.
+  // Scopes are pinned too, so an edited row cannot widen what the page may obtain.
+  await db
+    .updateTable('oauth_clients')
+    .set({ redirect_uris: redirectUris, scopes: SCOPES.redeem })
+    .where('client_id', '=', REDEEM_CLIENT_ID)
+    .where((eb) => eb.or([eb('redirect_uris', '!=', redirectUris), eb('scopes', '!=', SCOPES.redeem)]))
+    .execute();
+}
+
+/** Makes sure the client exists with this process's redirect URI (once per context; retried after a failure). */
+export function ensureRedeemClient(ctx: AppContext): Promise<void> {
+  let pending = ensured.get(ctx);
+  if (!pending) {
+    pending = ensure(ctx).catch((err: unknown) => {
+      ensured.delete(ctx);
+      throw err;
+    });
+    ensured.set(ctx, pending);
+  }
+  return pending;
+}
+
+/** The client row as it is now (an operator may have disabled it: then sign-in is refused). */
+export async function loadRedeemClient(ctx: AppContext): Promise<ClientRow | undefined> {
+  await ensureRedeemClient(ctx);
+  const client = await findClient(ctx.database.db, REDEEM_CLIENT_ID);
+  return client && client.disabled_at === null ? client : undefined;
+}
