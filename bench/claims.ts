@@ -22,7 +22,7 @@ import { randomToken, sha256Hex } from '../src/lib/secrets.js';
 import { createClient } from '../src/modules/oauth/client.service.js';
 import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
 import { createProgram } from '../src/modules/programs/program.service.js';
-import { startServe } from '../test/helpers/servers.js';
+import { spawnServer, type SpawnedServer } from './lib.js';
 import { withSearchPath } from '../test/helpers/database.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,6 +30,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const CODES = 30_000;
 const ROUNDS = 4;
+
+/** BENCH_SERVER_ENV='A=1,B=2' passes extra settings to the server (e.g. DATABASE_POOL_SIZE). */
+function serverEnv(): Record<string, string> {
+  const raw = process.env.BENCH_SERVER_ENV ?? '';
+  return Object.fromEntries(raw.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
   await admin.query(`create schema ${schema}`);
   const database = openDatabase(BASE_URL, { schema });
   const url = withSearchPath(BASE_URL, schema);
-  let server: Awaited<ReturnType<typeof startServe>> | undefined;
+  let server: SpawnedServer | undefined;
   const floorPool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
   try {
     await migrateToLatest(database);
@@ -122,7 +128,10 @@ async function main(): Promise<void> {
       await database.db.insertInto('oauth_tokens').values(rows).execute();
     }
 
-    server = await startServe(url, { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' });
+    // The compiled service (dist/), like production. BENCH_CPU_PROF=<dir> writes a V8 CPU profile
+    // of the server process there when it stops (node --cpu-prof).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    server = await spawnServer(url, { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000', ...serverEnv() }, profile);
     const target = `${server.url}/v1.2/me/vouchers/redeem`;
     const claim = async (i: number) => {
       const res = await fetch(target, {
