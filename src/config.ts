@@ -7,6 +7,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string;
+  /** PostgreSQL connections per process (docs/scale-out.md); ignored for SQLite. */
+  readonly databasePoolSize: number;
   readonly publicUrl: string;
   readonly issuer: string;
   readonly maxCodesPerRequest: number;
@@ -62,6 +64,7 @@ export const CONFIG_VARIABLES = {
   PORT: '8080',
   HOST: '127.0.0.1',
   DATABASE_URL: 'sqlite:./data/voucherd.db',
+  DATABASE_POOL_SIZE: '10',
   PUBLIC_URL: '(http://HOST:PORT)',
   OAUTH_ISSUER: '(PUBLIC_URL)',
   MAX_CODES_PER_REQUEST: '30000',
@@ -184,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
   const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
   const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
+  const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 1000);
   const webhookKeyOverlapSeconds = int('WEBHOOK_KEY_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400);
   const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
@@ -206,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     databaseUrl,
+    databasePoolSize,
     publicUrl,
     issuer,
     maxCodesPerRequest,
