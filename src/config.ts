@@ -17,6 +17,8 @@ export interface Config {
   readonly generationLeaseSeconds: number;
   readonly generationChunkSize: number;
   readonly generationPollMs: number;
+  /** How often each process tries the program status sweep (it runs in the lease holder only). */
+  readonly statusSweepIntervalMs: number;
   readonly accessTokenTtlSeconds: number;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
@@ -73,6 +75,7 @@ export const CONFIG_VARIABLES = {
   GENERATION_LEASE_SECONDS: '120',
   GENERATION_CHUNK_SIZE: '50000',
   GENERATION_POLL_MS: '500',
+  STATUS_SWEEP_INTERVAL_MS: '15000',
   ACCESS_TOKEN_TTL_SECONDS: '3600',
   BODY_LIMIT_BYTES: '1048576',
   MAX_PAGE_SIZE: '10000',
@@ -165,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
   const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
   const generationChunkSize = int('GENERATION_CHUNK_SIZE', 50_000, 100, 1_000_000);
   const generationPollMs = int('GENERATION_POLL_MS', 500, 10, 60_000);
+  const statusSweepIntervalMs = int('STATUS_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000);
   const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
   const maxPageSize = int('MAX_PAGE_SIZE', 10_000, 1, 100_000);
@@ -219,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     generationLeaseSeconds,
     generationChunkSize,
     generationPollMs,
+    statusSweepIntervalMs,
     accessTokenTtlSeconds,
     bodyLimitBytes,
     maxPageSize,
