@@ -3,7 +3,7 @@
  * through HTTP with real bearer tokens, next to the floor measured in the same run: a bare
  * conditional UPDATE loop (the statement that decides a claim) on the same table, 50 connections.
  *
- *   node --import tsx bench/claims.ts        (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+ *   node --import tsx bench/claims.ts [--quick]     (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
  *
  * Bounded: setup + BENCH_SECONDS (default 40) of HTTP slices alternating with floor slices a
  * quarter as long. Figures are written into
@@ -27,7 +27,7 @@ import { spawnServer, type SpawnedServer } from './lib.js';
 import { withSearchPath } from '../test/helpers/database.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (process.argv.includes('--quick') ? 8 : 40));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const CODES = 30_000;
 const ROUNDS = 4;
