@@ -8,7 +8,7 @@ import type { RiderPrincipal } from '../access/rider-access.js';
  * connections: ~1,260 autocommitted increments/s on one row, ~4,240/s over 8 rows, ~8,570/s
  * over 64 (bench/README.md "claims").
  */
-export const CLAIM_COUNTER_SHARDS = 16;
+export const CLAIM_COUNTER_SHARDS = 64;
 
 /**
  * PostgreSQL: a successful claim decided and committed in ONE statement, one round trip (bench G3).
