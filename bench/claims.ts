@@ -210,7 +210,7 @@ function render(http: Phase, statement: Phase, floor: Phase, vouchers: number): 
     '',
     '| phase | claims | seconds | claims/s | p50 ms | p99 ms | failed |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    row('HTTP `POST /v1.2/me/vouchers/redeem` (bearer auth, budgets, transaction + outbox), one `voucherd serve`', http),
+    row('HTTP `POST /v1.2/me/vouchers/redeem` (bearer auth; on PostgreSQL token lookup + one claim statement), one `voucherd serve`', http),
     row('the claim statement alone (claim.statement.ts: CTE with budgets, slot, voucher, counter shard, outbox), 50 connections, no HTTP', statement),
     row('floor: bare conditional `UPDATE voucher_codes … RETURNING`, 50 connections', floor),
     '',
