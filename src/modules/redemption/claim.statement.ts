@@ -102,7 +102,9 @@ export async function claimInOneStatement(ctx: AppContext, rider: RiderPrincipal
   const voucherId = ctx.ids.next();
   const eventId = ctx.ids.next();
   const cutoff = now - ctx.config.claimFailureWindowSeconds * 1000;
-  const orgBinding = rider.clientKind === 'FIRST_PARTY' ? rider.clientOrganizationId : null;
+  // A first-party client's riders claim only its organization's codes (claim.decision.ts); one
+  // without an organization claims nothing ('' matches no organization id).
+  const orgBinding = rider.clientKind === 'FIRST_PARTY' ? (rider.clientOrganizationId ?? '') : null;
   const result = await ctx.database.db.executeQuery<{ program_id: string }>(
     CompiledQuery.raw(CLAIM_SQL, [
       codeText,
