@@ -165,10 +165,10 @@ export interface SpawnedServer {
 }
 
 /** `node dist/cli.js serve` as its own process, so its memory is measured alone. */
-export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
+export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<SpawnedServer> {
   ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), 'serve'], {
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

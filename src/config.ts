@@ -7,6 +7,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string;
+  /** PostgreSQL connections per process (docs/scale-out.md); ignored for SQLite. */
+  readonly databasePoolSize: number;
   readonly publicUrl: string;
   readonly issuer: string;
   readonly maxCodesPerRequest: number;
@@ -15,6 +17,8 @@ export interface Config {
   readonly generationLeaseSeconds: number;
   readonly generationChunkSize: number;
   readonly generationPollMs: number;
+  /** How often each process tries the program status sweep (it runs in the lease holder only). */
+  readonly statusSweepIntervalMs: number;
   readonly accessTokenTtlSeconds: number;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
@@ -63,6 +67,7 @@ export const CONFIG_VARIABLES = {
   PORT: '8080',
   HOST: '127.0.0.1',
   DATABASE_URL: 'sqlite:./data/voucherd.db',
+  DATABASE_POOL_SIZE: '10',
   PUBLIC_URL: '(http://HOST:PORT)',
   OAUTH_ISSUER: '(PUBLIC_URL)',
   MAX_CODES_PER_REQUEST: '30000',
@@ -71,6 +76,7 @@ export const CONFIG_VARIABLES = {
   GENERATION_LEASE_SECONDS: '120',
   GENERATION_CHUNK_SIZE: '20000',
   GENERATION_POLL_MS: '500',
+  STATUS_SWEEP_INTERVAL_MS: '15000',
   ACCESS_TOKEN_TTL_SECONDS: '3600',
   BODY_LIMIT_BYTES: '1048576',
   MAX_PAGE_SIZE: '10000',
@@ -164,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
   const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
   const generationChunkSize = int('GENERATION_CHUNK_SIZE', 20_000, 100, 1_000_000);
   const generationPollMs = int('GENERATION_POLL_MS', 500, 10, 60_000);
+  const statusSweepIntervalMs = int('STATUS_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000);
   const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
   const maxPageSize = int('MAX_PAGE_SIZE', 10_000, 1, 100_000);
@@ -192,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
   const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
   const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
+  const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 1000);
   const webhookKeyOverlapSeconds = int('WEBHOOK_KEY_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400);
   const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
@@ -214,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     databaseUrl,
+    databasePoolSize,
     publicUrl,
     issuer,
     maxCodesPerRequest,
@@ -222,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     generationLeaseSeconds,
     generationChunkSize,
     generationPollMs,
+    statusSweepIntervalMs,
     accessTokenTtlSeconds,
     bodyLimitBytes,
     maxPageSize,

@@ -38,7 +38,7 @@ async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Pr
 
 /** config → db → migrate → buildApp → listen (architecture.md). Returns a handle to stop it. */
 export async function startServer(config: Config, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<RunningServer> {
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     await migrateToLatest(database);
   } catch (err) {

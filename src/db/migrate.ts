@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_programs_lifecycle.js';
 import * as m0005 from './migrations/0005_redemption.js';
 import * as m0006 from './migrations/0006_webhooks_idempotency.js';
 import * as m0007 from './migrations/0007_generation_jobs.js';
+import * as m0009 from './migrations/0009_claim_counter_shards.js';
 import * as m0010 from './migrations/0010_code_format.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_redemption': m0005,
   '0006_webhooks_idempotency': m0006,
   '0007_generation_jobs': m0007,
+  '0009_claim_counter_shards': m0009,
   '0010_code_format': m0010,
 };
 

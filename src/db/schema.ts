@@ -358,7 +358,15 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+/** Claim counter shards (0009): a program's claim count is its column plus the sum of its shards. */
+export interface ProgramClaimShardsTable {
+  program_id: string;
+  shard: number;
+  claims: number;
+}
+
 export interface DB {
+  program_claim_shards: ProgramClaimShardsTable;
   vouchers: VouchersTable;
   voucher_trips: VoucherTripsTable;
   claim_failures: ClaimFailuresTable;

@@ -15,7 +15,7 @@ import type { JobRunner } from './runner.js';
 export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(generationJobsWorker(runner.holder, ctx.config.generationPollMs));
   runner.add(claimFailureSweep);
-  runner.add(statusSweepWorker);
+  runner.add({ ...statusSweepWorker, intervalMs: ctx.config.statusSweepIntervalMs });
   runner.add(webhookWorker(ctx));
   runner.add(idempotencySweepWorker);
   runner.add(webhookRetentionWorker);

@@ -33,6 +33,8 @@ export async function claimRows(h: Harness, programId: string) {
   const vouchers = await db.selectFrom('vouchers').selectAll().where('program_id', '=', programId).execute();
   const codes = await db.selectFrom('voucher_codes').select(['id', 'redemption_count']).where('program_id', '=', programId).execute();
   const program = await db.selectFrom('voucher_programs').select('usage_voucher_claim_count').where('id', '=', programId).executeTakeFirstOrThrow();
+  // The claim count is the program column plus its counter shards (migration 0009).
+  const shards = await db.selectFrom('program_claim_shards').select('claims').where('program_id', '=', programId).execute();
   const events = await db
     .selectFrom('outbox_events')
     .select(['payload'])
@@ -42,7 +44,7 @@ export async function claimRows(h: Harness, programId: string) {
   return {
     vouchers,
     redemptions: codes.reduce((sum, c) => sum + Number(c.redemption_count), 0),
-    claimCount: Number(program.usage_voucher_claim_count),
+    claimCount: Number(program.usage_voucher_claim_count) + shards.reduce((sum, s) => sum + Number(s.claims), 0),
     events: events.map((e) => JSON.parse(e.payload) as Record<string, unknown>),
   };
 }

@@ -9,12 +9,29 @@ export async function insertProgram(db: Kysely<DB>, row: Insertable<VoucherProgr
 }
 
 const programById = preparedQuery((db: Kysely<DB>, organizationId: string, programId: string) =>
-  db.selectFrom('voucher_programs').selectAll().where('organization_id', '=', organizationId).where('id', '=', programId),
+  db
+    .selectFrom('voucher_programs')
+    .selectAll()
+    .select((eb) =>
+      eb
+        .selectFrom('program_claim_shards')
+        .select((s) => s.fn.coalesce(s.fn.sum<number>('program_claim_shards.claims'), s.lit(0)).as('n'))
+        .whereRef('program_claim_shards.program_id', '=', 'voucher_programs.id')
+        .as('sharded_claims'),
+    )
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', programId),
 );
 
-/** Every lookup names the organization: a program of another org is simply not found (api.md §2.2 step 6). */
+/**
+ * Every lookup names the organization: a program of another org is simply not found (api.md §2.2
+ * step 6). `usage_voucher_claim_count` is the column plus the program's counter shards (0009).
+ */
 export async function findProgram(db: Kysely<DB>, organizationId: string, programId: string): Promise<ProgramRow | undefined> {
-  return (await programById(db, organizationId, programId))[0];
+  const row = (await programById(db, organizationId, programId))[0];
+  if (!row) return undefined;
+  const { sharded_claims, ...program } = row;
+  return { ...program, usage_voucher_claim_count: Number(program.usage_voucher_claim_count) + Number(sharded_claims ?? 0) };
 }
 
 /**

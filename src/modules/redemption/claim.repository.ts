@@ -82,5 +82,11 @@ export async function incrementClaimCount(db: Kysely<DB>, programId: string, now
     .where('id', '=', programId)
     .returning('usage_voucher_claim_count')
     .executeTakeFirstOrThrow();
-  return Number(row.usage_voucher_claim_count);
+  // The count is the column plus the counter shards the one-statement claim writes (0009).
+  const shards = await db
+    .selectFrom('program_claim_shards')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('claims'), eb.lit(0)).as('n'))
+    .where('program_id', '=', programId)
+    .executeTakeFirstOrThrow();
+  return Number(row.usage_voucher_claim_count) + Number(shards.n);
 }

@@ -6,6 +6,7 @@ import type { RiderPrincipal } from '../access/rider-access.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { assertClaimBudget, recordClaimFailure, type BudgetBucket } from './claim-budget.js';
 import { alreadyClaimedProgram, claimRefusal, notFound } from './claim.decision.js';
+import { claimInOneStatement } from './claim.statement.js';
 import { findClaimTarget, incrementClaimCount, insertVoucher, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
 
 export interface ClaimResult {
@@ -18,6 +19,8 @@ export interface ClaimResult {
  *
  * 1. Normalize; a code failing its length, alphabet or check symbol is refused before any
  *    database query (api.md §5.1).
+ * 1b. PostgreSQL: try the whole successful claim as one statement (claim.statement.ts); when it
+ *    claims nothing, nothing was written and the steps below decide and explain.
  * 2. Read the code and its program to refuse early and to know the program's budget.
  * 3. Failed-claim budgets of the client, the rider and (when it may be named) the program: 429
  *    when any is spent, checked in one query.
@@ -29,6 +32,15 @@ export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeI
   const codeText = normalizeCode(codeInput);
   if (!isWellFormedCode(codeText)) throw notFound();
   const now = ctx.clock.now();
+  if (ctx.database.dialect === 'postgres') {
+    // The success path in one round trip (claim.statement.ts); anything else falls through to the
+    // general path below, which explains the refusal and spends budget.
+    const fast = await claimInOneStatement(ctx, rider, codeText, now).catch((err: unknown) => {
+      if (isUniqueViolation(err)) return undefined; // a concurrent claim of the program by the rider: refused below
+      throw err;
+    });
+    if (fast) return fast;
+  }
   const target = await findClaimTarget(ctx.database.db, codeText);
   const refusal = claimRefusal(target, rider, now);
   // A program is charged only for refusals that may name it (not for a 404, which must not).
