@@ -77,9 +77,13 @@ export function generateCodes(count: number, random: RandomSource): string[] {
   return out;
 }
 
-/** api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. */
+/**
+ * api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. Only ASCII letters
+ * are upper-cased: `toUpperCase()` would turn non-ASCII look-alikes into alphabet symbols (ſ→S,
+ * ß→SS, ﬆ→ST) and accept forged spellings of a code (found by test/unit/codes-fuzz.test.ts).
+ */
 export function normalizeCode(input: string): string {
-  return input.replace(/[\s-]+/g, '').toUpperCase();
+  return input.replace(/[\s-]+/g, '').replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
 /**

@@ -33,8 +33,9 @@ export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: 
     request.log.error({ err }, 'authorization server failure');
     oauth = new OAuthError('server_error', 'The authorization server encountered an unexpected condition.');
   }
+  // An oversized body keeps HTTP 413 (quality.md F5) with the RFC 6749 §5.2 error body.
   void reply
-    .status(oauth.status)
+    .status(e.statusCode === 413 && !(err instanceof OAuthError) ? 413 : oauth.status)
     .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...oauth.headers })
     .send({ error: oauth.error, error_description: oauth.description });
 }
