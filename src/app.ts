@@ -122,9 +122,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (pages) => {
     // Login and consent pages (issue 3): HTML answers, including for errors.
     await pages.register(formbody, { bodyLimit: 64 * 1024 });
-    pages.setErrorHandler((err: { statusCode?: number }, request, reply) => {
-      // 4xx → 400 page; an oversized body keeps its 413 (quality.md F5).
-      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? (err.statusCode === 413 ? 413 : 400) : 500;
+    pages.setErrorHandler((err: { statusCode?: number; code?: string }, request, reply) => {
+      // 4xx → 400 page; a body over the limit keeps its 413 (quality.md F5).
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400) : 500;
       if (status === 500) request.log.error({ err }, 'page failure');
       return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
     });
