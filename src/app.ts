@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
+import { rejectNulHook } from './http/reject-nul.js';
 import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
@@ -99,6 +100,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     // While shutting down, close each connection after its response so the server can stop.
     if (app.lifecycle.shuttingDown) void reply.header('connection', 'close');
   });
+  app.addHook('preValidation', rejectNulHook);
   app.setErrorHandler(errorHandler(ctx.config.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('route_not_found', 'route_not_found');
@@ -122,8 +124,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (pages) => {
     // Login and consent pages (issue 3): HTML answers, including for errors.
     await pages.register(formbody, { bodyLimit: 64 * 1024 });
-    pages.setErrorHandler((err: { statusCode?: number }, request, reply) => {
-      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
+    pages.setErrorHandler((err: { statusCode?: number; code?: string }, request, reply) => {
+      // 4xx → 400 page; a body over the limit keeps its 413 (quality.md F5).
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400) : 500;
       if (status === 500) request.log.error({ err }, 'page failure');
       return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
     });

@@ -115,9 +115,13 @@ export function minimumSafeLength(liveCodes: number, maxOdds: number): number {
   return length;
 }
 
-/** api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. */
+/**
+ * api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. Only ASCII letters
+ * are upper-cased: `toUpperCase()` would turn non-ASCII look-alikes into alphabet symbols (ſ→S,
+ * ß→SS, ﬆ→ST) and accept forged spellings of a code (found by test/unit/codes-fuzz.test.ts).
+ */
 export function normalizeCode(input: string): string {
-  return input.replace(/[\s-]+/g, '').toUpperCase();
+  return input.replace(/[\s-]+/g, '').replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
 /**

@@ -33,8 +33,10 @@ export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: 
     request.log.error({ err }, 'authorization server failure');
     oauth = new OAuthError('server_error', 'The authorization server encountered an unexpected condition.');
   }
+  // A body over the limit keeps HTTP 413 (quality.md F5) with the RFC 6749 §5.2 error body; a
+  // refused multipart part (a file, too many fields) stays a 400 invalid_request.
   void reply
-    .status(oauth.status)
+    .status(e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : oauth.status)
     .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...oauth.headers })
     .send({ error: oauth.error, error_description: oauth.description });
 }
