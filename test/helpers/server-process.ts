@@ -1,20 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startServerProcess } from './processes.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './processes.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -24,37 +11,15 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** A real `voucherd serve` child process (node --import tsx src/cli.ts serve), ready when /readyz answers. */
+/** A real `voucherd serve` child process, ready when /readyz answers (see processes.ts); killed with SIGKILL. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error(`server did not become ready: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await startServerProcess(env);
   return {
-    child,
-    url,
-    output: () => out,
+    child: server.child,
+    url: server.url,
+    output: server.output,
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await server.stop('SIGKILL');
     },
   };
 }
