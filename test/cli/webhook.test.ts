@@ -43,7 +43,7 @@ describe('voucherd webhook add|list|rotate|remove', () => {
       expect(help.stdout).toContain('--json');
     }
     const refused = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://2130706433/']);
-    expect(refused.code).toBe(1);
+    expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toContain('loopback');
 
     const add = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://127.0.0.1:9/h', '--event', 'voucher_program_created', '--json'], {

@@ -25,9 +25,11 @@ export async function claimViolations(testDb: Pick<TestDatabase, 'database'>): P
   const twice = await sql<{ program_id: string; user_id: string; n: number }>`
     select program_id, user_id, count(*) as n from vouchers group by program_id, user_id having count(*) > 1`.execute(db);
   for (const r of twice.rows) out.push(`rider ${r.user_id} holds ${r.n} vouchers of program ${r.program_id}`);
-  // Program counters = rows.
+  // Program counters = rows (the claim count is the program column plus its counter shards, migration 0009).
   const programs = await sql<{ id: string; claims: number; vouchers: number; total: number; codes: number }>`
-    select p.id, p.usage_voucher_claim_count as claims, p.total_number_of_codes as total,
+    select p.id,
+      p.usage_voucher_claim_count + coalesce((select sum(s.claims) from program_claim_shards s where s.program_id = p.id), 0) as claims,
+      p.total_number_of_codes as total,
       (select count(*) from vouchers v where v.program_id = p.id) as vouchers,
       (select count(*) from voucher_codes c where c.program_id = p.id) as codes
     from voucher_programs p`.execute(db);

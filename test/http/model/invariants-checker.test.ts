@@ -34,9 +34,11 @@ describe('claimViolations (the invariant checker) detects every broken invariant
     expect((await claimViolations(h.testDb)).join('\n')).toMatch(/0 vouchers but redemption_count 1/);
     await db.updateTable('voucher_codes').set({ redemption_count: 0 }).where('id', '=', codeIds[1]!).execute();
 
-    await db.updateTable('voucher_programs').set({ usage_voucher_claim_count: 5 }).where('id', '=', programId).execute();
+    // (The claim count is the column plus counter shards: tamper relative to what is stored.)
+    const { usage_voucher_claim_count: stored } = await db.selectFrom('voucher_programs').select('usage_voucher_claim_count').where('id', '=', programId).executeTakeFirstOrThrow();
+    await db.updateTable('voucher_programs').set({ usage_voucher_claim_count: Number(stored) + 4 }).where('id', '=', programId).execute();
     expect((await claimViolations(h.testDb)).join('\n')).toMatch(/usage_voucher_claim_count 5 but 1 vouchers/);
-    await db.updateTable('voucher_programs').set({ usage_voucher_claim_count: 1 }).where('id', '=', programId).execute();
+    await db.updateTable('voucher_programs').set({ usage_voucher_claim_count: Number(stored) }).where('id', '=', programId).execute();
 
     await db.updateTable('voucher_programs').set({ total_number_of_codes: 4 }).where('id', '=', programId).execute();
     expect((await claimViolations(h.testDb)).join('\n')).toMatch(/total_number_of_codes 4 but 3 code rows/);
