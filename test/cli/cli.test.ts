@@ -93,3 +93,12 @@ describe('voucherd CLI', () => {
     expect(JSON.parse(res.stdout)).toEqual({ applied: [] });
   });
 });
+
+describe('client ids on a command line', () => {
+  it('never start with a dash (they would read as an option): hex, 128 bits', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await runCli(['client', 'create', '--kind', 'third-party', '--name', `P${i}`, '--json'], env);
+      expect(JSON.parse(res.stdout).client_id).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { ClientKind } from '../../db/schema.js';
+import { randomBytes } from '../../lib/random.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { organizationExists } from '../orgs/org.repository.js';
 import { OrgServiceError } from '../orgs/org.service.js';
@@ -66,7 +67,9 @@ export function prepareClient(ctx: AppContext, input: ClientInput): { row: Clien
     if (uri.length > 2000) throw new OrgServiceError('A redirect URI is limited to 2000 characters.');
   }
   // client_id: 128 random bits; client_secret: 256 random bits (RFC 6749 §2.3.1 §10.10).
-  const clientId = randomToken(ctx.random, 16);
+  // Hex, never base64url: an id starting with '-' reads as an option on a command line
+  // (`voucherd webhook add --client-id -x…` was refused as ambiguous — found as a flaky CLI test).
+  const clientId = Buffer.from(randomBytes(ctx.random, 16)).toString('hex');
   const clientSecret = randomToken(ctx.random, 32);
   const name = input.name?.trim() || (input.kind === 'FIRST_PARTY' ? 'First-party client' : 'Third-party client');
   const organizationId = input.kind === 'FIRST_PARTY' ? input.organizationId! : null;
