@@ -1,6 +1,7 @@
 import { fromMinorUnits } from '../../lib/money.js';
 import type { ProgramRow } from './program.repository.js';
 import type { ProgramFields } from './program.validation.js';
+import { dropUndefined } from '../../lib/objects.js';
 
 /**
  * A stored program back in create-body form, so a PATCH can be merged over it and the merged
@@ -31,6 +32,6 @@ export function programToFields(row: ProgramRow): ProgramFields {
     vehicle_category_types: json(row.vehicle_category_types),
     expense_memo: row.expense_memo ?? undefined,
   };
-  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  dropUndefined(fields);
   return fields as unknown as ProgramFields;
 }

@@ -1,6 +1,7 @@
 import { fromMinorUnits } from '../../lib/money.js';
 import type { ProgramRow } from './program.repository.js';
 import { programStatus } from './program.status.js';
+import { dropUndefined } from '../../lib/objects.js';
 
 const DAY_MS = 86_400_000;
 
@@ -73,6 +74,6 @@ export function programToWire(program: ProgramRow, now: number) {
     total_number_of_codes: Number(program.total_number_of_codes),
     code_format: { prefix: program.code_prefix, length: program.code_length },
   };
-  for (const key of Object.keys(wire)) if (wire[key] === undefined) delete wire[key];
+  dropUndefined(wire);
   return wire;
 }

@@ -7,6 +7,7 @@ import { createProgram, type CreatedProgram } from '../programs/program.service.
 import type { CreateProgramBody } from '../programs/program.schemas.js';
 import { findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './template.repository.js';
 import type { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody } from './template.schemas.js';
+import { dropUndefined } from '../../lib/objects.js';
 
 const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit'] as const;
 const LIST_MAX = 1000;
@@ -89,7 +90,7 @@ function toFields(row: TemplateRow): TemplateFields {
     expense_memo: row.expense_memo ?? undefined,
     is_disabled: Number(row.is_disabled) === 1,
   };
-  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  dropUndefined(fields);
   return fields as TemplateFields;
 }
 

@@ -1,4 +1,5 @@
 import type { TemplateRow } from './template.repository.js';
+import { dropUndefined } from '../../lib/objects.js';
 
 const json = (value: string | null) => (value === null ? undefined : JSON.parse(value));
 const num = (value: string | null) => (value === null ? undefined : Number(value));
@@ -35,6 +36,6 @@ export function templateToWire(row: TemplateRow) {
     vehicle_category_types: json(row.vehicle_category_types),
     expense_memo: row.expense_memo ?? undefined,
   };
-  for (const key of Object.keys(wire)) if (wire[key] === undefined) delete wire[key];
+  dropUndefined(wire);
   return wire;
 }
