@@ -58,10 +58,40 @@ export function isAlphabetString(text: string): boolean {
 }
 
 /**
- * Generates `count` codes of the given format (not de-duplicated: the database's unique index
- * decides; see generation). Random bytes are read in bulk from the injected source.
+ * Leading random symbols that a {@link CodeRange} splits on: 31⁶ = 887,503,681 slots, every format
+ * has at least MIN_RANDOM_SYMBOLS (8) random symbols.
  */
-export function generateCodes(count: number, random: RandomSource, format: CodeFormat = DEFAULT_CODE_FORMAT): string[] {
+export const RANGE_SYMBOLS = 6;
+export const RANGE_SLOTS = CODE_RADIX ** RANGE_SYMBOLS;
+
+/**
+ * A slice [start, end) of the code space by the value of the first RANGE_SYMBOLS random symbols
+ * (which sort like the codes: the alphabet is in ASCII order). A large job gives each chunk the
+ * slice proportional to its share of the job, so chunks land in successive stretches of the unique
+ * code index instead of all over it (bench G2), while the job's codes keep a uniform density over the
+ * whole space: any guess hits with the same odds as for independent uniform codes.
+ */
+export interface CodeRange {
+  start: number;
+  end: number;
+}
+
+/** The slice for codes [done, done + count) of a job of `total` codes (the whole space if that slice would be empty). */
+export function rangeForShare(done: number, count: number, total: number): CodeRange {
+  const start = Math.floor((done * RANGE_SLOTS) / total);
+  const end = Math.floor(((done + count) * RANGE_SLOTS) / total);
+  return end > start ? { start, end } : { start: 0, end: RANGE_SLOTS };
+}
+
+const U32 = 2 ** 32;
+
+/**
+ * Generates `count` codes of the given format (not de-duplicated: the database's unique index
+ * decides; see generation). Random bytes are read in bulk from the injected source. With a `range`,
+ * the first RANGE_SYMBOLS random symbols are drawn uniformly from that slice (rejection sampling on
+ * 32-bit values) and the rest as usual.
+ */
+export function generateCodes(count: number, random: RandomSource, format: CodeFormat = DEFAULT_CODE_FORMAT, range?: CodeRange): string[] {
   const { prefix, length } = format;
   const total = prefix.length + length + 1;
   if (length < 1 || total > MAX_CODE_LENGTH || !isAlphabetString(prefix)) throw new RangeError('invalid code format');
@@ -72,20 +102,45 @@ export function generateCodes(count: number, random: RandomSource, format: CodeF
     prefixSum += (i + 1) * SYMBOL_VALUE[chars[i]!]!;
   }
   const inverseCheckWeight = INVERSE[total]!;
+  const ranged = range !== undefined && !(range.start === 0 && range.end === RANGE_SLOTS);
+  if (ranged && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.start < range.end && range.end <= RANGE_SLOTS && length >= RANGE_SYMBOLS)) {
+    throw new RangeError('invalid code range');
+  }
+  const span = ranged ? range.end - range.start : 0;
+  const acceptBelow = ranged ? U32 - (U32 % span) : 0;
   const out = new Array<string>(count);
   // ~3.1% of bytes are rejected; ask for a little more than needed and top up when short.
-  let buffer = new Uint8Array(Math.min(1 << 20, Math.ceil(count * length * 1.05) + 64));
+  const bytesPerCode = ranged ? length - RANGE_SYMBOLS + 4 : length;
+  let buffer = new Uint8Array(Math.min(1 << 20, Math.ceil(count * bytesPerCode * 1.05) + 64));
   random.fill(buffer);
   let pos = 0;
+  const refill = (remaining: number) => {
+    buffer = new Uint8Array(Math.min(1 << 20, Math.ceil(remaining * bytesPerCode * 1.05) + 64));
+    random.fill(buffer);
+    pos = 0;
+  };
   for (let n = 0; n < count; n++) {
     let filled = 0;
     let sum = prefixSum;
-    while (filled < length) {
-      if (pos === buffer.length) {
-        buffer = new Uint8Array(Math.min(1 << 20, Math.ceil((count - n) * length * 1.05) + 64));
-        random.fill(buffer);
-        pos = 0;
+    if (ranged) {
+      let u: number;
+      do {
+        if (pos + 4 > buffer.length) refill(count - n);
+        u = ((buffer[pos]! << 24) | (buffer[pos + 1]! << 16) | (buffer[pos + 2]! << 8) | buffer[pos + 3]!) >>> 0;
+        pos += 4;
+      } while (u >= acceptBelow);
+      let slot = range.start + (u % span);
+      for (let k = RANGE_SYMBOLS - 1; k >= 0; k--) {
+        const v = slot % CODE_RADIX;
+        slot = (slot - v) / CODE_RADIX;
+        const at = prefix.length + k;
+        chars[at] = SYMBOL_CHAR[v]!;
+        sum += (at + 1) * v;
       }
+      filled = RANGE_SYMBOLS;
+    }
+    while (filled < length) {
+      if (pos === buffer.length) refill(count - n);
       const byte = buffer[pos++]!;
       if (byte >= REJECT_FROM) continue;
       const v = byte % CODE_RADIX;

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 
@@ -46,12 +46,35 @@ export async function insertCodeBatch(database: Database, trx: Kysely<DB>, batch
     }
     return inserted;
   }
-  const result = await sql`
+  // Fast path: a plain insert. `ON CONFLICT DO NOTHING` makes every row a speculative insertion
+  // (an extra index probe and WAL record per row: measured 35% slower for 20,000-code chunks), and
+  // a collision with an existing code is rare (n·live/31¹² per batch), so try without it inside a
+  // savepoint and only redo the batch with it when the unique code index refuses one.
+  await sql`savepoint code_batch`.execute(trx);
+  try {
+    const result = await insertUnnest(trx, batch, sql``);
+    await sql`release savepoint code_batch`.execute(trx);
+    return Number(result.numAffectedRows ?? 0n);
+  } catch (err) {
+    if (!isDuplicateCode(err)) throw err;
+    await sql`rollback to savepoint code_batch`.execute(trx);
+  }
+  const result = await insertUnnest(trx, batch, sql`on conflict (code_text) do nothing`);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+function insertUnnest(trx: Kysely<DB>, batch: CodeBatchRows, onConflict: RawBuilder<unknown>) {
+  return sql`
     insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at)
     select id, ${batch.programId}, ${batch.organizationId}, ${batch.generationId}, code_text, ${batch.maxRedemptions}::int, ${batch.createdAt}::bigint
     from unnest(${batch.ids}::text[], ${batch.codes}::text[]) as t(id, code_text)
-    on conflict (code_text) do nothing`.execute(trx);
-  return Number(result.numAffectedRows ?? 0n);
+    ${onConflict}`.execute(trx);
+}
+
+/** PostgreSQL's unique_violation on the code index (any other error is not a collision). */
+function isDuplicateCode(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e.code === '23505' && typeof e.constraint === 'string' && e.constraint.includes('code_text');
 }
 
 export async function countProgramCodes(db: Kysely<DB>, programId: string): Promise<number> {

@@ -64,6 +64,13 @@ describe('background generation above the inline limit (api.md §5 item 4)', () 
     const done = await h.app.inject({ method: 'GET', url: location, headers: bearer(tenant.token) });
     expect(done.json()).toMatchObject({ status: 'COMPLETED', requested: 3500, generated: 3500, finished_at: expect.any(Number) });
     expect(await rowsAndTotal(programId)).toEqual({ rows: 3510, distinct: 3510, total: 3510 });
+    // Each chunk draws from its own successive slice of the code space (lib/codes.ts CodeRange), so
+    // the job's codes in creation (id) order are in code order: they filled the code index in order.
+    const jobCodes = (
+      await h.ctx.database.db.selectFrom('voucher_codes').select('code_text').where('generation_id', '=', body.generation_id).orderBy('id').execute()
+    ).map((r) => r.code_text);
+    expect(jobCodes).toHaveLength(3500);
+    expect(jobCodes).toEqual([...jobCodes].sort());
     const events = await h.ctx.database.db.selectFrom('outbox_events').select('payload').where('voucher_program_id', '=', programId).where('event_type', '=', 'voucher_program_updated').execute();
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0]!.payload)).toMatchObject({ generation_id: body.generation_id, number_of_codes: 3500, total_number_of_codes: 3510 });
