@@ -74,7 +74,7 @@ export const CONFIG_VARIABLES = {
   MAX_CODES_PER_PROGRAM: '1000000',
   INLINE_GENERATION_LIMIT: '30000',
   GENERATION_LEASE_SECONDS: '120',
-  GENERATION_CHUNK_SIZE: '20000',
+  GENERATION_CHUNK_SIZE: '10000',
   GENERATION_POLL_MS: '500',
   STATUS_SWEEP_INTERVAL_MS: '15000',
   ACCESS_TOKEN_TTL_SECONDS: '3600',
@@ -168,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`MAX_CODES_PER_REQUEST (${maxCodesPerRequest}) cannot exceed MAX_CODES_PER_PROGRAM (${maxCodesPerProgram})`);
   }
   const generationLeaseSeconds = int('GENERATION_LEASE_SECONDS', 120, 5, 86_400);
-  const generationChunkSize = int('GENERATION_CHUNK_SIZE', 20_000, 100, 1_000_000);
+  const generationChunkSize = int('GENERATION_CHUNK_SIZE', 10_000, 100, 1_000_000);
   const generationPollMs = int('GENERATION_POLL_MS', 500, 10, 60_000);
   const statusSweepIntervalMs = int('STATUS_SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000);
   const accessTokenTtlSeconds = int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 30 * 86_400);

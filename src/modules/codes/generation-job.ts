@@ -1,11 +1,12 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
 import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
+import { skipCommitFlush } from '../../db/commit-flush.js';
 import { DEFAULT_CODE_FORMAT, rangeForShare, type CodeFormat } from '../../lib/codes.js';
 import { addToCodeTotal, findProgram } from '../programs/program.repository.js';
 import { codeFormatOf } from './generation.service.js';
 import { recordEvent } from '../webhooks/outbox.js';
-import { writeCodeBatch } from './batch-writer.js';
+import { drawCodes, writeCodeBatch } from './batch-writer.js';
 import {
   advanceBackgroundJob,
   claimBackgroundJob,
@@ -31,6 +32,8 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
   const db = ctx.database.db;
   const leaseMs = ctx.config.generationLeaseSeconds * 1000;
   let format: CodeFormat | undefined;
+  // The next chunk's codes, drawn while the database inserts the current one.
+  let next: { done: number; codes: string[] } | undefined;
   for (;;) {
     const job = await findGenerationById(db, id);
     if (!job || job.status !== 'RUNNING' || job.lease_holder !== holder) return job?.status === 'COMPLETED' ? 'COMPLETED' : 'LOST';
@@ -41,6 +44,10 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
     format ??= codeFormatOf((await findProgram(db, job.organization_id, job.program_id)) ?? DEFAULT_CODE_FORMAT_ROW);
     const generatedBefore = Number(job.generated);
     const chunk = Math.min(ctx.config.generationChunkSize, job.requested - generatedBefore);
+    const drawn = next?.done === generatedBefore ? next.codes : undefined;
+    next = undefined;
+    const following = generatedBefore + chunk;
+    const followingChunk = Math.min(ctx.config.generationChunkSize, job.requested - following);
     try {
       const outcome = await db.transaction().execute(async (trx) => {
         const now = ctx.clock.now();
@@ -50,6 +57,8 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
         }
         const total = await addToCodeTotal(trx, job.program_id, chunk, ctx.config.maxCodesPerProgram, now);
         if (total === undefined) throw new ProgramClosedError();
+        // Only the last chunk's commit (COMPLETED, the event) must be durable before anyone hears of it.
+        if (followingChunk > 0) await skipCommitFlush(ctx.database, trx);
         await writeCodeBatch(ctx, trx, {
           programId: job.program_id,
           organizationId: job.organization_id,
@@ -58,8 +67,16 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
           maxRedemptions: 1,
           format: format!,
           // Successive chunks fill successive slices of the code space: each lands in one stretch
-          // of the unique code index (G2: 2.4× → 1.2× the bare insert on SQLite).
+          // of the unique code index instead of all over it (bench G2).
           range: rangeForShare(generatedBefore, chunk, job.requested),
+          drawn,
+          whileInserting:
+            followingChunk > 0
+              ? () => {
+                  const codes = drawCodes(ctx, { count: followingChunk, format: format!, range: rangeForShare(following, followingChunk, job.requested) });
+                  next = { done: following, codes };
+                }
+              : undefined,
         });
         if (generatedBefore + chunk < job.requested) return 'CONTINUE' as const;
         await recordEvent(ctx, trx, {

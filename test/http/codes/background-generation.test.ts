@@ -82,7 +82,8 @@ describe('background generation above the inline limit (api.md §5 item 4)', () 
     const { generation_id: id } = (await generate(programId, 2000)).json();
     const now = h.clock.now();
     expect(await claimBackgroundJob(h.ctx.database.db, 'doomed', now, 30_000)).toBe(id);
-    source.failAfter = 1; // the second chunk's random draw fails: the "process" dies inside its transaction
+    // Draws: #0 chunk 1; #1 chunk 2, made while chunk 1 inserts; #2 chunk 3, made while chunk 2 inserts.
+    source.failAfter = 2; // fails inside the second chunk's transaction: the "process" dies there
     await expect(runGenerationJob(h.ctx, id, 'doomed')).rejects.toThrow(/simulated crash/);
     const mid = await rowsAndTotal(programId);
     expect(mid).toEqual({ rows: 701, distinct: 701, total: 701 });
@@ -114,7 +115,7 @@ describe('background generation above the inline limit (api.md §5 item 4)', () 
     const programId = await h.createProgram(tenant, { number_of_codes: 1 });
     const { generation_id: id } = (await generate(programId, 2100)).json();
     await claimBackgroundJob(h.ctx.database.db, 'w', h.clock.now(), 30_000);
-    source.failAfter = 1;
+    source.failAfter = 2; // dies inside the second chunk's transaction (see above)
     await expect(runGenerationJob(h.ctx, id, 'w')).rejects.toThrow();
     await h.ctx.database.db.updateTable('voucher_programs').set({ canceled_at: h.clock.now() }).where('id', '=', programId).execute();
     // The same holder picks it up again (its lease is still valid) and meets the cancellation.
