@@ -14,6 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { prepareNamedStatements } from './named-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -137,6 +138,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
+  prepareNamedStatements(pool);
   const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect(pool, schema), ...queryLog(options.onQuery) });
   return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
 }

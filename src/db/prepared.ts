@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
+import { nameStatement } from './named-statements.js';
 
 type Slot = number | { value: unknown };
 
@@ -8,6 +9,7 @@ type Slot = number | { value: unknown };
  * arguments. Kysely otherwise rebuilds and recompiles the query tree on every call, which showed
  * up as ~15% of CPU (plus garbage) on cheap authenticated requests (bench G6). Only for queries
  * whose SQL does not depend on argument values: each argument must become a bound parameter.
+ * On PostgreSQL the SQL also becomes a named prepared statement (named-statements.ts).
  */
 export function preparedQuery<Args extends readonly unknown[], Row>(
   build: (db: Kysely<DB>, ...args: Args) => Compilable<Row>,
@@ -26,6 +28,7 @@ export function preparedQuery<Args extends readonly unknown[], Row>(
         if (!slots.includes(i)) throw new Error(`preparedQuery: argument ${i} is not a bound parameter`);
       });
       entry = { sql: compiled.sql, slots };
+      nameStatement(entry.sql);
       cache.set(db, entry);
     }
     const parameters = entry.slots.map((slot) => (typeof slot === 'number' ? args[slot] : slot.value));

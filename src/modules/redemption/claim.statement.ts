@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { AppContext } from '../../context.js';
+import { nameStatement } from '../../db/named-statements.js';
 import { randomBytes } from '../../lib/random.js';
 import type { RiderPrincipal } from '../access/rider-access.js';
 
@@ -91,6 +92,8 @@ event as (
 )
 select s.program_id from slot s, event e
 `;
+
+nameStatement(CLAIM_SQL);
 
 export interface FastClaim {
   voucher_id: string;
