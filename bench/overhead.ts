@@ -1,7 +1,9 @@
 /**
  * G6 (quality.md): HTTP overhead — a cheap authenticated GET (Get Voucher Program: bearer token
  * lookup, org-access policy, one program read) vs a bare Fastify route returning the same bytes,
- * each in its own process, driven by autocannon with 50 connections, in the same run.
+ * each in its own process, driven by autocannon with 50 connections, in the same run. A second
+ * floor (bare-db-server.mjs) is a bare Fastify route doing the same two database reads (token with
+ * client, program with counter shards): what any design that reads the database per request pays.
  * Usage: node --import tsx bench/overhead.ts [--seconds 10] [--engines sqlite,postgres]
  */
 import { spawn } from 'node:child_process';
@@ -17,11 +19,11 @@ function load(url: string, headers: Record<string, string> = {}): Promise<autoca
   return autocannon({ url, connections: 50, duration: SECONDS, headers });
 }
 
-async function bareServer(body: string): Promise<{ url: string; stop(): void }> {
+async function bareServer(script: string, body: string, env: Record<string, string> = {}): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bench/bare-server.mjs')], { env: { ...process.env, PORT: String(port), BARE_BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bench', script)], { env: { ...process.env, ...env, PORT: String(port), BARE_BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
-  return { url: `http://127.0.0.1:${port}/bare`, stop: () => child.kill('SIGTERM') };
+  return { base: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
 const rows: string[] = [];
@@ -37,18 +39,25 @@ for (const engine of values.engines!.split(',') as Engine[]) {
     const body = await sample.text();
     if (sample.status !== 200) throw new Error(body);
     void api;
-    const bare = await bareServer(body);
+    const bare = await bareServer('bare-server.mjs', body);
+    const bareDb = await bareServer('bare-db-server.mjs', body, { DATABASE_URL: db.url });
     try {
-      const floor = await load(bare.url);
-      const ours = await load(`${server.url}${path}`, { authorization: `Bearer ${bench.token}` });
-      if (ours.non2xx > 0) throw new Error(`${ours.non2xx} non-2xx answers`);
+      const auth = { authorization: `Bearer ${bench.token}` };
+      const floor = await load(`${bare.base}/bare`);
+      const reads = await load(`${bareDb.base}${path}`, auth);
+      const ours = await load(`${server.url}${path}`, auth);
+      if (ours.non2xx > 0 || reads.non2xx > 0) throw new Error(`${ours.non2xx} / ${reads.non2xx} non-2xx answers`);
       const ratio = ours.requests.average / floor.requests.average;
-      console.log(`bare Fastify:  ${floor.requests.average.toFixed(0)} req/s, p99 ${floor.latency.p99} ms`);
-      console.log(`voucherd GET:  ${ours.requests.average.toFixed(0)} req/s, p99 ${ours.latency.p99} ms`);
-      console.log(`ratio: ${(ratio * 100).toFixed(0)}% of the bare route`);
+      const readsRatio = ours.requests.average / reads.requests.average;
+      console.log(`bare Fastify:                 ${floor.requests.average.toFixed(0)} req/s, p99 ${floor.latency.p99} ms`);
+      console.log(`bare Fastify + the same reads: ${reads.requests.average.toFixed(0)} req/s, p99 ${reads.latency.p99} ms`);
+      console.log(`voucherd GET:                 ${ours.requests.average.toFixed(0)} req/s, p99 ${ours.latency.p99} ms`);
+      console.log(`ratio: ${(ratio * 100).toFixed(0)}% of the bare route, ${(readsRatio * 100).toFixed(0)}% of the bare route with the same reads`);
       rows.push(`| G6 authenticated GET vs bare Fastify (50 conns) | ${engine} | ${ours.requests.average.toFixed(0)} req/s (p99 ${ours.latency.p99} ms) | ${floor.requests.average.toFixed(0)} req/s | ${(ratio * 100).toFixed(0)}% |`);
+      rows.push(`| G6 same, vs bare Fastify doing the same two reads | ${engine} | ${ours.requests.average.toFixed(0)} req/s | ${reads.requests.average.toFixed(0)} req/s | ${(readsRatio * 100).toFixed(0)}% |`);
     } finally {
       bare.stop();
+      bareDb.stop();
     }
   } finally {
     await server.stop();
