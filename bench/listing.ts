@@ -2,14 +2,17 @@
  * G5 (quality.md): GET …/codes of a 1,000,000-code program, as JSON (Uber parity: whole list,
  * streamed) and as CSV: time to last byte and the server process's peak RSS, against a bare
  * query-and-serialize floor (one query for every row, JSON.stringify per row, in the bench process)
- * measured in the same run.
- * Usage: node --import tsx bench/listing.ts [--engines sqlite,postgres] [--codes 1000000]
+ * measured in the same run. Repetitions alternate JSON, CSV and the floor; figures are medians.
+ * Usage: node --import tsx bench/listing.ts [--engines sqlite,postgres] [--codes 1000000] [--reps 5]
  */
 import { parseArgs } from 'node:util';
-import { bareInsertCodes, createMultiProgram, freshDatabase, header, ms, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
+import { bareInsertCodes, createMultiProgram, freshDatabase, header, median, ms, spawnServer, tenantFor, type BenchDatabase, type Engine } from './lib.js';
 
-const { values } = parseArgs({ options: { engines: { type: 'string', default: 'sqlite,postgres' }, codes: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({
+  options: { engines: { type: 'string', default: 'sqlite,postgres' }, codes: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '5' } },
+});
 const N = Number(values.codes);
+const REPS = Number(values.reps);
 
 /** Fills a program with N codes fast (bench setup, not what is measured) and fixes its total. */
 async function fill(db: BenchDatabase, engine: Engine, programId: string, org: string): Promise<void> {
@@ -52,17 +55,32 @@ for (const engine of values.engines!.split(',') as Engine[]) {
     const program = await createMultiProgram(bench, 1);
     await fill(db, engine, program, bench.org);
     const url = `${server.url}/v1/organizations/${bench.org}/voucher-programs/${program}/codes`;
-    const json = await timeToLastByte(url, bench.token, 'application/json');
-    const rssJson = server.peakRssMb();
-    const csv = await timeToLastByte(url, bench.token, 'text/csv');
+    const jsons: number[] = [];
+    const csvs: number[] = [];
+    const floors: number[] = [];
+    let rssJson = 0;
+    let bytesJson = 0;
+    let bytesCsv = 0;
+    for (let i = 0; i < REPS; i++) {
+      const json = await timeToLastByte(url, bench.token, 'application/json');
+      if (i === 0) rssJson = server.peakRssMb(); // before any CSV export: the JSON listing's own peak
+      const csv = await timeToLastByte(url, bench.token, 'text/csv');
+      const f = await floor(db, program);
+      jsons.push(json.ms);
+      csvs.push(csv.ms);
+      floors.push(f);
+      bytesJson = json.bytes;
+      bytesCsv = csv.bytes;
+      console.log(`  #${i + 1}: JSON ${ms(json.ms)}, CSV ${ms(csv.ms)}, floor ${ms(f)}`);
+    }
     const rss = server.peakRssMb();
-    const f = await floor(db, program);
-    console.log(`JSON: ${ms(json.ms)} (${(json.bytes / 1e6).toFixed(0)} MB), server peak RSS ${rssJson.toFixed(0)} MiB`);
-    console.log(`CSV:  ${ms(csv.ms)} (${(csv.bytes / 1e6).toFixed(0)} MB), server peak RSS ${rss.toFixed(0)} MiB`);
-    console.log(`floor (one query + JSON.stringify per row, unbounded memory): ${ms(f)}`);
-    console.log(`ratios: JSON ${(json.ms / f).toFixed(2)}×, CSV ${(csv.ms / f).toFixed(2)}×`);
-    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (JSON) | ${engine} | ${ms(json.ms)} (peak RSS ${rssJson.toFixed(0)} MiB) | ${ms(f)} | ${(json.ms / f).toFixed(2)}× |`);
-    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (CSV) | ${engine} | ${ms(csv.ms)} (peak RSS ${rss.toFixed(0)} MiB) | ${ms(f)} | ${(csv.ms / f).toFixed(2)}× |`);
+    const [json, csv, f] = [median(jsons), median(csvs), median(floors)];
+    console.log(`JSON (median of ${REPS}): ${ms(json)} (${(bytesJson / 1e6).toFixed(0)} MB), server peak RSS ${rssJson.toFixed(0)} MiB`);
+    console.log(`CSV  (median of ${REPS}): ${ms(csv)} (${(bytesCsv / 1e6).toFixed(0)} MB), server peak RSS over the whole run ${rss.toFixed(0)} MiB`);
+    console.log(`floor (one query + JSON.stringify per row, unbounded memory), median: ${ms(f)}`);
+    console.log(`ratios: JSON ${(json / f).toFixed(2)}×, CSV ${(csv / f).toFixed(2)}×`);
+    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (JSON), median of ${REPS} | ${engine} | ${ms(json)} (peak RSS ${rssJson.toFixed(0)} MiB) | ${ms(f)} | ${(json / f).toFixed(2)}× |`);
+    rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (CSV), median of ${REPS} | ${engine} | ${ms(csv)} (peak RSS ${rss.toFixed(0)} MiB) | ${ms(f)} | ${(csv / f).toFixed(2)}× |`);
   } finally {
     await server.stop();
     await db.drop();

@@ -11,9 +11,9 @@ import { ensureBuilt, ROOT } from './lib.js';
 const quick = process.argv.includes('--quick');
 const runs: [string, string[]][] = [
   ['generate.ts', quick ? ['--reps', '3'] : ['--reps', '5']],
-  ['million.ts', quick ? ['--codes', '200000'] : []],
+  ['million.ts', quick ? ['--codes', '200000', '--reps', '1'] : []],
   ['codegen.ts', quick ? ['--count', '200000', '--reps', '3'] : []],
-  ['listing.ts', quick ? ['--codes', '200000'] : []],
+  ['listing.ts', quick ? ['--codes', '200000', '--reps', '1'] : []],
   ['overhead.ts', quick ? ['--seconds', '3'] : ['--seconds', '10']],
 ];
 // Benchmarks owned by other modules join the run when present.
