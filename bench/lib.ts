@@ -131,7 +131,7 @@ export function header(title: string): void {
 }
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -161,6 +161,8 @@ export interface SpawnedServer {
   pid: number;
   /** Peak resident set size of the server process so far (VmHWM), in MiB. */
   peakRssMb(): number;
+  /** Starts a new peak: the kernel resets VmHWM to the current RSS (`/proc/PID/clear_refs`, value 5). */
+  resetPeakRss(): void;
   stop(): Promise<void>;
 }
 
@@ -189,6 +191,7 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
     },
+    resetPeakRss: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

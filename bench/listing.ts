@@ -58,13 +58,19 @@ for (const engine of values.engines!.split(',') as Engine[]) {
     const jsons: number[] = [];
     const csvs: number[] = [];
     const floors: number[] = [];
+    // Peak RSS per request (the kernel's peak is reset before each), highest over the repetitions:
+    // it includes whatever the process still holds from the requests before.
     let rssJson = 0;
+    let rss = 0;
     let bytesJson = 0;
     let bytesCsv = 0;
     for (let i = 0; i < REPS; i++) {
+      server.resetPeakRss();
       const json = await timeToLastByte(url, bench.token, 'application/json');
-      if (i === 0) rssJson = server.peakRssMb(); // before any CSV export: the JSON listing's own peak
+      rssJson = Math.max(rssJson, server.peakRssMb());
+      server.resetPeakRss();
       const csv = await timeToLastByte(url, bench.token, 'text/csv');
+      rss = Math.max(rss, server.peakRssMb());
       const f = await floor(db, program);
       jsons.push(json.ms);
       csvs.push(csv.ms);
@@ -73,10 +79,9 @@ for (const engine of values.engines!.split(',') as Engine[]) {
       bytesCsv = csv.bytes;
       console.log(`  #${i + 1}: JSON ${ms(json.ms)}, CSV ${ms(csv.ms)}, floor ${ms(f)}`);
     }
-    const rss = server.peakRssMb();
     const [json, csv, f] = [median(jsons), median(csvs), median(floors)];
-    console.log(`JSON (median of ${REPS}): ${ms(json)} (${(bytesJson / 1e6).toFixed(0)} MB), server peak RSS ${rssJson.toFixed(0)} MiB`);
-    console.log(`CSV  (median of ${REPS}): ${ms(csv)} (${(bytesCsv / 1e6).toFixed(0)} MB), server peak RSS over the whole run ${rss.toFixed(0)} MiB`);
+    console.log(`JSON (median of ${REPS}): ${ms(json)} (${(bytesJson / 1e6).toFixed(0)} MB), server peak RSS ${rssJson.toFixed(0)} MiB (highest per-request peak)`);
+    console.log(`CSV  (median of ${REPS}): ${ms(csv)} (${(bytesCsv / 1e6).toFixed(0)} MB), server peak RSS ${rss.toFixed(0)} MiB`);
     console.log(`floor (one query + JSON.stringify per row, unbounded memory), median: ${ms(f)}`);
     console.log(`ratios: JSON ${(json / f).toFixed(2)}×, CSV ${(csv / f).toFixed(2)}×`);
     rows.push(`| G5 GET codes, ${N.toLocaleString('en')} (JSON), median of ${REPS} | ${engine} | ${ms(json)} (peak RSS ${rssJson.toFixed(0)} MiB) | ${ms(f)} | ${(json / f).toFixed(2)}× |`);

@@ -7,6 +7,16 @@ import { encodePageToken } from './page-token.js';
 
 /** Rows fetched per round trip while streaming: bounds memory whatever the program's size. */
 export const STREAM_CHUNK = 5000;
+/**
+ * SQLite reads a page in-process in microseconds, so it streams smaller pages: each page's rows then
+ * die young instead of being promoted to the old generation, which kept a server that had just
+ * streamed a 1,000,000-code program several times at ~270 MiB peak RSS (bench G5).
+ */
+export const SQLITE_STREAM_CHUNK = 1000;
+
+function streamChunk(ctx: AppContext): number {
+  return ctx.database.dialect === 'sqlite' ? SQLITE_STREAM_CHUNK : STREAM_CHUNK;
+}
 
 interface ListingInput {
   organizationId: string;
@@ -34,14 +44,15 @@ async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[
 async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator<CodeListRow[]> {
   let afterId: string | undefined;
   for (;;) {
+    const limit = streamChunk(ctx);
     const rows = await codePage(ctx, {
       organizationId: input.organizationId,
       programId: input.programId,
-      limit: STREAM_CHUNK,
+      limit,
       ...(afterId ? { afterId } : {}),
     });
     if (rows.length > 0) yield rows;
-    if (rows.length < STREAM_CHUNK) return;
+    if (rows.length < limit) return;
     afterId = rows[rows.length - 1]!.id;
   }
 }
