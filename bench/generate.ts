@@ -6,19 +6,25 @@
  *     prepared statement in one transaction on SQLite; codes sorted first, as voucherd sorts its batches;
  *   - one-round-trip-per-code baseline: check-then-insert per code (how open-source coupon engines
  *     insert), measured on 3,000 codes and compared as codes/second.
- * Usage: node --import tsx bench/generate.ts [--reps 5] [--engines sqlite,postgres]
+ * Then the same request and floor again with --prefill (default 1,000,000) codes of another program
+ * already in the table (a bare insert, before the clocks start).
+ * Usage: node --import tsx bench/generate.ts [--reps 5] [--engines sqlite,postgres] [--prefill 1000000]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { api, bareInsertCodes, createMultiProgram, freshDatabase, header, median, ms, randomCodes, startBenchServer, type Engine } from './lib.js';
 
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
+const { values } = parseArgs({
+  options: { reps: { type: 'string', default: '5' }, engines: { type: 'string', default: 'sqlite,postgres' }, prefill: { type: 'string', default: '1000000' } },
+});
 const REPS = Number(values.reps);
+const PREFILL = Number(values.prefill);
 const N = 30_000;
 const BASELINE_N = 3_000;
 
-async function httpGenerate(engine: Engine): Promise<number[]> {
+async function httpGenerate(engine: Engine, prefill = 0): Promise<number[]> {
   const db = await freshDatabase(engine);
+  if (prefill > 0) await bareInsertCodes(db, engine, randomUUID(), randomUUID(), prefill);
   const server = await startBenchServer(db);
   try {
     const program = await createMultiProgram(server);
@@ -35,8 +41,9 @@ async function httpGenerate(engine: Engine): Promise<number[]> {
   }
 }
 
-async function floor(engine: Engine): Promise<number[]> {
+async function floor(engine: Engine, prefill = 0): Promise<number[]> {
   const db = await freshDatabase(engine);
+  if (prefill > 0) await bareInsertCodes(db, engine, randomUUID(), randomUUID(), prefill);
   const program = randomUUID();
   const org = randomUUID();
   try {
@@ -84,6 +91,17 @@ for (const engine of values.engines!.split(',') as Engine[]) {
   console.log(`ratio HTTP / floor:     ${(h / f).toFixed(2)}×`);
   console.log(`one-round-trip-per-code baseline: ${perCode.toFixed(0)} codes/s; voucherd: ${httpRate.toFixed(0)} codes/s → ${(httpRate / perCode).toFixed(1)}× faster`);
   rows.push(`| G1 generate 30,000 over HTTP | ${engine} | ${ms(h)} | ${ms(f)} | ${(h / f).toFixed(2)}× | ${perCode.toFixed(0)} codes/s | ${(httpRate / perCode).toFixed(1)}× |`);
+  if (PREFILL > 0) {
+    const httpFull = await httpGenerate(engine, PREFILL);
+    const bareFull = await floor(engine, PREFILL);
+    const hf = median(httpFull);
+    const ff = median(bareFull);
+    console.log(`with ${PREFILL} codes already in the table:`);
+    console.log(`  HTTP generate (median): ${ms(hf)}   [${httpFull.map((t) => t.toFixed(0)).join(', ')}]`);
+    console.log(`  engine floor  (median): ${ms(ff)}   [${bareFull.map((t) => t.toFixed(0)).join(', ')}]`);
+    console.log(`  ratio HTTP / floor:     ${(hf / ff).toFixed(2)}×`);
+    rows.push(`| G1 same, ${PREFILL.toLocaleString('en')} codes already in the table | ${engine} | ${ms(hf)} | ${ms(ff)} | ${(hf / ff).toFixed(2)}× | | |`);
+  }
 }
 console.log('\n| benchmark | engine | voucherd (median) | floor (median) | ratio | per-code baseline | speed-up |');
 console.log('|---|---|---|---|---|---|---|');

@@ -10,7 +10,7 @@ import { ensureBuilt, ROOT } from './lib.js';
 
 const quick = process.argv.includes('--quick');
 const runs: [string, string[]][] = [
-  ['generate.ts', quick ? ['--reps', '3'] : ['--reps', '5']],
+  ['generate.ts', quick ? ['--reps', '3', '--prefill', '100000'] : ['--reps', '5']],
   ['million.ts', quick ? ['--codes', '200000', '--reps', '1'] : []],
   ['codegen.ts', quick ? ['--count', '200000', '--reps', '3'] : []],
   ['listing.ts', quick ? ['--codes', '200000', '--reps', '1'] : []],
