@@ -6,6 +6,7 @@
  *     prepared statement in one transaction on SQLite; codes sorted first, as voucherd sorts its batches;
  *   - one-round-trip-per-code baseline: check-then-insert per code (how open-source coupon engines
  *     insert), measured on 3,000 codes and compared as codes/second.
+ * Requests and floor inserts alternate, one of each per repetition.
  * Then the same request and floor again with --prefill (default 1,000,000) codes of another program
  * already in the table (a bare insert, before the clocks start).
  * Usage: node --import tsx bench/generate.ts [--reps 5] [--engines sqlite,postgres] [--prefill 1000000]
@@ -22,36 +23,36 @@ const PREFILL = Number(values.prefill);
 const N = 30_000;
 const BASELINE_N = 3_000;
 
-async function httpGenerate(engine: Engine, prefill = 0): Promise<number[]> {
+/**
+ * REPS Generate requests against a server on one fresh database and REPS bare floor inserts into a
+ * second fresh database (each with `prefill` codes of another program first), alternating request
+ * and floor so both see the same machine minutes. Returns [request times, floor times].
+ */
+async function generateAndFloor(engine: Engine, prefill = 0): Promise<[number[], number[]]> {
   const db = await freshDatabase(engine);
-  if (prefill > 0) await bareInsertCodes(db, engine, randomUUID(), randomUUID(), prefill);
+  const floorDb = await freshDatabase(engine);
+  if (prefill > 0) {
+    await bareInsertCodes(db, engine, randomUUID(), randomUUID(), prefill);
+    await bareInsertCodes(floorDb, engine, randomUUID(), randomUUID(), prefill);
+  }
   const server = await startBenchServer(db);
   try {
     const program = await createMultiProgram(server);
+    const floorProgram = randomUUID();
+    const floorOrg = randomUUID();
     const times: number[] = [];
+    const floors: number[] = [];
     for (let i = 0; i < REPS; i++) {
       const res = await api(server, 'POST', `/v1/organizations/${server.org}/voucher-programs/${program}/codes/generate`, { number_of_codes: N });
       if (res.status !== 200) throw new Error(JSON.stringify(res.json));
       times.push(res.ms);
+      floors.push(await bareInsertCodes(floorDb, engine, floorProgram, floorOrg, N));
     }
-    return times;
+    return [times, floors];
   } finally {
     await server.close();
     await db.drop();
-  }
-}
-
-async function floor(engine: Engine, prefill = 0): Promise<number[]> {
-  const db = await freshDatabase(engine);
-  if (prefill > 0) await bareInsertCodes(db, engine, randomUUID(), randomUUID(), prefill);
-  const program = randomUUID();
-  const org = randomUUID();
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < REPS; i++) times.push(await bareInsertCodes(db, engine, program, org, N));
-    return times;
-  } finally {
-    await db.drop();
+    await floorDb.drop();
   }
 }
 
@@ -80,8 +81,7 @@ async function baseline(engine: Engine): Promise<number> {
 const rows: string[] = [];
 for (const engine of values.engines!.split(',') as Engine[]) {
   header(`G1 ${engine}: ${N} codes, ${REPS} repetitions`);
-  const http = await httpGenerate(engine);
-  const bare = await floor(engine);
+  const [http, bare] = await generateAndFloor(engine);
   const perCode = await baseline(engine);
   const h = median(http);
   const f = median(bare);
@@ -92,8 +92,7 @@ for (const engine of values.engines!.split(',') as Engine[]) {
   console.log(`one-round-trip-per-code baseline: ${perCode.toFixed(0)} codes/s; voucherd: ${httpRate.toFixed(0)} codes/s → ${(httpRate / perCode).toFixed(1)}× faster`);
   rows.push(`| G1 generate 30,000 over HTTP | ${engine} | ${ms(h)} | ${ms(f)} | ${(h / f).toFixed(2)}× | ${perCode.toFixed(0)} codes/s | ${(httpRate / perCode).toFixed(1)}× |`);
   if (PREFILL > 0) {
-    const httpFull = await httpGenerate(engine, PREFILL);
-    const bareFull = await floor(engine, PREFILL);
+    const [httpFull, bareFull] = await generateAndFloor(engine, PREFILL);
     const hf = median(httpFull);
     const ff = median(bareFull);
     console.log(`with ${PREFILL} codes already in the table:`);
