@@ -186,6 +186,11 @@ function render(rows: Row[]): string {
 }
 
 function writeSection(report: string): void {
+  // A --quick smoke run checks the script works; its figures do not replace the recorded ones.
+  if (process.argv.includes('--quick')) {
+    process.stdout.write('(--quick: bench/README.md left unchanged)\n');
+    return;
+  }
   const path = join(import.meta.dirname, 'README.md');
   const begin = '<!-- processes:begin -->';
   const end = '<!-- processes:end -->';
