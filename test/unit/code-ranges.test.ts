@@ -9,22 +9,14 @@ import {
   rangeForShare,
   type CodeFormat,
 } from '../../src/lib/codes.js';
-import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
+import { CryptoRandomSource } from '../../src/lib/random.js';
+import { ReplaySource } from '../helpers/replay-source.js';
 
 /** The slot of a code: the value of its first RANGE_SYMBOLS random symbols (after the prefix). */
 function slotOf(code: string, prefixLength = 0): number {
   let slot = 0;
   for (let k = 0; k < RANGE_SYMBOLS; k++) slot = slot * CODE_RADIX + CODE_ALPHABET.indexOf(code[prefixLength + k]!);
   return slot;
-}
-
-/** Replays a fixed byte sequence forever. */
-class ReplaySource implements RandomSource {
-  private i = 0;
-  constructor(private readonly bytes: number[]) {}
-  fill(target: Uint8Array): void {
-    for (let k = 0; k < target.length; k++) target[k] = this.bytes[this.i++ % this.bytes.length]!;
-  }
 }
 
 describe('code ranges: a background job chunk draws its codes from its slice of the space', () => {

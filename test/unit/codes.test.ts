@@ -11,18 +11,10 @@ import {
   minimumSafeLength,
   normalizeCode,
 } from '../../src/lib/codes.js';
-import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
+import { CryptoRandomSource } from '../../src/lib/random.js';
+import { ReplaySource } from '../helpers/replay-source.js';
 
 const FORMAT = /^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{13}$/;
-
-/** Replays a fixed byte sequence forever (deterministic tests). */
-class ReplaySource implements RandomSource {
-  private i = 0;
-  constructor(private readonly bytes: number[]) {}
-  fill(target: Uint8Array): void {
-    for (let k = 0; k < target.length; k++) target[k] = this.bytes[this.i++ % this.bytes.length]!;
-  }
-}
 
 describe('code format (api.md §5.1)', () => {
   it('has the 31-symbol alphabet without 0, O, 1, I, U', () => {

@@ -42,9 +42,9 @@ async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[
 }
 
 async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator<CodeListRow[]> {
+  const limit = streamChunk(ctx);
   let afterId: string | undefined;
   for (;;) {
-    const limit = streamChunk(ctx);
     const rows = await codePage(ctx, {
       organizationId: input.organizationId,
       programId: input.programId,

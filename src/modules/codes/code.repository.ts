@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../../db/database.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isUniqueViolation, type Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 
 export interface CodeBatchRows {
@@ -87,14 +88,10 @@ function insertUnnest(trx: Kysely<DB>, batch: CodeBatchRows, onConflict: RawBuil
     ${onConflict}`.execute(trx);
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** PostgreSQL's unique_violation on the code index (any other error is not a collision). */
+/** A unique violation on the code index (any other error, another constraint included, is not a collision). */
 function isDuplicateCode(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown };
-  return e.code === '23505' && typeof e.constraint === 'string' && e.constraint.includes('code_text');
+  const constraint = (err as { constraint?: unknown }).constraint;
+  return isUniqueViolation(err) && typeof constraint === 'string' && constraint.includes('code_text');
 }
 
 export async function countProgramCodes(db: Kysely<DB>, programId: string): Promise<number> {

@@ -43,11 +43,12 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
     }
     format ??= codeFormatOf((await findProgram(db, job.organization_id, job.program_id)) ?? DEFAULT_CODE_FORMAT_ROW);
     const generatedBefore = Number(job.generated);
-    const chunk = Math.min(ctx.config.generationChunkSize, job.requested - generatedBefore);
+    const chunkAt = (done: number) => Math.min(ctx.config.generationChunkSize, job.requested - done);
+    const chunk = chunkAt(generatedBefore);
     const drawn = next?.done === generatedBefore ? next.codes : undefined;
     next = undefined;
     const following = generatedBefore + chunk;
-    const followingChunk = Math.min(ctx.config.generationChunkSize, job.requested - following);
+    const followingChunk = chunkAt(following);
     try {
       const outcome = await db.transaction().execute(async (trx) => {
         const now = ctx.clock.now();

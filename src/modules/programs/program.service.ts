@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
+import { DEFAULT_CODE_FORMAT } from '../../lib/codes.js';
 import { writeCodeBatch } from '../codes/batch-writer.js';
 import { tryStartGeneration } from '../codes/generation.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
@@ -55,7 +56,7 @@ export async function createProgram(
       generationId,
       count: numberOfCodes,
       maxRedemptions: row.redemptions_per_code,
-      format: { prefix: row.code_prefix ?? '', length: row.code_length ?? 12 },
+      format: { prefix: row.code_prefix ?? DEFAULT_CODE_FORMAT.prefix, length: row.code_length ?? DEFAULT_CODE_FORMAT.length },
     });
     await recordEvent(ctx, trx, {
       eventType: 'voucher_program_created',
