@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
 import { rejectNulHook } from './http/reject-nul.js';
+import { unknownFieldsHook } from './http/unknown-fields.js';
 import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
@@ -101,6 +102,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     if (app.lifecycle.shuttingDown) void reply.header('connection', 'close');
   });
   app.addHook('preValidation', rejectNulHook);
+  // Unknown body/query fields are ignored and named, or refused when strict (docs/compatibility.md).
+  app.addHook('preValidation', unknownFieldsHook(ctx.config.unknownFields));
   app.setErrorHandler(errorHandler(ctx.config.bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('route_not_found', 'route_not_found');

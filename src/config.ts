@@ -53,6 +53,8 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds: number;
   readonly sessionTtlSeconds: number;
+  /** Unknown body/query fields: ignored and named (default), or refused with 400. See docs/compatibility.md. */
+  readonly unknownFields: 'ignore' | 'reject';
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,7 @@ export const CONFIG_VARIABLES = {
   LOGIN_MAX_FAILURES: '5',
   LOGIN_WINDOW_SECONDS: '900',
   SESSION_TTL_SECONDS: '1800',
+  UNKNOWN_FIELDS: 'ignore',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -216,6 +219,9 @@ export function loadConfig(env: Env = process.env): Config {
   const loginMaxFailures = int('LOGIN_MAX_FAILURES', 5, 1, 1000);
   const loginWindowSeconds = int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400);
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', 1800, 60, 86_400);
+  const unknownFieldsRaw = (read('UNKNOWN_FIELDS') ?? 'ignore').toLowerCase();
+  if (unknownFieldsRaw !== 'ignore' && unknownFieldsRaw !== 'reject') problems.push(`UNKNOWN_FIELDS must be ignore or reject (got "${unknownFieldsRaw}")`);
+  const unknownFields: 'ignore' | 'reject' = unknownFieldsRaw === 'reject' ? 'reject' : 'ignore';
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -264,5 +270,6 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures,
     loginWindowSeconds,
     sessionTtlSeconds,
+    unknownFields,
   });
 }

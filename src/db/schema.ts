@@ -134,6 +134,9 @@ export interface VoucherProgramsTable {
   /** (X) Code format: prefix (alphabet symbols, may be empty) and random symbols per code. */
   code_prefix: ColumnType<string, string | undefined, string>;
   code_length: ColumnType<number, number | undefined, number>;
+  /** The owner's contact (may be empty); minor units per recurrence period, summed over trips. */
+  creator_email: ColumnType<string | null, string | null | undefined, string | null>;
+  value_per_period_max_amount: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type GenerationStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED';
@@ -242,6 +245,10 @@ export interface VoucherProgramTemplatesTable {
   creator_client_id: string | null;
   created_at: number;
   updated_at: number;
+  creator_email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Name given to programs created from the template. */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
+  value_per_period_max_amount: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A trip a voucher was applied to (api.md §7 usage, X); amounts in minor units. */

@@ -21,6 +21,13 @@ export function optionalInteger(value: number | string | undefined, field: strin
   return value === undefined ? undefined : toInteger(value, field, min, max);
 }
 
+/**
+ * An enum of Uber's upper-case values. Clients may send any letter case: the unknown-field walk
+ * (unknown-fields.ts) rewrites the value to its canonical spelling before validation.
+ */
+export const enumOf = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
+
 /** A UUID path parameter. A malformed one is simply not found (the id space is opaque). */
 export const UuidParam = Type.String({ maxLength: 64 });
 

@@ -29,6 +29,7 @@ function refCovered(rules: ValueRules, usedTrips: number, usedCredit: number, fa
   const limits: bigint[] = [];
   if (rules.perTripMax !== null) limits.push(BigInt(rules.perTripMax));
   if (rules.periodMaxCredit !== null) limits.push(BigInt(Math.max(0, rules.periodMaxCredit - usedCredit)));
+  if (rules.periodMaxAmount !== null) limits.push(BigInt(Math.max(0, rules.periodMaxAmount - usedCredit)));
   for (const limit of limits) if (limit < covered) covered = limit;
   return covered;
 }
@@ -65,6 +66,7 @@ const rulesArb: fc.Arbitrary<ValueRules> = fc
     percentage: fc.option(fc.integer({ min: 5, max: 99 }), { nil: null }),
     periodMaxTrips: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
     periodMaxCredit: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null }),
+    periodMaxAmount: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null }),
   })
   // api.md §4: a percentage is not combinable with a deductible.
   .map((r) => (r.deductible !== null ? { ...r, percentage: null } : r));
@@ -116,8 +118,9 @@ describe('value rules against the reference model (fast-check)', () => {
             model.set(refKey, after);
             prod.set(key, { trips: usage.trips + (value.counted ? 1 : 0), credit: usage.credit + value.covered });
             expect(value.remainingTrips).toBe(rules.periodMaxTrips === null ? null : rules.periodMaxTrips - after.trips);
-            expect(value.remainingCredit).toBe(rules.periodMaxCredit === null ? null : rules.periodMaxCredit - Number(after.credit));
-            if (rules.periodMaxCredit !== null) expect(after.credit).toBeLessThanOrEqual(BigInt(rules.periodMaxCredit));
+            const caps = [rules.periodMaxCredit, rules.periodMaxAmount].filter((c): c is number => c !== null);
+            expect(value.remainingCredit).toBe(caps.length === 0 ? null : Math.min(...caps) - Number(after.credit));
+            for (const cap of caps) expect(after.credit).toBeLessThanOrEqual(BigInt(cap));
             if (rules.periodMaxTrips !== null) expect(after.trips).toBeLessThanOrEqual(rules.periodMaxTrips);
             if (rules.perTripMax !== null) expect(value.covered).toBeLessThanOrEqual(rules.perTripMax);
           }
@@ -152,7 +155,7 @@ describe('periods across DST (examples)', () => {
 });
 
 describe('value rules (examples)', () => {
-  const none: ValueRules = { perTripMax: null, deductible: null, percentage: null, periodMaxTrips: null, periodMaxCredit: null };
+  const none: ValueRules = { perTripMax: null, deductible: null, percentage: null, periodMaxTrips: null, periodMaxCredit: null, periodMaxAmount: null };
   it('percentage rounds the covered share down to the minor unit; deductible comes off first', () => {
     expect(applyValueRules({ ...none, percentage: 33 }, { trips: 0, credit: 0 }, 1001)).toMatchObject({ covered: 330, rider: 671 });
     expect(applyValueRules({ ...none, deductible: 500, perTripMax: 1000 }, { trips: 0, credit: 0 }, 2000)).toMatchObject({ covered: 1000, rider: 1000 });
@@ -161,5 +164,10 @@ describe('value rules (examples)', () => {
   it('no coverage past the period trips; never more than the credit left', () => {
     expect(applyValueRules({ ...none, periodMaxTrips: 2 }, { trips: 2, credit: 0 }, 900)).toMatchObject({ covered: 0, remainingTrips: 0 });
     expect(applyValueRules({ ...none, periodMaxCredit: 1000 }, { trips: 3, credit: 700 }, 900)).toMatchObject({ covered: 300, rider: 600, remainingCredit: 0 });
+  });
+  it('the per-period amount caps the covered sum like the credit; the tighter cap wins', () => {
+    expect(applyValueRules({ ...none, periodMaxAmount: 1000 }, { trips: 1, credit: 800 }, 900)).toMatchObject({ covered: 200, rider: 700, remainingCredit: 0 });
+    expect(applyValueRules({ ...none, periodMaxAmount: 1000, periodMaxCredit: 5000 }, { trips: 0, credit: 0 }, 1500)).toMatchObject({ covered: 1000, remainingCredit: 0 });
+    expect(applyValueRules({ ...none, periodMaxAmount: 5000, periodMaxCredit: 1000 }, { trips: 0, credit: 0 }, 1500)).toMatchObject({ covered: 1000, remainingCredit: 0 });
   });
 });

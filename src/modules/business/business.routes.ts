@@ -17,8 +17,14 @@ import {
   type BusinessRequest,
 } from './business.service.js';
 
-const AUTHORIZE = '/business/authorize';
-const REVOKE = '/business/revoke';
+/**
+ * The consent pages answer at voucherd's paths and at Uber's own (Uber serves them on its business
+ * host; an integration that swaps the host keeps the path). Each form posts back to the path shown.
+ */
+const PAGE_PATHS = [
+  { authorize: '/business/authorize', revoke: '/business/revoke' },
+  { authorize: '/authorize', revoke: '/revoke' },
+] as const;
 
 function see(reply: FastifyReply, location: string) {
   return reply.status(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
@@ -46,7 +52,10 @@ async function signIn(ctx: AppContext, req: FastifyRequest, reply: FastifyReply,
  * browser to `redirect_uri?org_uuid=…`. GET /business/revoke confirms and withdraws it.
  */
 export async function businessRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
-  const { ctx } = opts;
+  for (const paths of PAGE_PATHS) registerConsentPages(app, opts.ctx, paths.authorize, paths.revoke);
+}
+
+function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: string, REVOKE: string): void {
 
   const consent = async (req: FastifyRequest, reply: FastifyReply, br: BusinessRequest, user: { id: string; email: string }, error?: string) => {
     const orgs = await adminOrganizations(ctx.database.db, user.id);

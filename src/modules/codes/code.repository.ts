@@ -128,3 +128,9 @@ export async function listCodePage(
 }
 
 export type CodeListRow = Awaited<ReturnType<typeof listCodePage>>[number];
+
+/** The program's first code in creation order (ids are time-ordered), for the create answer. */
+export async function firstProgramCode(db: Kysely<DB>, programId: string): Promise<string> {
+  const row = await db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).orderBy('id').limit(1).executeTakeFirstOrThrow();
+  return row.code_text;
+}

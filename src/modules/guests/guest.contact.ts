@@ -1,6 +1,6 @@
+import { isEmail } from '../../lib/email.js';
 import { invalidRequest } from '../../lib/errors.js';
 
-const EMAIL = /^[^\s@"<>(),;:\\[\]]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 export interface GuestContact {
@@ -16,7 +16,7 @@ export function normalizeContact(guest: { email?: string; phone?: string }, inde
   const email = guest.email?.trim() || undefined;
   const phone = guest.phone?.replace(/[\s().-]/g, '') || undefined;
   if (!email && !phone) throw invalidRequest('guest_contact_required', { index }, `guests[${index}]`);
-  if (email !== undefined && !EMAIL.test(email)) throw invalidRequest('invalid_email', { index }, `guests[${index}].email`);
+  if (email !== undefined && !isEmail(email)) throw invalidRequest('invalid_email', { index }, `guests[${index}].email`);
   if (phone !== undefined && !E164.test(phone)) throw invalidRequest('invalid_phone', { index }, `guests[${index}].phone`);
   return { email: email?.toLowerCase() ?? null, phone: phone ?? null };
 }

@@ -35,6 +35,7 @@ export async function searchVoucherPrograms(ctx: AppContext, organizationId: str
         created_at: Number(program.created_at),
         voucher_type: program.voucher_type,
         code_scheme: program.code_scheme,
+        ...(program.creator_email ? { creator_email: program.creator_email } : {}),
       };
     }),
   };

@@ -4,9 +4,9 @@ import type { PatchProgramBody } from './program.schemas.js';
 import type { ProgramFieldsRow } from './program.validation.js';
 
 /** Fields anyone may change at any time before cancel: texts that carry no value (api.md §4). */
-const ALWAYS = new Set(['name', 'description', 'expense_memo']);
+const ALWAYS = new Set(['name', 'description', 'expense_memo', 'creator_email']);
 /** After start, these may only grow (or the deductible shrink): more value for riders. */
-const GROW = ['ends_at', 'value_per_trip_max_amount', 'value_per_period_max_trips', 'value_per_period_max_credit', 'redemptions_per_code'] as const;
+const GROW = ['ends_at', 'value_per_trip_max_amount', 'value_per_period_max_trips', 'value_per_period_max_credit', 'value_per_period_max_amount', 'redemptions_per_code'] as const;
 const LOCATIONS = ['pickup_locations', 'dropoff_locations'] as const;
 
 type Comparable = Pick<ProgramFieldsRow, (typeof GROW)[number] | 'value_per_trip_deductible' | 'value_per_trip_percentage'>;

@@ -7,6 +7,7 @@ import type { PatchProgramBody } from './program.schemas.js';
 import { programStatus } from './program.status.js';
 import { validateProgramFields } from './program.validation.js';
 import { assertExtensionOnly, changedColumns } from './program-update.rules.js';
+import { resolveLegacyAliases } from './program.aliases.js';
 
 const IMMUTABLE = ['code_scheme', 'currency_code', 'code_format'] as const;
 const MAX_ATTEMPTS = 5;
@@ -20,7 +21,7 @@ export async function patchProgram(
   ctx: AppContext,
   input: { organizationId: string; programId: string; body: PatchProgramBody },
 ): Promise<ProgramRow> {
-  const { body } = input;
+  const body = resolveLegacyAliases(input.body);
   for (const field of IMMUTABLE) if (body[field] !== undefined) throw invalidRequest('field_immutable', { field }, field);
   if (Object.keys(body).length === 0) throw invalidRequest('patch_empty');
 

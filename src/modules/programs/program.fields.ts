@@ -31,6 +31,8 @@ export function programToFields(row: ProgramRow): ProgramFields {
     dropoff_locations: json(row.dropoff_locations),
     vehicle_category_types: json(row.vehicle_category_types),
     expense_memo: row.expense_memo ?? undefined,
+    creator_email: row.creator_email ?? undefined,
+    value_per_period_max_amount: money(row.value_per_period_max_amount),
   };
   dropUndefined(fields);
   return fields as unknown as ProgramFields;

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike } from '../../http/schema-types.js';
+import { IntegerLike, enumOf } from '../../http/schema-types.js';
 
 export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
 export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
 export const RECURRENCE_PERIODS = ['SINGLE', 'DAILY', 'MONTHLY'] as const;
 export const TRIP_RESTRICTION_TYPES = ['PICKUP_OR_DROPOFF', 'PICKUP_AND_DROPOFF', 'PICKUP_ONLY', 'DROPOFF_ONLY'] as const;
 
-const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const literalUnion = enumOf;
 
 export const Location = Type.Object(
   {
@@ -44,6 +44,10 @@ export const CreateProgramBody = Type.Object(
     dropoff_locations: Type.Optional(Type.Array(Location, { maxItems: 50 })),
     vehicle_category_types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
     expense_memo: Type.Optional(Type.String({ maxLength: 500 })),
+    creator_email: Type.Optional(Type.String({ maxLength: 254, description: "the program owner's email, or empty" })),
+    value_per_period_max_amount: Type.Optional(Amount('most covered per voucher per recurrence period, summed over its trips')),
+    max_trips_per_client: Type.Optional(IntegerLike('legacy name of value_per_period_max_trips')),
+    endmax_value_per_trips_at: Type.Optional(Amount('legacy name of value_per_trip_max_amount')),
     code_format: Type.Optional(
       Type.Object(
         {
@@ -97,7 +101,8 @@ export const PROGRAM_STATUSES = ['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] a
 /** Search Voucher Programs body (api.md §4). */
 export const SearchProgramsBody = Type.Object(
   {
-    program_status: Type.Optional(literalUnion(PROGRAM_STATUSES)),
+    // Clients that send every key send `null` for "any status".
+    program_status: Type.Optional(Type.Union([literalUnion(PROGRAM_STATUSES), Type.Null()])),
     limit: Type.Optional(IntegerLike('page size, 1–100 (default 50)')),
     offset: Type.Optional(IntegerLike('programs to skip (default 0)')),
   },

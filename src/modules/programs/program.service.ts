@@ -4,6 +4,7 @@ import { DEFAULT_CODE_FORMAT } from '../../lib/codes.js';
 import { writeCodeBatch } from '../codes/batch-writer.js';
 import { tryStartGeneration } from '../codes/generation.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
+import { firstProgramCode } from '../codes/code.repository.js';
 import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { findProgram, insertProgram, type ProgramRow } from './program.repository.js';
@@ -66,13 +67,10 @@ export async function createProgram(
     });
   });
   if (numberOfCodes >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
-  if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') return { voucher_program_id: programId };
-  const code = await ctx.database.db
-    .selectFrom('voucher_codes')
-    .select('code_text')
-    .where('program_id', '=', programId)
-    .executeTakeFirstOrThrow();
-  return { voucher_program_id: programId, code_text: code.code_text, code_link: redemptionLink(ctx.config.publicUrl, code.code_text) };
+  // SINGLE_CODE: its one code. MULTI_CODE: its first code too, for integrations that create one
+  // program per person and hand out the code of the create answer (docs/compatibility.md).
+  const codeText = await firstProgramCode(ctx.database.db, programId);
+  return { voucher_program_id: programId, code_text: codeText, code_link: redemptionLink(ctx.config.publicUrl, codeText) };
 }
 
 export async function getProgram(ctx: AppContext, organizationId: string, programId: string): Promise<ProgramRow> {

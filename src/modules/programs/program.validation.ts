@@ -4,6 +4,8 @@ import { AppError, invalidRequest } from '../../lib/errors.js';
 import { DEFAULT_CODE_FORMAT, MAX_CODE_LENGTH, MIN_RANDOM_SYMBOLS, guessOdds, minimumSafeLength, type CodeFormat } from '../../lib/codes.js';
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/timezones.js';
+import { isEmail } from '../../lib/email.js';
+import { resolveLegacyAliases } from './program.aliases.js';
 import { optionalInteger, toInteger } from '../../http/schema-types.js';
 import type { CreateProgramBody } from './program.schemas.js';
 
@@ -21,7 +23,7 @@ export interface ValidatedProgram {
 }
 
 /** The program's fields as a create body would carry them (no first-batch size). */
-export type ProgramFields = Omit<CreateProgramBody, 'number_of_codes' | 'code_format'>;
+export type ProgramFields = Omit<CreateProgramBody, 'number_of_codes' | 'code_format' | 'max_trips_per_client' | 'endmax_value_per_trips_at'>;
 
 function money(value: number | undefined, field: string, currency: string): number | null {
   if (value === undefined) return null;
@@ -59,7 +61,8 @@ function checkLocations(body: ProgramFields): void {
  * merged result, and by create-from-template. `checkStartWindow` applies the "starts_at no more
  * than 24 h in the past and at most a year ahead" rule (create, or a PATCH that moves starts_at).
  */
-export function validateProgramFields(body: ProgramFields, now: number, options: { checkStartWindow: boolean }): ProgramFieldsRow {
+export function validateProgramFields(input: ProgramFields, now: number, options: { checkStartWindow: boolean }): ProgramFieldsRow {
+  const body = resolveLegacyAliases(input);
   const currency = body.currency_code;
   if (!isCurrency(currency)) throw invalidRequest('invalid_currency', undefined, 'currency_code');
   const timezone = body.timezone ?? 'UTC';
@@ -83,10 +86,20 @@ export function validateProgramFields(body: ProgramFields, now: number, options:
   if (percentage !== undefined && body.value_per_trip_deductible !== undefined) {
     throw invalidRequest('percentage_with_deductible', undefined, 'value_per_trip_percentage');
   }
+  // A per-period amount cap bounds the covered sum like the credit does, so it may stand in too.
   const credit = positive(money(body.value_per_period_max_credit, 'value_per_period_max_credit', currency), 'value_per_period_max_credit');
-  const tripMax = positive(money(body.value_per_trip_max_amount, 'value_per_trip_max_amount', currency), 'value_per_trip_max_amount') ?? credit;
+  const periodAmount = positive(
+    money(body.value_per_period_max_amount, 'value_per_period_max_amount', currency),
+    'value_per_period_max_amount',
+  );
+  const tripMax =
+    positive(money(body.value_per_trip_max_amount, 'value_per_trip_max_amount', currency), 'value_per_trip_max_amount') ??
+    (credit !== null && periodAmount !== null ? Math.min(credit, periodAmount) : credit ?? periodAmount);
   if (tripMax === null) throw invalidRequest('value_required', undefined, 'value_per_trip_max_amount');
   if (credit !== null && tripMax > credit) throw invalidRequest('trip_max_above_credit', undefined, 'value_per_trip_max_amount');
+  if (periodAmount !== null && tripMax > periodAmount) throw invalidRequest('trip_max_above_period_amount', undefined, 'value_per_trip_max_amount');
+  const creatorEmail = body.creator_email?.trim();
+  if (creatorEmail && !isEmail(creatorEmail)) throw invalidRequest('invalid_creator_email', undefined, 'creator_email');
   checkLocations(body);
 
   return {
@@ -110,6 +123,8 @@ export function validateProgramFields(body: ProgramFields, now: number, options:
     dropoff_locations: body.dropoff_locations ? JSON.stringify(body.dropoff_locations) : null,
     vehicle_category_types: body.vehicle_category_types ? JSON.stringify(body.vehicle_category_types) : null,
     expense_memo: body.expense_memo ?? null,
+    creator_email: creatorEmail === undefined ? null : creatorEmail.toLowerCase(),
+    value_per_period_max_amount: periodAmount,
     canceled_at: null,
   };
 }

@@ -21,12 +21,15 @@ function periods(program: ProgramRow): number {
  * trips per period), times periods in the window, times claimable redemptions. Null when unbounded.
  */
 export function totalExposureMinor(program: ProgramRow): number | null {
-  const perPeriod =
-    program.value_per_period_max_credit ??
-    (program.value_per_trip_max_amount !== null && program.value_per_period_max_trips !== null
+  const caps = [
+    program.value_per_period_max_credit,
+    program.value_per_period_max_amount,
+    program.value_per_trip_max_amount !== null && program.value_per_period_max_trips !== null
       ? program.value_per_trip_max_amount * program.value_per_period_max_trips
-      : null);
-  if (perPeriod === null) return null;
+      : null,
+  ].filter((cap): cap is number => cap !== null && cap !== undefined).map(Number);
+  if (caps.length === 0) return null;
+  const perPeriod = Math.min(...caps);
   const claims = program.code_scheme === 'SINGLE_CODE_MULTI_REDEEM' ? program.redemptions_per_code : Number(program.total_number_of_codes);
   return perPeriod * periods(program) * claims;
 }
@@ -64,6 +67,11 @@ export function programToWire(program: ProgramRow, now: number) {
     dropoff_locations: parseJson(program.dropoff_locations),
     vehicle_category_types: parseJson(program.vehicle_category_types),
     expense_memo: program.expense_memo ?? undefined,
+    creator_email: program.creator_email ?? undefined,
+    value_per_period_max_amount: money(program.value_per_period_max_amount === null ? null : Number(program.value_per_period_max_amount)),
+    // Legacy names Uber's own answer still carries (docs/compatibility.md).
+    max_trips_per_client: program.value_per_period_max_trips ?? undefined,
+    endmax_value_per_trips_at: money(program.value_per_trip_max_amount),
     status,
     is_disabled: status === 'CANCELED',
     usage_trip_count: Number(program.usage_trip_count),

@@ -24,6 +24,7 @@ export async function findVoucherWithProgram(db: Kysely<DB>, voucherId: string) 
       'p.value_per_trip_percentage',
       'p.value_per_period_max_trips',
       'p.value_per_period_max_credit',
+      'p.value_per_period_max_amount',
       'p.value_recurrence_period',
     ])
     .where('v.id', '=', voucherId)

@@ -85,6 +85,7 @@ export async function recordTrip(ctx: AppContext, principal: Principal, voucherI
           percentage: voucher.value_per_trip_percentage,
           periodMaxTrips: voucher.value_per_period_max_trips,
           periodMaxCredit: voucher.value_per_period_max_credit === null ? null : Number(voucher.value_per_period_max_credit),
+          periodMaxAmount: voucher.value_per_period_max_amount === null ? null : Number(voucher.value_per_period_max_amount),
         },
         await periodUsage(trx, voucher.id, key),
         fare,

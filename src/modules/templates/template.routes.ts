@@ -4,7 +4,9 @@ import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { OrgParams } from '../programs/program.schemas.js';
 import { createProgramFromTemplate, createTemplate, getTemplate, getTemplates, patchTemplate } from './template.service.js';
-import { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody, TemplateParams } from './template.schemas.js';
+import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, PatchTemplateBody, TemplateParams } from './template.schemas.js';
+import { createIndividualProgram } from './individual-program.service.js';
+import { notifierFor } from '../guests/notifier.js';
 import { templateToWire } from './template.view.js';
 
 const TEMPLATES = '/v1/organizations/:organization_id/voucher-program-templates';
@@ -74,5 +76,30 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
     },
     async (request) =>
       createProgramFromTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+  );
+
+  app.post<{ Params: OrgParams; Body: IndividualProgramBody }>(
+    '/v1/organizations/:organization_id/individual_voucher_program/create',
+    {
+      schema: {
+        summary: 'Create Individual Voucher Program',
+        description:
+          'Deprecated at Uber, kept for the integrations that still call it: a program from a template for one person, who is added as its guest (docs/compatibility.md).',
+        tags: ['templates'],
+        params: OrgParams,
+        body: IndividualProgramBody,
+        response: {
+          200: Type.Object({ voucher_program_id: Type.String(), code_text: Type.Optional(Type.String()), code_link: Type.Optional(Type.String()) }),
+          ...errorResponses(400, 401, 403, 404, 413, 500),
+        },
+      },
+    },
+    async (request) =>
+      createIndividualProgram(ctx, {
+        organizationId: request.params.organization_id,
+        body: request.body,
+        clientId: request.principal?.clientId ?? null,
+        notifier: notifierFor(ctx, request.log),
+      }),
   );
 }

@@ -1,13 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike } from '../../http/schema-types.js';
+import { IntegerLike, enumOf } from '../../http/schema-types.js';
 import { CODE_SCHEMES, CreateProgramBody, RECURRENCE_PERIODS, TRIP_RESTRICTION_TYPES, VOUCHER_TYPES } from '../programs/program.schemas.js';
 
-const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const literalUnion = enumOf;
 const P = CreateProgramBody.properties;
 
 /** Fields a template may preset (Uber's Create Voucher Template request names). */
 const templateFields = {
   campaign_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'default program name shown to riders' })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'name given to programs created from the template' })),
+  creator_email: Type.Optional(P.creator_email),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   timezone: Type.Optional(P.timezone),
   currency_code: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
@@ -20,6 +22,7 @@ const templateFields = {
   value_per_trip_percentage: Type.Optional(P.value_per_trip_percentage),
   value_per_period_max_trips: Type.Optional(P.value_per_period_max_trips),
   value_per_period_max_credit: Type.Optional(P.value_per_period_max_credit),
+  value_per_period_max_amount: Type.Optional(P.value_per_period_max_amount),
   value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
   trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
   pickup_locations: Type.Optional(P.pickup_locations),
@@ -51,7 +54,7 @@ export const TemplateParams = Type.Object({
 });
 export type TemplateParams = Static<typeof TemplateParams>;
 
-const { campaign_name: _campaign, is_fully_covered: _covered, ...overridable } = templateFields;
+const { campaign_name: _campaign, is_fully_covered: _covered, name: _name, ...overridable } = templateFields;
 
 /** Create Voucher Program From Template: the template's id, the window, and any overrides. */
 export const CreateFromTemplateBody = Type.Object(
@@ -72,3 +75,27 @@ export type CreateFromTemplateBody = Omit<CreateTemplateBody, 'template_name' | 
   ends_at: number | string;
   number_of_codes?: number | string;
 };
+
+export const OWNER_TYPES = ['ORGANIZATION', 'USER'] as const;
+
+/**
+ * Uber's one-person program from a template (deprecated there, still called by integrations).
+ * `ends_at` (X) is optional: by default the program runs 30 days from `starts_at` (default now).
+ */
+export const IndividualProgramBody = Type.Object(
+  {
+    template_uuid: Type.String({ minLength: 1, maxLength: 64 }),
+    program_uuid: Type.Optional(Type.String({ maxLength: 64, description: "the caller's own reference; voucherd assigns the program id" })),
+    owner_uuid: Type.Optional(Type.String({ maxLength: 64 })),
+    owner_type: Type.Optional(literalUnion(OWNER_TYPES)),
+    email_address: Type.Optional(Type.String({ maxLength: 254 })),
+    mobile_number: Type.Optional(Type.String({ maxLength: 32 })),
+    name: P.name,
+    description: Type.Optional(P.description),
+    memo: Type.Optional(P.expense_memo),
+    starts_at: Type.Optional(P.starts_at),
+    ends_at: Type.Optional(P.ends_at),
+  },
+  { additionalProperties: false },
+);
+export type IndividualProgramBody = Static<typeof IndividualProgramBody>;

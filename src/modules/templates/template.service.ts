@@ -8,8 +8,9 @@ import type { CreateProgramBody } from '../programs/program.schemas.js';
 import { findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './template.repository.js';
 import type { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody } from './template.schemas.js';
 import { dropUndefined } from '../../lib/objects.js';
+import { isEmail } from '../../lib/email.js';
 
-const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit'] as const;
+const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit', 'value_per_period_max_amount'] as const;
 const LIST_MAX = 1000;
 
 type TemplateFields = Partial<CreateTemplateBody> & { is_disabled?: boolean };
@@ -18,6 +19,8 @@ type TemplateFields = Partial<CreateTemplateBody> & { is_disabled?: boolean };
 function checkTemplate(merged: TemplateFields): void {
   if (merged.currency_code !== undefined && !isCurrency(merged.currency_code)) throw invalidRequest('invalid_currency', undefined, 'currency_code');
   if (merged.timezone !== undefined && !isTimeZone(merged.timezone)) throw invalidRequest('invalid_timezone', undefined, 'timezone');
+  const email = merged.creator_email?.trim();
+  if (email && !isEmail(email)) throw invalidRequest('invalid_creator_email', undefined, 'creator_email');
   optionalInteger(merged.value_per_trip_percentage, 'value_per_trip_percentage', 5, 99);
   optionalInteger(merged.value_per_period_max_trips, 'value_per_period_max_trips', 1, 1_000_000);
   optionalInteger(merged.redemptions_per_code, 'redemptions_per_code', 1, 1_000_000);
@@ -42,6 +45,8 @@ function toColumns(fields: TemplateFields) {
   return {
     template_name: fields.template_name!,
     campaign_name: fields.campaign_name ?? null,
+    name: fields.name ?? null,
+    creator_email: fields.creator_email === undefined ? null : fields.creator_email.trim().toLowerCase(),
     description: fields.description ?? null,
     timezone: fields.timezone ?? null,
     currency_code: fields.currency_code ?? null,
@@ -54,6 +59,7 @@ function toColumns(fields: TemplateFields) {
     value_per_trip_percentage: int(fields.value_per_trip_percentage),
     value_per_period_max_trips: int(fields.value_per_period_max_trips),
     value_per_period_max_credit: fields.value_per_period_max_credit === undefined ? null : String(fields.value_per_period_max_credit),
+    value_per_period_max_amount: fields.value_per_period_max_amount === undefined ? null : String(fields.value_per_period_max_amount),
     value_recurrence_period: fields.value_recurrence_period ?? null,
     trip_restriction_type: fields.trip_restriction_type ?? null,
     pickup_locations: json(fields.pickup_locations),
@@ -70,6 +76,8 @@ function toFields(row: TemplateRow): TemplateFields {
   const fields: Record<string, unknown> = {
     template_name: row.template_name,
     campaign_name: row.campaign_name ?? undefined,
+    name: row.name ?? undefined,
+    creator_email: row.creator_email ?? undefined,
     description: row.description ?? undefined,
     timezone: row.timezone ?? undefined,
     currency_code: row.currency_code ?? undefined,
@@ -82,6 +90,7 @@ function toFields(row: TemplateRow): TemplateFields {
     value_per_trip_percentage: row.value_per_trip_percentage ?? undefined,
     value_per_period_max_trips: row.value_per_period_max_trips ?? undefined,
     value_per_period_max_credit: row.value_per_period_max_credit === null ? undefined : Number(row.value_per_period_max_credit),
+    value_per_period_max_amount: row.value_per_period_max_amount === null ? undefined : Number(row.value_per_period_max_amount),
     value_recurrence_period: row.value_recurrence_period ?? undefined,
     trip_restriction_type: row.trip_restriction_type ?? undefined,
     pickup_locations: json(row.pickup_locations),
@@ -148,11 +157,11 @@ export async function createProgramFromTemplate(
 ): Promise<CreatedProgram> {
   const template = await getTemplate(ctx, input.organizationId, input.body.template_id);
   if (Number(template.is_disabled) === 1) throw invalidRequest('template_disabled', undefined, 'template_id');
-  const { template_name, campaign_name, is_fully_covered: _c, is_disabled: _d, ...presets } = toFields(template);
+  const { template_name, campaign_name, name, is_fully_covered: _c, is_disabled: _d, ...presets } = toFields(template);
   const { template_id: _t, ...overrides } = input.body;
   const merged = { ...presets, ...overrides } as Record<string, unknown>;
   if (merged.currency_code === undefined) throw invalidRequest('template_currency_required', undefined, 'currency_code');
-  merged.name ??= campaign_name ?? template_name;
+  merged.name ??= name ?? campaign_name ?? template_name;
   merged.code_scheme ??= 'SINGLE_CODE_MULTI_REDEEM';
   return createProgram(ctx, { organizationId: input.organizationId, body: merged as CreateProgramBody, clientId: input.clientId });
 }

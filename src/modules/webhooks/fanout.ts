@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB, OutboxEventsTable } from '../../db/schema.js';
 import type { EndpointRow } from './endpoint.repository.js';
+import { countersToWire } from './wire-counters.js';
 
 type EventRow = Selectable<OutboxEventsTable>;
 
@@ -41,8 +42,10 @@ function wants(endpoint: EndpointRow, eventType: string): boolean {
 }
 
 /**
- * Uber's webhook body (api.md §8): the event's counters, the envelope fields and `webhook_meta`.
- * Built once per delivery and stored, so every attempt sends (and signs) the same bytes.
+ * Uber's webhook body (docs/webhooks.md): the event's counters, the envelope fields and
+ * `webhook_meta`, whose `webhook_config_id` names the event type as in Uber's payload; the
+ * endpoint the delivery went to is `webhook_meta.webhook_endpoint_id` (X). Built once per
+ * delivery and stored, so every attempt sends (and signs) the same bytes.
  */
 export function webhookBody(ctx: AppContext, event: EventRow, endpoint: EndpointRow, messageId: string): string {
   const data = JSON.parse(event.payload) as Record<string, unknown>;
@@ -50,7 +53,7 @@ export function webhookBody(ctx: AppContext, event: EventRow, endpoint: Endpoint
     ? `/v1/organizations/${event.organization_id}/voucher-programs/${event.voucher_program_id}`
     : `/v1/organizations/${event.organization_id}`;
   return JSON.stringify({
-    ...data,
+    ...countersToWire(data),
     organization_id: event.organization_id,
     event_type: event.event_type,
     campaign_organization_id: event.organization_id,
@@ -58,7 +61,8 @@ export function webhookBody(ctx: AppContext, event: EventRow, endpoint: Endpoint
     resource_href: `${ctx.config.publicUrl}${programPath}`,
     webhook_meta: {
       client_id: endpoint.client_id,
-      webhook_config_id: endpoint.id,
+      webhook_config_id: event.event_type,
+      webhook_endpoint_id: endpoint.id,
       webhook_msg_timestamp: Math.floor(Number(event.created_at) / 1000),
       webhook_msg_uuid: messageId,
     },
