@@ -242,21 +242,47 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
     }
 
     if (route.payload) {
-      it('B7: extra properties (mass assignment) → 400, nothing changes', async () => {
+      const unknown = () =>
+        [{ organization_id: other.organizationId }, { status: 'ACTIVE' }, { codes: ['X'] }, { total_number_of_codes: 5 }, { id: RANDOM_UUID }].filter(
+          (e) => !route.legitFields?.includes(Object.keys(e)[0]!),
+        );
+
+      it('B7: extra properties with Prefer: handling=strict → 400 naming each, nothing changes', async () => {
         const before = await snapshot(h);
-        const extras = [{ organization_id: other.organizationId }, { status: 'ACTIVE' }, { codes: ['X'] }, { total_number_of_codes: 5 }];
-        for (const extra of extras.filter((e) => !route.legitFields?.includes(Object.keys(e)[0]!))) {
+        for (const extra of unknown()) {
           const res = await h.app.inject({
             method: route.method,
             url: route.url(owner.organizationId, programId),
-            headers: bearer(owner.token),
+            headers: { ...bearer(owner.token), prefer: 'handling=strict' },
             payload: { ...route.payload!(programId), ...extra },
           });
           expect(res.statusCode, JSON.stringify(extra)).toBe(400);
           expect(res.json().code).toBe('invalid_request');
           expect(res.json().metadata.field).toBe(Object.keys(extra)[0]);
+          expect(res.headers['preference-applied']).toBe('handling=strict');
         }
         expect(await snapshot(h)).toEqual(before);
+      });
+
+      it('B7: extra properties by default are ignored and named, never applied', async () => {
+        const fields = unknown().map((e) => Object.keys(e)[0]!);
+        const res = await h.app.inject({
+          method: route.method,
+          url: route.url(owner.organizationId, programId),
+          headers: bearer(owner.token),
+          payload: { ...route.payload!(programId), ...Object.assign({}, ...unknown()) },
+        });
+        expect(res.statusCode, res.body).toBe(route.okStatus);
+        expect(String(res.headers['voucherd-ignored-fields']).split(',').sort()).toEqual([...fields].sort());
+        // Not applied: the other tenant has no program, code or change because of it.
+        const foreign = await h.ctx.database.db
+          .selectFrom('voucher_programs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('organization_id', '=', other.organizationId)
+          .where('id', '<>', otherProgramId)
+          .executeTakeFirstOrThrow();
+        expect(Number(foreign.n)).toBe(0);
+        expect(await h.ctx.database.db.selectFrom('voucher_programs').select('id').where('id', '=', RANDOM_UUID).executeTakeFirst()).toBeUndefined();
       });
     }
 

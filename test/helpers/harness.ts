@@ -119,3 +119,6 @@ export function bearer(token: string): Record<string, string> {
 export function json(res: LightMyRequestResponse): any {
   return JSON.parse(res.body);
 }
+
+/** Asks for the strict unknown-field rule on one request (RFC 7240 `Prefer: handling=strict`). */
+export const STRICT: Record<string, string> = { prefer: 'handling=strict' };

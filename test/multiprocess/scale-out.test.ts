@@ -192,8 +192,8 @@ describe('three voucherd processes on one PostgreSQL', () => {
       const mine = deliveries.filter((d) => d.endpoint_id === endpoint);
       expect(mine.map((d) => d.event_id).sort()).toEqual(eventIds);
       const received = receiver.requests
-        .map((r) => JSON.parse(r.raw.toString('utf8')) as { webhook_meta: { webhook_config_id: string; webhook_msg_uuid: string } })
-        .filter((b) => b.webhook_meta.webhook_config_id === endpoint)
+        .map((r) => JSON.parse(r.raw.toString('utf8')) as { webhook_meta: { webhook_endpoint_id: string; webhook_msg_uuid: string } })
+        .filter((b) => b.webhook_meta.webhook_endpoint_id === endpoint)
         .map((b) => b.webhook_meta.webhook_msg_uuid)
         .sort();
       // One request per delivery: no message was sent twice by two processes.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
+import { STRICT, bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 
 let h: Harness;
 let tenant: Tenant;
@@ -81,12 +81,25 @@ describe('POST codes/cancel (api.md §6)', () => {
     expect(tooMany.json().metadata.field).toBe('codes');
   });
 
-  it.each([[{}], [{ codes: [] }], [{ codes: 'abc' }], [{ codes: [1] }], [{ codes: ['x'], reason: 'y' }]])('%j → 400, nothing changes', async (payload) => {
+  it.each([[{}], [{ codes: [] }], [{ codes: 'abc' }], [{ codes: [1] }]])('%j → 400, nothing changes', async (payload) => {
     const programId = await h.createProgram(tenant);
     const res = await cancelCodes(programId, payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('invalid_request');
     expect((await codes(programId)).every((x) => x.canceled_at === null)).toBe(true);
+  });
+
+  it('an unknown field is ignored and named; with Prefer: handling=strict → 400 naming it, nothing changes', async () => {
+    const programId = await h.createProgram(tenant);
+    const [a] = await codes(programId);
+    const strict = await h.app.inject({ method: 'POST', url: url(programId), headers: { ...bearer(tenant.token), ...STRICT }, payload: { codes: [a!.id], reason: 'y' } });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json().metadata.field).toBe('reason');
+    expect((await codes(programId)).every((x) => x.canceled_at === null)).toBe(true);
+    const res = await cancelCodes(programId, { codes: [a!.id], reason: 'y' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['voucherd-ignored-fields']).toBe('reason');
+    expect((await codes(programId)).filter((x) => x.canceled_at !== null).map((x) => x.id)).toEqual([a!.id]);
   });
 
   it('409 code_generation_in_progress while a generation runs; nothing canceled', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWellFormedCode } from '../../../src/lib/codes.js';
 import { redeem } from '../../helpers/claims.js';
-import { bearer, createHarness, programBody, type Harness, type Tenant } from '../../helpers/harness.js';
+import { STRICT, bearer, createHarness, programBody, type Harness, type Tenant } from '../../helpers/harness.js';
 import { createRider, createRiderApp } from '../../helpers/riders.js';
 
 let h: Harness;
@@ -87,11 +87,26 @@ describe('(X) per-program code_format (api.md §5.1)', () => {
     [{ length: 7 }, 'code_format.length'],
     [{ prefix: 'ABCDEFGH', length: 22 }, 'code_format.length'],
     [{ length: '12.0' }, 'code_format.length'],
-    [{ checksum: false }, 'code_format.checksum'],
   ])('code_format %o → 400 naming %s', async (format, field) => {
     const res = await create({ number_of_codes: 1, code_format: format });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().metadata.field).toBe(field);
+  });
+
+  it('an unknown code_format field is ignored and named; with Prefer: handling=strict → 400 naming code_format.checksum', async () => {
+    const strict = await h.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${tenant.organizationId}/voucher-programs`,
+      headers: { ...bearer(tenant.token), ...STRICT },
+      payload: programBody(h.clock.now(), { number_of_codes: 1, code_format: { checksum: false } }),
+    });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json().metadata.field).toBe('code_format.checksum');
+    const res = await create({ number_of_codes: 1, code_format: { checksum: false, length: 14 } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['voucherd-ignored-fields']).toBe('code_format.checksum');
+    const stored = await h.ctx.database.db.selectFrom('voucher_programs').select('code_length').where('id', '=', res.json().voucher_program_id).executeTakeFirstOrThrow();
+    expect(stored.code_length).toBe(14);
   });
 
   it('is immutable: PATCH code_format → 400 naming it', async () => {

@@ -92,7 +92,6 @@ describe('★ Generate Voucher Codes (api.md §5)', () => {
     ['2^53', '{"number_of_codes":9007199254740992}'],
     ['"2^53"', '{"number_of_codes":"9007199254740992"}'],
     ['1e400', '{"number_of_codes":1e400}'],
-    ['extra field', '{"number_of_codes":5,"prefix":"X"}'],
     ['array body', '[{"number_of_codes":5}]'],
     ['string body', '"5"'],
     ['not JSON', '{"number_of_codes":5'],
@@ -114,6 +113,21 @@ describe('★ Generate Voucher Codes (api.md §5)', () => {
     expect(await programTotal(programId)).toBe(1);
     const generations = await h.ctx.database.db.selectFrom('code_generations').select('id').where('program_id', '=', programId).execute();
     expect(generations).toHaveLength(1);
+  });
+
+  it('C2: an extra field is ignored and named by default; with Prefer: handling=strict → 400, nothing written', async () => {
+    const programId = await h.createProgram(tenant, { number_of_codes: 1 });
+    const payload = '{"number_of_codes":5,"prefix":"X"}';
+    const headers = { ...bearer(tenant.token), 'content-type': 'application/json' };
+    const strict = await h.app.inject({ method: 'POST', url: url(programId), headers: { ...headers, prefer: 'handling=strict' }, payload });
+    expect(strict.statusCode, strict.body).toBe(400);
+    expect(strict.json()).toMatchObject({ code: 'invalid_request', metadata: { field: 'prefix' } });
+    expect(strict.headers['preference-applied']).toBe('handling=strict');
+    expect(await codeRows(programId)).toHaveLength(1);
+    const res = await h.app.inject({ method: 'POST', url: url(programId), headers, payload });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['voucherd-ignored-fields']).toBe('prefix');
+    expect(await codeRows(programId)).toHaveLength(6);
   });
 
   it('C2: 1 and 30000 → 200 (as numbers and as canonical strings)', async () => {

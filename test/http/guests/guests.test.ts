@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logNotifier, notifierFor, setNotifier, type GuestNotification } from '../../../src/modules/guests/notifier.js';
-import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
+import { STRICT, bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 
 let h: Harness;
 let tenant: Tenant;
@@ -100,7 +100,6 @@ describe('POST add-guests (api.md §6, Uber shape)', () => {
     [{ guests: [{ email: 'a@example.com' }, { email: 'a@b' }] }, 'guests[1].email'],
     [{ guests: [{ phone: '5555550100' }] }, 'guests[0].phone'],
     [{ guests: [{ phone: '+0123456789' }] }, 'guests[0].phone'],
-    [{ guests: [{ email: 'a@example.com', name: 'A' }] }, 'guests[0].name'],
     [{ guests: [] }, 'guests'],
     [{ guests: [{ email: 'a@example.com' }], send_notifications: 'yes' }, 'send_notifications'],
     [{}, 'guests'],
@@ -110,6 +109,19 @@ describe('POST add-guests (api.md §6, Uber shape)', () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_request', metadata: { field } });
     expect(await guests(programId)).toHaveLength(0);
+  });
+
+  it('an unknown field inside a guest is ignored and named; with Prefer: handling=strict → 400 naming it, nothing written', async () => {
+    const programId = await h.createProgram(tenant);
+    const payload = { guests: [{ email: 'a@example.com', name: 'A' }], send_notifications: false };
+    const strict = await h.app.inject({ method: 'POST', url: `${programUrl(programId)}/add-guests`, headers: { ...bearer(tenant.token), ...STRICT }, payload });
+    expect(strict.statusCode, strict.body).toBe(400);
+    expect(strict.json()).toMatchObject({ code: 'invalid_request', metadata: { field: 'guests[0].name' } });
+    expect(await guests(programId)).toHaveLength(0);
+    const res = await addGuests(programId, payload);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['voucherd-ignored-fields']).toBe('guests[0].name');
+    expect((await guests(programId)).map((g) => g.email)).toEqual(['a@example.com']);
   });
 
   it('canceled program → 400; generation running → 409 code_generation_in_progress; nothing written', async () => {
@@ -207,10 +219,13 @@ describe('POST codes/distribute', () => {
   it('errors: bad body → 400, running generation → 409, foreign program → 404; nothing distributed', async () => {
     const programId = await h.createProgram(tenant);
     await addGuests(programId, { guests: [{ email: 'a@example.com' }], send_notifications: false });
-    for (const payload of [{ codes: [] }, { codes: 'all' }, { guests: [] }]) {
+    for (const payload of [{ codes: [] }, { codes: 'all' }]) {
       const res = await distribute(programId, payload);
       expect(res.statusCode).toBe(400);
     }
+    const strict = await h.app.inject({ method: 'POST', url: `${programUrl(programId)}/codes/distribute`, headers: { ...bearer(tenant.token), ...STRICT }, payload: { guests: [] } });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json().metadata.field).toBe('guests');
     await startGeneration(programId);
     const busy = await distribute(programId);
     expect(busy.statusCode).toBe(409);

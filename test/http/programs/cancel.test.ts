@@ -77,13 +77,13 @@ describe('POST voucher-programs/{id}/cancel (api.md §4)', () => {
 });
 
 describe('cancel — errors and security', () => {
-  it('unknown program → 404; a body with fields → 400; nothing changes', async () => {
+  it('unknown program → 404; with Prefer: handling=strict a body with fields → 400; nothing changes', async () => {
     const id = await h.createProgram(tenant);
     const missing = await cancel('01900000-0000-7000-8000-000000000009');
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('resource_not_found');
     for (const payload of [{ status: 'CANCELED' }, { organization_id: tenant.organizationId }, { canceled_at: 1 }]) {
-      const res = await cancel(id, { payload });
+      const res = await cancel(id, { payload, headers: { ...bearer(tenant.token), prefer: 'handling=strict' } });
       expect(res.statusCode).toBe(400);
       expect(res.json().metadata.field).toBe(Object.keys(payload)[0]);
     }

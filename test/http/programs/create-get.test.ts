@@ -29,9 +29,12 @@ describe('Create Voucher Program (api.md §4)', () => {
     const res = await create(programBody(h.clock.now(), { number_of_codes: 12 }));
     expect(res.statusCode, res.body).toBe(200);
     const { voucher_program_id: id } = res.json();
-    expect(Object.keys(res.json())).toEqual(['voucher_program_id']);
-    const codes = await h.ctx.database.db.selectFrom('voucher_codes').selectAll().where('program_id', '=', id).execute();
+    // The answer carries its first code, for integrations that create one program per person.
+    expect(Object.keys(res.json())).toEqual(['voucher_program_id', 'code_text', 'code_link']);
+    const codes = await h.ctx.database.db.selectFrom('voucher_codes').selectAll().where('program_id', '=', id).orderBy('id').execute();
     expect(codes).toHaveLength(12);
+    expect(res.json().code_text).toBe(codes[0]!.code_text);
+    expect(res.json().code_link).toContain(encodeURIComponent(codes[0]!.code_text));
     for (const code of codes) {
       expect(isWellFormedCode(code.code_text)).toBe(true);
       expect(code.max_num_redemptions).toBe(1);
@@ -92,6 +95,9 @@ describe('Create Voucher Program (api.md §4)', () => {
       value_per_trip_max_amount: 12.5,
       value_per_trip_percentage: 100,
       value_per_period_max_trips: 2,
+      // Legacy names Uber's own answer still carries.
+      max_trips_per_client: 2,
+      endmax_value_per_trips_at: 12.5,
       value_recurrence_period: 'SINGLE',
       trip_restriction_type: 'PICKUP_ONLY',
       pickup_locations: [{ latitude: 40.64, longitude: -73.78, radius: 500, address: 'JFK Terminal 4' }],

@@ -172,9 +172,6 @@ describe('PATCH voucher program — errors', () => {
     [{ timezone: 'Mars/Olympus' }, 'timezone'],
     [{ value_per_trip_max_amount: 1.234 }, 'value_per_trip_max_amount'],
     [{ trip_restriction_type: 'PICKUP_ONLY' }, 'trip_restriction_type'],
-    [{ number_of_codes: 5 }, 'number_of_codes'],
-    [{ status: 'ACTIVE' }, 'status'],
-    [{ organization_id: 'x' }, 'organization_id'],
   ])('before start, invalid %j → 400 (%s), nothing written', async (payload, field) => {
     const id = await h.createProgram(tenant, { starts_at: h.clock.now() + DAY });
     const body: Record<string, unknown> = { ...payload };
@@ -186,6 +183,37 @@ describe('PATCH voucher program — errors', () => {
     if (field === 'patch_empty') expect(res.json().message).toBe('The request must change at least one field.');
     else expect(res.json().metadata.field).toBe(field);
     expect(await row(id)).toEqual(before);
+  });
+
+  it.each([
+    [{ number_of_codes: 5 }, 'number_of_codes'],
+    [{ status: 'ACTIVE' }, 'status'],
+    [{ organization_id: 'x' }, 'organization_id'],
+    [{ usage_amount: 999 }, 'usage_amount'],
+  ])('with Prefer: handling=strict, unknown %j → 400 (%s), nothing written', async (payload, field) => {
+    const id = await h.createProgram(tenant, { starts_at: h.clock.now() + DAY });
+    const before = await row(id);
+    const res = await patch(id, { name: 'Renamed', ...payload }, { prefer: 'handling=strict' });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().metadata.field).toBe(field);
+    expect(await row(id)).toEqual(before);
+  });
+
+  it('by default unknown fields are ignored and named: only the known change is applied (no mass assignment)', async () => {
+    const other = await h.seedTenant();
+    const id = await h.createProgram(tenant, { starts_at: h.clock.now() + DAY });
+    const before = await row(id);
+    const extras = { status: 'CANCELED', organization_id: other.organizationId, usage_amount: 999, usage_trip_count: 7, total_number_of_codes: 500, id: 'x', number_of_codes: 9 };
+    const res = await patch(id, { name: 'Renamed', ...extras });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(String(res.headers['voucherd-ignored-fields']).split(',').sort()).toEqual(Object.keys(extras).sort());
+    const after = await row(id);
+    expect(after).toEqual({ ...before, name: 'Renamed', updated_at: after.updated_at });
+    // Only unknown fields: nothing to change, refused as an empty patch.
+    const empty = await patch(id, { status: 'CANCELED' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().message).toBe('The request must change at least one field.');
+    expect((await row(id)).canceled_at).toBeNull();
   });
 
   it('unknown program → 404 resource_not_found', async () => {

@@ -63,11 +63,39 @@ describe('POST voucher-programs/search (api.md §4)', () => {
     [{ limit: '1e3' }, 'limit'],
     [{ offset: -1 }, 'offset'],
     [{ limit: 1.5 }, 'limit'],
-    [{ organization_id: 'x' }, 'organization_id'],
   ])('%j → 400 naming %s', async (payload, field) => {
     const res = await search(payload);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_request', metadata: { field } });
+  });
+
+  it('an unknown field is ignored and named; with Prefer: handling=strict → 400 naming it', async () => {
+    const ok = await search({ organization_id: 'x' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['voucherd-ignored-fields']).toBe('organization_id');
+    const strict = await h.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${tenant.organizationId}/voucher-programs/search`,
+      headers: { ...bearer(tenant.token), prefer: 'handling=strict' },
+      payload: { organization_id: 'x' },
+    });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json()).toMatchObject({ code: 'invalid_request', metadata: { field: 'organization_id' } });
+  });
+
+  it('program_status in any letter case (clients echo Uber\'s Title case) and null for any status', async () => {
+    const active = await h.createProgram(tenant);
+    const upper = (await search({ program_status: 'ACTIVE' })).json().voucher_programs.map((p: { voucher_program_id: string }) => p.voucher_program_id);
+    expect(upper).toContain(active);
+    for (const status of ['Active', 'active', 'aCtIvE']) {
+      const res = await search({ program_status: status });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().voucher_programs.map((p: { voucher_program_id: string }) => p.voucher_program_id)).toEqual(upper);
+      for (const p of res.json().voucher_programs) expect(p.status).toBe('ACTIVE');
+    }
+    const any = await search({ program_status: null, limit: 100, offset: 0 });
+    expect(any.statusCode, any.body).toBe(200);
+    expect(any.json().voucher_programs.length).toBe((await search({ limit: 100 })).json().voucher_programs.length);
   });
 
   it("never shows another organization's programs", async () => {

@@ -101,14 +101,52 @@ describe('voucher-program-templates: create / list / get / patch', () => {
     [{ template_name: 'x', value_per_trip_percentage: 30, value_per_trip_deductible: 1 }, 'value_per_trip_percentage'],
     [{ template_name: 'x', is_fully_covered: true, value_per_trip_deductible: 1 }, 'is_fully_covered'],
     [{ template_name: 'x', currency_code: 'JPY', value_per_trip_max_amount: 1.5 }, 'value_per_trip_max_amount'],
-    [{ template_name: 'x', uuid: 'mine' }, 'uuid'],
-    [{ template_name: 'x', organization_id: 'x' }, 'organization_id'],
+    [{ template_name: 'x', creator_email: 'not-an-email' }, 'creator_email'],
   ])('create %j → 400 naming %s, nothing written', async (payload, field) => {
     const res = await call('POST', base(), payload);
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_request', metadata: { field } });
     const n = await h.ctx.database.db.selectFrom('voucher_program_templates').select('id').where('organization_id', '=', tenant.organizationId).execute();
     expect(n).toHaveLength(0);
+  });
+
+  it.each([
+    [{ template_name: 'x', uuid: 'mine' }, 'uuid'],
+    [{ template_name: 'x', organization_id: 'x' }, 'organization_id'],
+  ])('create %j with Prefer: handling=strict → 400 naming %s, nothing written', async (payload, field) => {
+    const res = await h.app.inject({ method: 'POST', url: base(), headers: { ...bearer(tenant.token), prefer: 'handling=strict' }, payload });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'invalid_request', metadata: { field } });
+    const n = await h.ctx.database.db.selectFrom('voucher_program_templates').select('id').where('organization_id', '=', tenant.organizationId).execute();
+    expect(n).toHaveLength(0);
+  });
+
+  it('create with name, creator_email and value_per_period_max_amount: stored and shown; unknown uuid/organization_id ignored and named', async () => {
+    const other = await h.seedTenant();
+    const res = await call('POST', base(), {
+      template_name: 'Team dinner',
+      name: 'Dinner ride',
+      creator_email: 'Office@Example.com',
+      currency_code: 'USD',
+      value_per_trip_max_amount: 20,
+      value_per_period_max_amount: 40,
+      uuid: 'mine',
+      organization_id: other.organizationId,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(String(res.headers['voucherd-ignored-fields']).split(',').sort()).toEqual(['organization_id', 'uuid']);
+    const id = res.json().uuid;
+    expect(id).not.toBe('mine');
+    const got = (await call('GET', `${base()}/${id}`)).json();
+    expect(got).toMatchObject({ uuid: id, template_name: 'Team dinner', name: 'Dinner ride', creator_email: 'office@example.com', value_per_period_max_amount: 40 });
+    expect((await templateRow(id))!.organization_id).toBe(tenant.organizationId);
+    // Programs from it take its name and owner contact.
+    const now = h.clock.now();
+    const program = await fromTemplate({ template_id: id, starts_at: now, ends_at: now + DAY });
+    expect(program.statusCode, program.body).toBe(200);
+    const row = await h.ctx.database.db.selectFrom('voucher_programs').selectAll().where('id', '=', program.json().voucher_program_id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: 'Dinner ride', creator_email: 'office@example.com' });
+    expect(Number(row.value_per_period_max_amount)).toBe(4000);
   });
 
   it('unknown or foreign template → 404 resource_not_found on GET and PATCH; the foreign one is untouched', async () => {
@@ -200,7 +238,12 @@ describe('POST voucher-programs/create-from-template', () => {
     const r4 = await fromTemplate({ template_id: decimal, ...window, currency_code: 'JPY' });
     expect(r4.statusCode).toBe(400);
     expect(r4.json().metadata.field).toBe('value_per_trip_max_amount');
-    const r5 = await fromTemplate({ template_id: good, ...window, is_fully_covered: true });
+    const r5 = await h.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${tenant.organizationId}/voucher-programs/create-from-template`,
+      headers: { ...bearer(tenant.token), prefer: 'handling=strict' },
+      payload: { template_id: good, ...window, is_fully_covered: true },
+    });
     expect(r5.statusCode).toBe(400);
     expect(r5.json().metadata.field).toBe('is_fully_covered');
 

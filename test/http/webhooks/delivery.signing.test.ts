@@ -66,12 +66,15 @@ describe('webhook delivery signatures and payload (quality.md E1)', () => {
       event_type: 'voucher_program_created',
       campaign_organization_id: tenant.organizationId,
       voucher_program_id: programId,
-      total_number_of_codes: 5,
+      // Counters as decimal strings, as in Uber's published payload.
+      total_number_of_codes: '5',
       code_scheme: 'MULTI_CODE_SINGLE_REDEEM',
       resource_href: `https://vouchers.test/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}`,
       webhook_meta: {
         client_id: tenant.clientId,
-        webhook_config_id: endpoint.id,
+        // Uber's payload names the event type here; the endpoint is an extension beside it.
+        webhook_config_id: 'voucher_program_created',
+        webhook_endpoint_id: endpoint.id,
         webhook_msg_timestamp: Math.floor(T0 / 1000),
         webhook_msg_uuid: id,
       },
@@ -93,7 +96,7 @@ describe('webhook delivery signatures and payload (quality.md E1)', () => {
     await worker.run(h.ctx, signal);
     expect(receiver.requests).toHaveLength(2);
     const updated = JSON.parse(receiver.requests[1]!.raw.toString());
-    expect(updated).toMatchObject({ event_type: 'voucher_program_updated', number_of_codes: 7, total_number_of_codes: 12, voucher_program_id: programId });
+    expect(updated).toMatchObject({ event_type: 'voucher_program_updated', number_of_codes: '7', total_number_of_codes: '12', voucher_program_id: programId });
     expect(receiver.requests[1]!.headers['x-uber-signature']).toBe(hex(endpoint.signingKey, receiver.requests[1]!.raw));
   });
 
@@ -176,7 +179,7 @@ describe('webhook delivery signatures and payload (quality.md E1)', () => {
     expect((await deliveriesOf(h, aggActive.id)).length).toBe(1);
     for (const e of [filtered, foreign, aggRevoked, aggNone]) expect(await deliveriesOf(h, e.id)).toEqual([]);
     const aggBody = JSON.parse(receiver.requests.find((r) => r.path === '/agg-true-false')!.raw.toString());
-    expect(aggBody.webhook_meta.webhook_config_id).toBe(aggActive.id);
+    expect(aggBody.webhook_meta).toMatchObject({ webhook_config_id: 'voucher_program_created', webhook_endpoint_id: aggActive.id });
     expect(aggBody.organization_id).toBe(tenant.organizationId);
     // The outbox row is marked dispatched; a second run creates nothing new.
     await worker.run(h.ctx, signal);

@@ -87,10 +87,10 @@ describe('webhook endpoint registry (api.md §8, X)', () => {
     expect(json(forbidden).code).toBe('unauthorized');
   });
 
-  it('validates the body strictly', async () => {
+  it('validates the body (unknown fields refused with Prefer: handling=strict)', async () => {
     const tenant = await h.seedTenant();
     for (const payload of [{}, { url: PUBLIC_URL, extra: 1 }, { url: PUBLIC_URL, event_types: ['nope'] }, { url: PUBLIC_URL, event_types: [] }, { url: 42 }]) {
-      const res = await h.app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: bearer(tenant.token), payload });
+      const res = await h.app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: { ...bearer(tenant.token), prefer: 'handling=strict' }, payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(json(res).code).toBe('invalid_request');
     }
