@@ -15,13 +15,13 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
+        test: { name: 'sqlite', include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
       },
       {
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/multiprocess/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts', 'test/multiprocess/**/*.test.ts'],
           env: { TEST_DATABASE_URL: postgresUrl },
         },
       },

@@ -145,6 +145,15 @@ const ROUTES: OrgRoute[] = [
     okStatus: 200,
     programScoped: false,
   },
+  {
+    name: 'POST individual_voucher_program/create',
+    method: 'POST',
+    url: (org) => `/v1/organizations/${org}/individual_voucher_program/create`,
+    resource: createTemplate,
+    payload: (template) => ({ template_uuid: template, name: 'Matrix template', email_address: 'rider@example.com', starts_at: T0 }),
+    okStatus: 200,
+    programScoped: false,
+  },
 ];
 
 let h: Harness;

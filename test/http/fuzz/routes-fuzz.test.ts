@@ -53,7 +53,7 @@ function auth(route: RouteInfo): Record<string, string> {
 }
 
 const OAUTH_JSON = /^\/oauth\/v2\/(token|revoke|introspect)$/;
-const HTML_PAGES = /^\/(oauth\/v2\/authorize|business\/|redeem\/)/;
+const HTML_PAGES = /^\/(oauth\/v2\/authorize|business\/|redeem\/|authorize$|revoke$)/;
 
 /** Never a 5xx; a 4xx carries the contract's error body for that family of routes. */
 function checkResponse(route: RouteInfo, res: LightMyRequestResponse, label: string, mustReject: boolean): void {
