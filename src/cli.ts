@@ -165,7 +165,8 @@ const COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
       'voucherd client create --kind first-party --org ID | --kind third-party [--name NAME] [--scope SCOPE]... [--redirect-uri URI]... [--json]',
-    summary: 'Create an OAuth client. The client secret is shown once.',
+    summary:
+      'Create an OAuth client. The client secret is shown once. Scopes: organizations.voucher_programs (default, first-party), organizations.voucher_programs.delegated, vouchers.redeem, vouchers.trips (a first-party trip reporter: records trips), organizations.voucher_programs.aggregator (default, third-party).',
     options: {
       kind: { type: 'string' },
       org: { type: 'string' },

@@ -50,4 +50,14 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: voucherd org authorizations --org ID [--json]');
   });
+
+  it('client create --kind first-party --org ID --scope vouchers.trips: a trip reporter; a third-party client cannot hold the scope', async () => {
+    const org = JSON.parse((await cli(['org', 'create', '--name', 'Fares', '--json'], env)).stdout);
+    const created = await cli(['client', 'create', '--kind', 'first-party', '--org', org.organization_id, '--scope', 'vouchers.trips', '--name', 'Fare system', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ kind: 'FIRST_PARTY', organization_id: org.organization_id, scopes: ['vouchers.trips'] });
+    const refused = await cli(['client', 'create', '--kind', 'third-party', '--scope', 'vouchers.trips', '--redirect-uri', 'https://x.example/cb'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot hold the scope vouchers.trips');
+  });
 });
