@@ -36,6 +36,15 @@ export async function findTokenByHash(db: Kysely<DB>, tokenHash: string) {
  * Uber's cap on live tokens per client: keeps the newest `keep` live client_credentials tokens of
  * the client and revokes the older ones (ids are UUIDv7, so id order is issue order).
  */
+/**
+ * PostgreSQL: locks the client's row for the rest of the mint transaction, so the mints of one
+ * client run one after the other and each sees the tokens the previous ones committed (the cap on
+ * live tokens holds under parallel mints). SQLite write transactions are serialized already.
+ */
+export async function lockClientForMint(db: Kysely<DB>, clientId: string): Promise<void> {
+  await db.selectFrom('oauth_clients').select('client_id').where('client_id', '=', clientId).forUpdate().execute();
+}
+
 export async function revokeOldestLiveTokens(db: Kysely<DB>, clientId: string, keep: number, now: number): Promise<number> {
   const live = await db
     .selectFrom('oauth_tokens')

@@ -6,12 +6,13 @@ import { REDIRECT, approveViaForms, basic, codeClient, pkcePair, rider, tokenReq
 
 const CC_LIMIT = 5;
 const USER_LIMIT = 3;
+const LIVE_CAP = 2;
 let h: Harness;
 let tenant: Tenant;
 let http: RealHttp;
 
 beforeAll(async () => {
-  h = await createHarness({ env: { TOKEN_RATE_LIMIT: String(CC_LIMIT), TOKEN_USER_RATE_LIMIT: String(USER_LIMIT), TOKEN_CLIENT_USER_RATE_LIMIT: '1000' } });
+  h = await createHarness({ env: { TOKEN_RATE_LIMIT: String(CC_LIMIT), TOKEN_USER_RATE_LIMIT: String(USER_LIMIT), TOKEN_CLIENT_USER_RATE_LIMIT: '1000', MAX_LIVE_TOKENS_PER_CLIENT: String(LIVE_CAP) } });
   tenant = await h.seedTenant();
   http = await listenReal(h);
 });
@@ -75,6 +76,15 @@ describe('token mint limits: client_credentials per client, user grants per user
       return res.status;
     });
     expect(countStatuses(statuses)).toEqual({ 200: CC_LIMIT, 429: 20 - CC_LIMIT });
+    // The live-token cap holds under the parallel mints: the oldest beyond it were revoked.
+    const live = await h.ctx.database.db
+      .selectFrom('oauth_tokens')
+      .select('id')
+      .where('client_id', '=', app.client_id)
+      .where('grant_type', '=', 'client_credentials')
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(live).toHaveLength(LIVE_CAP);
     const user = await rider(h);
     expect((await codeExchange(app, user.email)).statusCode).toBe(200);
   });
