@@ -127,3 +127,10 @@ export async function revokeTokenById(db: Kysely<DB>, id: string, now: number): 
 export async function revokeRefreshTokenByHash(db: Kysely<DB>, tokenHash: string, now: number): Promise<void> {
   await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
 }
+
+/** Revokes every live access and refresh token of a client; returns how many access tokens. */
+export async function revokeClientTokens(db: Kysely<DB>, clientId: string, now: number): Promise<number> {
+  const result = await db.updateTable('oauth_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+  await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
+  return Number(result.numUpdatedRows);
+}
