@@ -100,3 +100,9 @@ export async function lastClaimedAt(db: Kysely<DB>, codeId: string): Promise<num
     .executeTakeFirst();
   return row?.at === null || row?.at === undefined ? -1 : Number(row.at);
 }
+
+/** When the rider claimed their voucher of the program, or undefined when they hold none. */
+export async function riderClaimedProgramAt(db: Kysely<DB>, programId: string, userId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('vouchers').select('created_at').where('program_id', '=', programId).where('user_id', '=', userId).executeTakeFirst();
+  return row ? Number(row.created_at) : undefined;
+}

@@ -7,7 +7,7 @@ import { recordEvent } from '../webhooks/outbox.js';
 import { assertRiderBudget, chargeClaimFailure, type BudgetBucket } from './claim-budget.js';
 import { alreadyClaimedProgram, claimRefusal, notFound } from './claim.decision.js';
 import { claimInOneStatement } from './claim.statement.js';
-import { findClaimTarget, incrementClaimCount, insertVoucher, lastClaimedAt, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
+import { findClaimTarget, incrementClaimCount, insertVoucher, lastClaimedAt, riderClaimedProgramAt, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
 
 export interface ClaimResult {
   voucher_id: string;
@@ -115,8 +115,13 @@ async function claimInTransaction(ctx: AppContext, rider: RiderPrincipal, target
       });
     });
   } catch (err) {
-    // A concurrent claim of the program by the same rider: contention, charged nothing.
-    if (isUniqueViolation(err)) throw new Contention(alreadyClaimedProgram());
+    if (isUniqueViolation(err)) {
+      // The rider holds a voucher of the program: a concurrent claim of their own (contention,
+      // charged nothing) when it is that recent, otherwise an ordinary refusal.
+      const heldSince = await riderClaimedProgramAt(ctx.database.db, target.program_id, rider.userId);
+      const refusal = alreadyClaimedProgram();
+      throw heldSince !== undefined && heldSince >= now - CONTENTION_GRACE_MS ? new Contention(refusal) : refusal;
+    }
     if (err instanceof ClaimLost) {
       // Lost the race (or the state changed since the read): explain with the state as it is now.
       // Losing a slot to a concurrent claim is contention; any other change is an ordinary refusal.

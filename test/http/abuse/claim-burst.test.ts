@@ -102,6 +102,20 @@ describe('failed-claim budgets under parallel bursts (real HTTP)', () => {
   });
 });
 
+describe('what counts as contention', () => {
+  it("a rider's parallel claims of two codes of one program: one voucher, the other 409, nothing charged; a later retry is charged", async () => {
+    const app = await createRiderApp(h.ctx);
+    const { codes } = await multiCodeProgram(h, tenant, 3);
+    const rider = await createRider(h.ctx, app);
+    const counts = countStatuses(await burst(2, (i) => claim(rider, codes[i]!)));
+    expect(counts).toEqual({ 200: 1, 409: 1 });
+    expect(await charged(`rider:${rider.userId}`)).toBe(0);
+    h.clock.advance(5000);
+    expect(await claim(rider, codes[2]!)).toBe(409);
+    expect(await charged(`rider:${rider.userId}`)).toBe(1);
+  });
+});
+
 describe('the built-in /redeem page budgets per rider and per address, not per its one client', () => {
   async function pageRider(): Promise<{ userId: string; post: (code: string) => Promise<number> }> {
     await ensureRedeemClient(h.ctx);
