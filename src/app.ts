@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
 import { rejectNulHook } from './http/reject-nul.js';
@@ -45,6 +46,16 @@ export interface BuildOptions {
 }
 
 /**
+ * TRUST_PROXY for Fastify: a hop count trusts that many addresses counted from the socket (what
+ * Fastify does with a number, written out because its types accept no number), a list trusts
+ * those proxies, false none.
+ */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
+/**
  * Builds the HTTP application; never listens (server.ts does). Plugins load in a fixed order:
  * external → ours → routes (architecture.md, after fastify/demo).
  */
@@ -52,7 +63,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     genReqId: () => ctx.ids.next(),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },

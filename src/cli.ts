@@ -7,6 +7,7 @@ import { startServer } from './server.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { createOrganization, createUser, OrgServiceError } from './modules/orgs/org.service.js';
 import { createClient } from './modules/oauth/client.service.js';
+import { disableClient } from './modules/oauth/client-disable.service.js';
 import { findClient } from './modules/oauth/client.repository.js';
 import { AppError } from './lib/errors.js';
 import { translate } from './lib/i18n.js';
@@ -165,7 +166,8 @@ const COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
       'voucherd client create --kind first-party --org ID | --kind third-party [--name NAME] [--scope SCOPE]... [--redirect-uri URI]... [--json]',
-    summary: 'Create an OAuth client. The client secret is shown once.',
+    summary:
+      'Create an OAuth client. The client secret is shown once. Scopes: organizations.voucher_programs (default, first-party), organizations.voucher_programs.delegated, vouchers.redeem, vouchers.trips (a first-party trip reporter: records trips), organizations.voucher_programs.aggregator (default, third-party).',
     options: {
       kind: { type: 'string' },
       org: { type: 'string' },
@@ -200,6 +202,16 @@ const COMMANDS: Record<string, Command> = {
           client.redirect_uris.length ? `\nredirect_uris  ${client.redirect_uris.join(' ')}` : ''
         }`,
       );
+    },
+  },
+  'client disable': {
+    usage: 'voucherd client disable --client-id ID [--json]',
+    summary: 'Disable an OAuth client and revoke every access and refresh token it holds.',
+    options: { 'client-id': { type: 'string' }, ...JSON_OPTION },
+    async run(values) {
+      const clientId = required(values, 'client-id');
+      const result = await withContext((ctx) => disableClient(ctx, clientId));
+      print(values, result, `Disabled ${result.client_id}; revoked ${result.revoked_tokens} access token(s) and its refresh tokens.`);
     },
   },
   'webhook add': {

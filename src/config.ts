@@ -3,6 +3,8 @@
  * result frozen. Tests call `loadConfig({...})` with their own environment object.
  */
 
+import ipaddr from 'ipaddr.js';
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -24,7 +26,11 @@ export interface Config {
   readonly maxPageSize: number;
   readonly logLevel: string;
   readonly demoBootstrap: boolean;
-  readonly trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none, the socket address is the client), a
+   * hop count (that many proxies in front of the service), or proxy addresses/CIDRs.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly codeMaxGuessOdds: number;
   readonly shutdownGraceMs: number;
   readonly shutdownTimeoutMs: number;
@@ -33,6 +39,8 @@ export interface Config {
   readonly claimFailuresPerClient: number;
   readonly claimFailuresPerRider: number;
   readonly claimFailuresPerProgram: number;
+  /** The built-in /redeem page: failed claims per client address (its riders share one client). */
+  readonly claimFailuresPerAddress: number;
   readonly webhookAllowPrivateTargets: boolean;
   readonly webhookMaxAttempts: number;
   readonly webhookBackoffBaseSeconds: number;
@@ -47,11 +55,19 @@ export interface Config {
   /** Authorization server (issue 3). */
   readonly refreshTokenTtlSeconds: number;
   readonly authCodeTtlSeconds: number;
+  /** client_credentials mints per client per window. */
   readonly tokenRateLimit: number;
+  /** authorization_code and refresh_token grants per user, and per client (all its users). */
+  readonly tokenUserRateLimit: number;
+  readonly tokenClientUserRateLimit: number;
   readonly tokenRateWindowSeconds: number;
   readonly maxLiveTokensPerClient: number;
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds: number;
+  /** Password checks running at once in this process, and per account / per address. */
+  readonly loginHashConcurrency: number;
+  readonly loginConcurrentPerAccount: number;
+  readonly loginConcurrentPerAddress: number;
   readonly sessionTtlSeconds: number;
   /** Unknown body/query fields: ignored and named (default), or refused with 400. See docs/compatibility.md. */
   readonly unknownFields: 'ignore' | 'reject';
@@ -92,6 +108,7 @@ export const CONFIG_VARIABLES = {
   CLAIM_FAILURES_PER_CLIENT: '1000',
   CLAIM_FAILURES_PER_RIDER: '20',
   CLAIM_FAILURES_PER_PROGRAM: '500',
+  CLAIM_FAILURES_PER_ADDRESS: '100',
   WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
   WEBHOOK_MAX_ATTEMPTS: '7',
   WEBHOOK_BACKOFF_BASE_SECONDS: '60',
@@ -106,10 +123,15 @@ export const CONFIG_VARIABLES = {
   REFRESH_TOKEN_TTL_SECONDS: '1209600',
   AUTH_CODE_TTL_SECONDS: '60',
   TOKEN_RATE_LIMIT: '100',
+  TOKEN_USER_RATE_LIMIT: '100',
+  TOKEN_CLIENT_USER_RATE_LIMIT: '100000',
   TOKEN_RATE_WINDOW_SECONDS: '3600',
   MAX_LIVE_TOKENS_PER_CLIENT: '100',
   LOGIN_MAX_FAILURES: '5',
   LOGIN_WINDOW_SECONDS: '900',
+  LOGIN_HASH_CONCURRENCY: '2',
+  LOGIN_CONCURRENT_PER_ACCOUNT: '2',
+  LOGIN_CONCURRENT_PER_ADDRESS: '4',
   SESSION_TTL_SECONDS: '1800',
   UNKNOWN_FIELDS: 'ignore',
 } as const;
@@ -180,7 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
-  const trustProxy = bool('TRUST_PROXY', false);
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
   // api.md §5.1 (X): largest allowed chance that one random guess hits a live code of a program.
   const codeMaxGuessOddsRaw = read('CODE_MAX_GUESS_ODDS') ?? '1e-9';
   const codeMaxGuessOdds = Number(codeMaxGuessOddsRaw);
@@ -193,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
   const claimFailuresPerClient = int('CLAIM_FAILURES_PER_CLIENT', 1000, 1, 100_000_000);
   const claimFailuresPerRider = int('CLAIM_FAILURES_PER_RIDER', 20, 1, 100_000_000);
   const claimFailuresPerProgram = int('CLAIM_FAILURES_PER_PROGRAM', 500, 1, 100_000_000);
+  const claimFailuresPerAddress = int('CLAIM_FAILURES_PER_ADDRESS', 100, 1, 100_000_000);
   // api.md §8: private/loopback targets are refused unless explicitly allowed (local development, tests).
   const webhookAllowPrivateTargets = bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false);
   // Uber: up to 7 attempts over about an hour (60 s · 2^n: 1+2+4+8+16+32 min ≈ 63 min).
@@ -214,10 +237,15 @@ export function loadConfig(env: Env = process.env): Config {
   const refreshTokenTtlSeconds = int('REFRESH_TOKEN_TTL_SECONDS', 14 * 86_400, 60, 365 * 86_400);
   const authCodeTtlSeconds = int('AUTH_CODE_TTL_SECONDS', 60, 5, 60);
   const tokenRateLimit = int('TOKEN_RATE_LIMIT', 100, 1, 1_000_000);
+  const tokenUserRateLimit = int('TOKEN_USER_RATE_LIMIT', 100, 1, 1_000_000);
+  const tokenClientUserRateLimit = int('TOKEN_CLIENT_USER_RATE_LIMIT', 100_000, 1, 100_000_000);
   const tokenRateWindowSeconds = int('TOKEN_RATE_WINDOW_SECONDS', 3600, 1, 86_400);
   const maxLiveTokensPerClient = int('MAX_LIVE_TOKENS_PER_CLIENT', 100, 1, 1_000_000);
   const loginMaxFailures = int('LOGIN_MAX_FAILURES', 5, 1, 1000);
   const loginWindowSeconds = int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400);
+  const loginHashConcurrency = int('LOGIN_HASH_CONCURRENCY', 2, 1, 256);
+  const loginConcurrentPerAccount = int('LOGIN_CONCURRENT_PER_ACCOUNT', 2, 1, 1000);
+  const loginConcurrentPerAddress = int('LOGIN_CONCURRENT_PER_ADDRESS', 4, 1, 1000);
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', 1800, 60, 86_400);
   const unknownFieldsRaw = (read('UNKNOWN_FIELDS') ?? 'ignore').toLowerCase();
   if (unknownFieldsRaw !== 'ignore' && unknownFieldsRaw !== 'reject') problems.push(`UNKNOWN_FIELDS must be ignore or reject (got "${unknownFieldsRaw}")`);
@@ -251,6 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
     claimFailuresPerClient,
     claimFailuresPerRider,
     claimFailuresPerProgram,
+    claimFailuresPerAddress,
     webhookAllowPrivateTargets,
     webhookMaxAttempts,
     webhookBackoffBaseSeconds,
@@ -265,11 +294,48 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTokenTtlSeconds,
     authCodeTtlSeconds,
     tokenRateLimit,
+    tokenUserRateLimit,
+    tokenClientUserRateLimit,
     tokenRateWindowSeconds,
     maxLiveTokensPerClient,
     loginMaxFailures,
     loginWindowSeconds,
+    loginHashConcurrency,
+    loginConcurrentPerAccount,
+    loginConcurrentPerAddress,
     sessionTtlSeconds,
     unknownFields,
   });
+}
+
+/**
+ * TRUST_PROXY: unset/false → no proxy; a whole number → that many proxy hops in front of the
+ * service; otherwise a comma list of proxy addresses or CIDRs. `true` (believe every hop) is
+ * refused: any client could then pick its own address with X-Forwarded-For.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | number | readonly string[] {
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    problems.push(`TRUST_PROXY=${raw} would believe any X-Forwarded-For; write the number of proxy hops in front of voucherd (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)`);
+    return false;
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 32) problems.push(`TRUST_PROXY hop count must be from 0 to 32 (got "${raw}")`);
+    return hops;
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  for (const entry of entries) {
+    if (!isAddressOrCidr(entry)) problems.push(`TRUST_PROXY entry "${entry}" is not an IP address or CIDR (write a hop count or addresses/CIDRs, comma-separated)`);
+  }
+  return Object.freeze(entries);
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) return false;
+  if (bits === undefined) return true;
+  if (!/^\d+$/.test(bits)) return false;
+  return Number(bits) <= (ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128);
 }

@@ -39,3 +39,43 @@ export async function peekRateLimit(db: Kysely<DB>, bucket: string, now: number,
     .executeTakeFirst();
   return { count: Number(row?.count ?? 0), retryAfterSeconds };
 }
+
+export interface RateLimitSlot {
+  /** True when a slot was taken (the count was below the limit and now includes this hit). */
+  taken: boolean;
+  /** The window the slot belongs to (give it back to refundRateLimitSlot). */
+  windowStart: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Takes one slot of a fixed-window limit, increment-then-check in ONE statement: the upsert only
+ * increments while the count is below `limit`, so parallel requests (in any number of processes)
+ * can never take more than `limit` slots in a window. No row back means the limit is reached.
+ */
+export async function takeRateLimitSlot(db: Kysely<DB>, bucket: string, now: number, windowMs: number, limit: number): Promise<RateLimitSlot> {
+  const { start, retryAfterSeconds } = windowOf(now, windowMs);
+  const row = await db
+    .insertInto('rate_limit_counters')
+    .values({ bucket, window_start: start, count: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet({ count: sql<number>`${sql.ref('rate_limit_counters.count')} + 1` })
+        .where(sql.ref('rate_limit_counters.count'), '<', limit),
+    )
+    .returning('count')
+    .executeTakeFirst();
+  return { taken: row !== undefined && Number(row.count) <= limit, windowStart: start, retryAfterSeconds };
+}
+
+/** Gives a slot taken by takeRateLimitSlot back (an attempt that turned out not to count). */
+export async function refundRateLimitSlot(db: Kysely<DB>, bucket: string, windowStart: number): Promise<void> {
+  await db
+    .updateTable('rate_limit_counters')
+    .set({ count: sql<number>`${sql.ref('count')} - 1` })
+    .where('bucket', '=', bucket)
+    .where('window_start', '=', windowStart)
+    .where('count', '>', 0)
+    .execute();
+}

@@ -50,4 +50,33 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: voucherd org authorizations --org ID [--json]');
   });
+
+  it('client create --kind first-party --org ID --scope vouchers.trips: a trip reporter; a third-party client cannot hold the scope', async () => {
+    const org = JSON.parse((await cli(['org', 'create', '--name', 'Fares', '--json'], env)).stdout);
+    const created = await cli(['client', 'create', '--kind', 'first-party', '--org', org.organization_id, '--scope', 'vouchers.trips', '--name', 'Fare system', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ kind: 'FIRST_PARTY', organization_id: org.organization_id, scopes: ['vouchers.trips'] });
+    const refused = await cli(['client', 'create', '--kind', 'third-party', '--scope', 'vouchers.trips', '--redirect-uri', 'https://x.example/cb'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot hold the scope vouchers.trips');
+  });
+
+  it('client disable --client-id ID: the client is disabled and its tokens are revoked; an unknown id fails', async () => {
+    const org = JSON.parse((await cli(['org', 'create', '--name', 'Gone', '--json'], env)).stdout);
+    const client = JSON.parse((await cli(['client', 'create', '--kind', 'first-party', '--org', org.organization_id, '--json'], env)).stdout);
+    await testDb.database.db
+      .insertInto('oauth_tokens')
+      .values({ id: '01900000-0000-7000-8000-0000000000bb', token_hash: 'e'.repeat(64), client_id: client.client_id, user_id: null, grant_type: 'client_credentials', scope: 'organizations.voucher_programs', expires_at: Date.now() + 3_600_000, revoked_at: null, created_at: Date.now(), family_id: null })
+      .execute();
+    const disabled = await cli(['client', 'disable', '--client-id', client.client_id, '--json'], env);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ client_id: client.client_id, revoked_tokens: 1 });
+    const row = await testDb.database.db.selectFrom('oauth_clients').select('disabled_at').where('client_id', '=', client.client_id).executeTakeFirstOrThrow();
+    expect(row.disabled_at).not.toBeNull();
+    const token = await testDb.database.db.selectFrom('oauth_tokens').select('revoked_at').where('id', '=', '01900000-0000-7000-8000-0000000000bb').executeTakeFirstOrThrow();
+    expect(token.revoked_at).not.toBeNull();
+    const unknown = await cli(['client', 'disable', '--client-id', 'nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No client nope');
+  });
 });

@@ -6,6 +6,7 @@ import { createUser } from '../../src/modules/orgs/org.service.js';
 import type { CreatedClient } from '../../src/modules/oauth/client.service.js';
 import { bearer, type Harness, type Tenant } from './harness.js';
 import { approveViaForms, basic, codeClient, PASSWORD, pkcePair, REDIRECT, tokenRequest } from './oauth-flow.js';
+import { createTripReporter } from './riders.js';
 
 /** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
 async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
@@ -176,6 +177,16 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
       const res = await call(bearer(token.access_token));
       expect(res.statusCode).toBe(403);
       expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    });
+
+    it("a trip reporter's token (vouchers.trips, the organization's own first-party client) → 403 insufficient_scope", async () => {
+      const reporter = await createTripReporter(h, owner.organizationId);
+      const before = await snapshot(h);
+      const res = await call(bearer(reporter.token));
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+      expect(await snapshot(h)).toEqual(before);
     });
 
     it('B3: a delegated token of a MEMBER → 403 user_not_allowed; of an ADMIN → allowed (tokens from the real code flow)', async () => {

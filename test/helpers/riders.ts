@@ -3,6 +3,7 @@ import { createClient } from '../../src/modules/oauth/client.service.js';
 import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
 import { createUser } from '../../src/modules/orgs/org.service.js';
 import type { AppContext } from '../../src/context.js';
+import type { Harness } from './harness.js';
 
 export interface Rider {
   userId: string;
@@ -43,4 +44,14 @@ export async function createRiders(ctx: AppContext, clientId: string, n: number)
   // A few at a time: scrypt is deliberately slow and the machine is shared.
   for (let i = 0; i < n; i += 4) riders.push(...(await Promise.all(Array.from({ length: Math.min(4, n - i) }, () => createRider(ctx, clientId)))));
   return riders;
+}
+
+/**
+ * A trusted trip reporter of `organizationId`: a FIRST_PARTY client holding `vouchers.trips` and
+ * its client_credentials token from the real token endpoint. Trips are recorded with it, never
+ * with a rider token.
+ */
+export async function createTripReporter(h: Harness, organizationId: string): Promise<{ clientId: string; token: string }> {
+  const client = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId, name: 'Fare system', scopes: [SCOPES.trips] });
+  return { clientId: client.client_id, token: await h.token(client.client_id, client.client_secret, SCOPES.trips) };
 }

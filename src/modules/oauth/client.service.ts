@@ -20,7 +20,8 @@ export interface CreatedClient {
 
 /** Which scopes each kind of client may hold (api.md §2). */
 const KIND_SCOPES: Record<ClientKind, Scope[]> = {
-  FIRST_PARTY: [SCOPES.voucherPrograms, SCOPES.delegated, SCOPES.redeem],
+  // vouchers.trips only for FIRST_PARTY: a trip reporter records trips of its own organization.
+  FIRST_PARTY: [SCOPES.voucherPrograms, SCOPES.delegated, SCOPES.redeem, SCOPES.trips],
   THIRD_PARTY: [SCOPES.aggregator, SCOPES.redeem],
 };
 

@@ -7,6 +7,8 @@ export const SCOPES = {
   delegated: 'organizations.voucher_programs.delegated',
   aggregator: 'organizations.voucher_programs.aggregator',
   redeem: 'vouchers.redeem',
+  /** Trip reporters: a first-party client's fare or order system records trips on vouchers. */
+  trips: 'vouchers.trips',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -17,6 +19,7 @@ export const SCOPE_GRANT: Record<Scope, 'client_credentials' | 'authorization_co
   [SCOPES.delegated]: 'authorization_code',
   [SCOPES.aggregator]: 'client_credentials',
   [SCOPES.redeem]: 'authorization_code',
+  [SCOPES.trips]: 'client_credentials',
 };
 
 export const ALL_SCOPES = Object.keys(SCOPE_GRANT) as Scope[];

@@ -36,6 +36,15 @@ export async function findTokenByHash(db: Kysely<DB>, tokenHash: string) {
  * Uber's cap on live tokens per client: keeps the newest `keep` live client_credentials tokens of
  * the client and revokes the older ones (ids are UUIDv7, so id order is issue order).
  */
+/**
+ * PostgreSQL: locks the client's row for the rest of the mint transaction, so the mints of one
+ * client run one after the other and each sees the tokens the previous ones committed (the cap on
+ * live tokens holds under parallel mints). SQLite write transactions are serialized already.
+ */
+export async function lockClientForMint(db: Kysely<DB>, clientId: string): Promise<void> {
+  await db.selectFrom('oauth_clients').select('client_id').where('client_id', '=', clientId).forUpdate().execute();
+}
+
 export async function revokeOldestLiveTokens(db: Kysely<DB>, clientId: string, keep: number, now: number): Promise<number> {
   const live = await db
     .selectFrom('oauth_tokens')
@@ -117,4 +126,11 @@ export async function revokeTokenById(db: Kysely<DB>, id: string, now: number): 
 /** Revokes one refresh token by its hash (a client that keeps no refresh token drops it at once). */
 export async function revokeRefreshTokenByHash(db: Kysely<DB>, tokenHash: string, now: number): Promise<void> {
   await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
+}
+
+/** Revokes every live access and refresh token of a client; returns how many access tokens. */
+export async function revokeClientTokens(db: Kysely<DB>, clientId: string, now: number): Promise<number> {
+  const result = await db.updateTable('oauth_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+  await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
+  return Number(result.numUpdatedRows);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { ClientKind, DB } from '../../db/schema.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { findTokenByHash, insertRefreshToken, insertToken, revokeOldestLiveTokens } from './token.repository.js';
+import { findTokenByHash, insertRefreshToken, insertToken, lockClientForMint, revokeOldestLiveTokens } from './token.repository.js';
 import { parseScope, type GrantType } from './scopes.js';
 
 export interface IssuedToken {
@@ -25,7 +25,8 @@ export interface IssueInput {
 /**
  * Opaque bearer token: 256 random bits, stored only as its SHA-256 (api.md §2 Tokens). A new
  * client_credentials token beyond MAX_LIVE_TOKENS_PER_CLIENT invalidates the client's oldest
- * (Uber's documented behaviour), in the same transaction.
+ * (Uber's documented behaviour), in the same transaction, which holds the client's row so that
+ * parallel mints cannot all miss each other's tokens.
  */
 export async function issueAccessToken(ctx: AppContext, input: IssueInput, db: Kysely<DB> = ctx.database.db): Promise<IssuedToken> {
   const token = randomToken(ctx.random, 32);
@@ -33,6 +34,7 @@ export async function issueAccessToken(ctx: AppContext, input: IssueInput, db: K
   const ttl = ctx.config.accessTokenTtlSeconds;
   const scope = input.scopes.join(' ');
   const write = async (trx: Kysely<DB>) => {
+    if (input.grantType === 'client_credentials' && ctx.database.dialect === 'postgres') await lockClientForMint(trx, input.clientId);
     await insertToken(trx, {
       id: ctx.ids.next(),
       token_hash: sha256Hex(token),

@@ -1,14 +1,24 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
 
 /**
- * Guessing defense (api.md §3, §7): budgets of failed claims per client, per rider and per
- * program over a sliding window. Failures are rows in the database, so every server process
- * shares the same budgets. Check-then-record is not atomic: under a burst a budget may be
- * overshot by the number of claims in flight, which is harmless for a guessing defense.
+ * Guessing defense: budgets of failed claims over a sliding window (CLAIM_FAILURE_WINDOW_SECONDS).
+ * Failures are rows in the database, so every server process shares the same budgets.
+ *
+ * - The rider's own budget is personal: once spent, even the rider's valid codes are refused
+ *   (checked before a claim is tried).
+ * - The shared budgets — the client app, the program, and on the built-in /redeem page the client
+ *   address — throttle failures only: once one is spent, a failing claim is answered 429 instead
+ *   of saying why it failed, but a valid claim still succeeds. Other riders' failures therefore
+ *   never turn an honest rider's claim into a 429 (docs/redemption.md, "Guessing defense").
+ *
+ * A failure is checked and charged in one transaction that holds the buckets' locks (PostgreSQL
+ * advisory locks, taken in a fixed order; SQLite write transactions are serialized), so a burst of
+ * parallel failures can never push a budget past its limit.
  */
-export type BudgetBucket = { kind: 'client' | 'rider' | 'program'; id: string };
+export type BudgetBucket = { kind: 'client' | 'rider' | 'program' | 'address'; id: string };
 
 function key(bucket: BudgetBucket): string {
   return `${bucket.kind}:${bucket.id}`;
@@ -22,62 +32,75 @@ function limitOf(ctx: AppContext, kind: BudgetBucket['kind']): number {
       return ctx.config.claimFailuresPerRider;
     case 'program':
       return ctx.config.claimFailuresPerProgram;
+    case 'address':
+      return ctx.config.claimFailuresPerAddress;
   }
 }
 
-/** Throws 429 `rate_limited` with Retry-After when any bucket has spent its budget. */
-export async function assertClaimBudget(ctx: AppContext, buckets: BudgetBucket[]): Promise<void> {
-  const db = ctx.database.db;
-  const now = ctx.clock.now();
-  const windowMs = ctx.config.claimFailureWindowSeconds * 1000;
-  const cutoff = now - windowMs;
-  const keys = buckets.map(key);
-  const counts = await db
+async function countInWindow(db: Kysely<DB>, buckets: BudgetBucket[], cutoff: number): Promise<Map<string, number>> {
+  const rows = await db
     .selectFrom('claim_failures')
     .select(['bucket', sql<number>`count(*)`.as('n')])
-    .where('bucket', 'in', keys)
+    .where('bucket', 'in', buckets.map(key))
     .where('created_at', '>', cutoff)
     .groupBy('bucket')
     .execute();
-  let limited = false;
+  return new Map(rows.map((r) => [r.bucket, Number(r.n)]));
+}
+
+/** 429 `rate_limited` with the Retry-After of the spent bucket that frees up last. */
+async function rateLimited(ctx: AppContext, spent: Array<{ bucket: BudgetBucket; count: number }>, now: number): Promise<AppError> {
+  const windowMs = ctx.config.claimFailureWindowSeconds * 1000;
   let retryAfterMs = 0;
-  for (const bucket of buckets) {
-    const found = counts.find((c) => c.bucket === key(bucket));
-    const count = Number(found?.n ?? 0);
-    const limit = limitOf(ctx, bucket.kind);
-    if (count < limit) continue;
-    limited = true;
+  for (const { bucket, count } of spent) {
     // The budget frees up when the failure at position (count - limit) leaves the window.
-    const row = await db
+    const row = await ctx.database.db
       .selectFrom('claim_failures')
       .select('created_at')
       .where('bucket', '=', key(bucket))
-      .where('created_at', '>', cutoff)
+      .where('created_at', '>', now - windowMs)
       .orderBy('created_at')
       .limit(1)
-      .offset(count - limit)
+      .offset(Math.max(0, count - limitOf(ctx, bucket.kind)))
       .executeTakeFirst();
-    const freesAt = (row ? Number(row.created_at) : now) + windowMs;
-    retryAfterMs = Math.max(retryAfterMs, freesAt - now);
+    retryAfterMs = Math.max(retryAfterMs, (row ? Number(row.created_at) : now) + windowMs - now);
   }
-  if (limited) {
-    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    throw new AppError('rate_limited', 'claims_rate_limited', { params: { seconds }, headers: { 'retry-after': String(seconds) } });
-  }
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError('rate_limited', 'claims_rate_limited', { params: { seconds }, headers: { 'retry-after': String(seconds) } });
 }
 
-/** Spends one unit of each bucket's budget; drops the buckets' rows that left the window. */
-export async function recordClaimFailure(ctx: AppContext, buckets: BudgetBucket[]): Promise<void> {
+/** Throws 429 when the rider's own budget is spent: checked before a claim is tried. */
+export async function assertRiderBudget(ctx: AppContext, riderId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const bucket: BudgetBucket = { kind: 'rider', id: riderId };
+  const count = (await countInWindow(ctx.database.db, [bucket], now - ctx.config.claimFailureWindowSeconds * 1000)).get(key(bucket)) ?? 0;
+  if (count >= limitOf(ctx, 'rider')) throw await rateLimited(ctx, [{ bucket, count }], now);
+}
+
+/**
+ * Charges one failed claim to each bucket that has budget left, atomically. Returns normally when
+ * every bucket took it (the caller then answers with the real refusal); throws 429 when a bucket
+ * was already spent: the rider's own (nothing is charged then) or a shared one (the rest are).
+ */
+export async function chargeClaimFailure(ctx: AppContext, buckets: BudgetBucket[]): Promise<void> {
   const db = ctx.database.db;
   const now = ctx.clock.now();
   const cutoff = now - ctx.config.claimFailureWindowSeconds * 1000;
-  await db
-    .insertInto('claim_failures')
-    .values(buckets.map((b) => ({ id: ctx.ids.next(), bucket: key(b), created_at: now })))
-    .execute();
-  await db
-    .deleteFrom('claim_failures')
-    .where('bucket', 'in', buckets.map(key))
-    .where('created_at', '<=', cutoff)
-    .execute();
+  const ordered = [...buckets].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const spent = await db.transaction().execute(async (trx) => {
+    if (ctx.database.dialect === 'postgres') {
+      // Serializes the failures of one bucket across every connection and process; a fixed order
+      // of keys means two transactions never wait on each other in a cycle.
+      for (const bucket of ordered) await sql`select pg_advisory_xact_lock(hashtextextended(${key(bucket)}, 0))`.execute(trx);
+    }
+    const counts = await countInWindow(trx, ordered, cutoff);
+    const full = ordered.map((bucket) => ({ bucket, count: counts.get(key(bucket)) ?? 0 })).filter(({ bucket, count }) => count >= limitOf(ctx, bucket.kind));
+    const riderSpent = full.some(({ bucket }) => bucket.kind === 'rider');
+    const charged = riderSpent ? [] : ordered.filter((b) => !full.some((f) => f.bucket === b));
+    if (charged.length > 0) await trx.insertInto('claim_failures').values(charged.map((b) => ({ id: ctx.ids.next(), bucket: key(b), created_at: now }))).execute();
+    return full;
+  });
+  // Rows that left the window are dropped here for busy buckets and by the sweep for quiet ones.
+  await db.deleteFrom('claim_failures').where('bucket', 'in', buckets.map(key)).where('created_at', '<=', cutoff).execute();
+  if (spent.length > 0) throw await rateLimited(ctx, spent, now);
 }

@@ -90,3 +90,19 @@ export async function incrementClaimCount(db: Kysely<DB>, programId: string, now
     .executeTakeFirstOrThrow();
   return Number(row.usage_voucher_claim_count) + Number(shards.n);
 }
+
+/** When the code was last claimed (its newest voucher), or -1 when never. */
+export async function lastClaimedAt(db: Kysely<DB>, codeId: string): Promise<number> {
+  const row = await db
+    .selectFrom('vouchers')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('code_id', '=', codeId)
+    .executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? -1 : Number(row.at);
+}
+
+/** When the rider claimed their voucher of the program, or undefined when they hold none. */
+export async function riderClaimedProgramAt(db: Kysely<DB>, programId: string, userId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('vouchers').select('created_at').where('program_id', '=', programId).where('user_id', '=', userId).executeTakeFirst();
+  return row ? Number(row.created_at) : undefined;
+}

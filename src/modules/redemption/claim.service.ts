@@ -4,37 +4,44 @@ import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
 import type { RiderPrincipal } from '../access/rider-access.js';
 import { recordEvent } from '../webhooks/outbox.js';
-import { assertClaimBudget, recordClaimFailure, type BudgetBucket } from './claim-budget.js';
+import { assertRiderBudget, chargeClaimFailure, type BudgetBucket } from './claim-budget.js';
 import { alreadyClaimedProgram, claimRefusal, notFound } from './claim.decision.js';
 import { claimInOneStatement } from './claim.statement.js';
-import { findClaimTarget, incrementClaimCount, insertVoucher, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
+import { findClaimTarget, incrementClaimCount, insertVoucher, lastClaimedAt, riderClaimedProgramAt, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
 
 export interface ClaimResult {
   voucher_id: string;
   program_id: string;
 }
 
+/** Where a claim comes from: the built-in /redeem page budgets its failures per client address. */
+export interface ClaimOrigin {
+  pageAddress?: string;
+}
+
 /**
- * Redeem a code for a rider (api.md §7, POST /v1.2/me/vouchers/redeem).
+ * Redeem a code for a rider (POST /v1.2/me/vouchers/redeem, and the /redeem page).
  *
  * 1. Normalize; a code failing its length, alphabet or check symbol is refused before any
- *    database query (api.md §5.1).
+ *    database query (docs/code-format.md).
  * 1b. PostgreSQL: try the whole successful claim as one statement (claim.statement.ts); when it
  *    claims nothing, nothing was written and the steps below decide and explain.
  * 2. Read the code and its program to refuse early and to know the program's budget.
- * 3. Failed-claim budgets of the client, the rider and (when it may be named) the program: 429
- *    when any is spent, checked in one query.
+ * 3. The rider's own failed-claim budget: spent → 429, even for a valid code.
  * 4. One transaction: the conditional UPDATE decides the claim; the voucher row (unique per
  *    program and rider), the program's claim counter and the outbox event commit with it.
- * Every refusal spends budget; its answer never says more than api.md §7 allows.
+ * 5. A refusal is charged atomically to the rider and to the shared budgets (claim-budget.ts);
+ *    a spent shared budget turns the refusal into 429. Losing a race for a code that was
+ *    claimable when this request arrived is contention, not guessing, and charges nothing.
+ * The answer never says more than whether the code exists for this rider (claim.decision.ts).
  */
-export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string): Promise<ClaimResult> {
+export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string, origin: ClaimOrigin = {}): Promise<ClaimResult> {
   const codeText = normalizeCode(codeInput);
   if (!isWellFormedCode(codeText)) throw notFound();
   const now = ctx.clock.now();
   if (ctx.database.dialect === 'postgres') {
     // The success path in one round trip (claim.statement.ts); anything else falls through to the
-    // general path below, which explains the refusal and spends budget.
+    // general path below, which explains the refusal and charges budget.
     const fast = await claimInOneStatement(ctx, rider, codeText, now).catch((err: unknown) => {
       if (isUniqueViolation(err)) return undefined; // a concurrent claim of the program by the rider: refused below
       throw err;
@@ -46,19 +53,40 @@ export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeI
   // A program is charged only for refusals that may name it (not for a 404, which must not).
   const visibleProgram = target && refusal?.kind !== 'not_found' ? target : undefined;
   const buckets: BudgetBucket[] = [
-    { kind: 'client', id: rider.clientId },
     { kind: 'rider', id: rider.userId },
+    origin.pageAddress !== undefined ? { kind: 'address', id: origin.pageAddress } : { kind: 'client', id: rider.clientId },
     ...(visibleProgram ? [{ kind: 'program' as const, id: visibleProgram.program_id }] : []),
   ];
-  // One query checks every budget; past any of them even a valid code is refused.
-  await assertClaimBudget(ctx, buckets);
+  await assertRiderBudget(ctx, rider.userId);
   try {
-    if (refusal) throw refusal;
+    if (refusal) {
+      if (target && isUsedUp(refusal) && (await lastClaimedAt(ctx.database.db, target.code_id)) >= now - CONTENTION_GRACE_MS) throw new Contention(refusal);
+      throw refusal;
+    }
     return await claimInTransaction(ctx, rider, target!, codeText, now);
   } catch (err) {
-    if (err instanceof AppError && err.status < 500) await recordClaimFailure(ctx, buckets);
+    if (err instanceof Contention) throw err.refusal;
+    if (err instanceof AppError && err.status < 500) await chargeClaimFailure(ctx, buckets);
     throw err;
   }
+}
+
+/**
+ * A code claimed this recently before the request read it was, in all likelihood, still claimable
+ * when the request was sent: the request lost a race (e.g. to the one-statement path of another
+ * request) and is answered without being charged.
+ */
+const CONTENTION_GRACE_MS = 1000;
+
+/** A refusal caused by a concurrent claim (the code was claimable when the request arrived). */
+class Contention extends Error {
+  constructor(readonly refusal: AppError) {
+    super(refusal.message);
+  }
+}
+
+function isUsedUp(refusal: AppError): boolean {
+  return (refusal.kind === 'code_already_redeemed' && refusal.messageKey !== 'program_already_claimed') || refusal.kind === 'redeem_count_exceeded';
 }
 
 class ClaimLost extends Error {}
@@ -87,11 +115,19 @@ async function claimInTransaction(ctx: AppContext, rider: RiderPrincipal, target
       });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw alreadyClaimedProgram();
+    if (isUniqueViolation(err)) {
+      // The rider holds a voucher of the program: a concurrent claim of their own (contention,
+      // charged nothing) when it is that recent, otherwise an ordinary refusal.
+      const heldSince = await riderClaimedProgramAt(ctx.database.db, target.program_id, rider.userId);
+      const refusal = alreadyClaimedProgram();
+      throw heldSince !== undefined && heldSince >= now - CONTENTION_GRACE_MS ? new Contention(refusal) : refusal;
+    }
     if (err instanceof ClaimLost) {
       // Lost the race (or the state changed since the read): explain with the state as it is now.
+      // Losing a slot to a concurrent claim is contention; any other change is an ordinary refusal.
       const fresh = await findClaimTarget(ctx.database.db, codeText);
-      throw claimRefusal(fresh, rider, ctx.clock.now()) ?? notFound();
+      const refusal = claimRefusal(fresh, rider, ctx.clock.now()) ?? notFound();
+      throw isUsedUp(refusal) ? new Contention(refusal) : refusal;
     }
     throw err;
   }

@@ -29,8 +29,9 @@ export const CLAIM_COUNTER_SHARDS = 64;
  *
  * The statement only claims when the general path would succeed: the code exists and is not
  * canceled, has slots left, its program is ACTIVE, a first-party client's rider stays in its
- * organization, the rider has no voucher of the program yet, and none of the failed-claim budgets
- * (client, rider, program — claim-budget.ts, same window and limits) is spent. Otherwise it
+ * organization, the rider has no voucher of the program yet, and the rider's own failed-claim
+ * budget is not spent (claim-budget.ts: the shared client and program budgets throttle failures,
+ * never a valid claim). Otherwise it
  * writes nothing and returns no row, and the caller runs the general path, which explains the
  * refusal and spends budget exactly as before. The success path thus costs the token lookup plus
  * this statement: 2 round trips instead of 8.
@@ -47,8 +48,6 @@ with target as (
     and ($3::text is null or c.organization_id = $3::text)
     and not exists (select 1 from vouchers v where v.program_id = c.program_id and v.user_id = $4::text)
     and (select count(*) from claim_failures f where f.bucket = $5::text and f.created_at > $6::bigint) < $7::bigint
-    and (select count(*) from claim_failures f where f.bucket = $8::text and f.created_at > $6::bigint) < $9::bigint
-    and (select count(*) from claim_failures f where f.bucket = 'program:' || c.program_id and f.created_at > $6::bigint) < $10::bigint
 ),
 slot as (
   update voucher_codes c
@@ -65,20 +64,20 @@ slot as (
 ),
 voucher as (
   insert into vouchers (id, program_id, organization_id, code_id, user_id, client_id, created_at, updated_at)
-  select $11::text, s.program_id, s.organization_id, s.id, $4::text, $12::text, $2::bigint, $2::bigint
+  select $8::text, s.program_id, s.organization_id, s.id, $4::text, $9::text, $2::bigint, $2::bigint
   from slot s
   returning program_id
 ),
 counter as (
   insert into program_claim_shards (program_id, shard, claims)
-  select v.program_id, $14::integer, 1 from voucher v
+  select v.program_id, $11::integer, 1 from voucher v
   on conflict (program_id, shard) do update set claims = program_claim_shards.claims + 1
   returning program_id, shard, claims
 ),
 event as (
   insert into outbox_events (id, event_type, organization_id, voucher_program_id, payload, created_at, dispatched_at)
-  select $13::text, 'voucher_program_code_claimed', s.organization_id, s.program_id,
-    '{"voucher_id":' || to_json($11::text)::text || ',"code_id":' || to_json(s.id)::text
+  select $10::text, 'voucher_program_code_claimed', s.organization_id, s.program_id,
+    '{"voucher_id":' || to_json($8::text)::text || ',"code_id":' || to_json(s.id)::text
       || ',"redemption_count":' || s.redemption_count::text
       || ',"usage_voucher_claim_count":' || (
         (select p.usage_voucher_claim_count from voucher_programs p where p.id = s.program_id)
@@ -114,12 +113,9 @@ export async function claimInOneStatement(ctx: AppContext, rider: RiderPrincipal
       now,
       orgBinding,
       rider.userId,
-      `client:${rider.clientId}`,
-      cutoff,
-      ctx.config.claimFailuresPerClient,
       `rider:${rider.userId}`,
+      cutoff,
       ctx.config.claimFailuresPerRider,
-      ctx.config.claimFailuresPerProgram,
       voucherId,
       rider.clientId,
       eventId,

@@ -154,7 +154,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
       if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
       try {
-        await claimVoucher(ctx, session.rider, code);
+        await claimVoucher(ctx, session.rider, code, { pageAddress: request.ip });
         return page(reply, 200, outcomePage('claimed', request.locale));
       } catch (err) {
         const { status, outcome } = outcomeOf(err);

@@ -1,27 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../lib/errors.js';
 import { errorResponses } from '../../http/schema-types.js';
-import { authenticateBearer } from '../access/authenticate.js';
-import { accessPaths } from '../access/org-access.js';
-import { isRider, riderAccessHook, type RiderPrincipal } from '../access/rider-access.js';
-import { SCOPES } from '../oauth/scopes.js';
+import { riderAccessHook, type RiderPrincipal } from '../access/rider-access.js';
+import { tripReporterAccessHook, type TripReporter } from '../access/trip-reporter.js';
 import { claimVoucher } from './claim.service.js';
-import { RedeemBody, RedeemResponse, TripBody, TripResponse, VoucherParams } from './redemption.schemas.js';
+import { RedeemBody, RedeemResponse, RiderVouchersResponse, TripBody, TripResponse, VoucherParams } from './redemption.schemas.js';
+import { listRiderVouchers } from './rider-vouchers.service.js';
 import { recordTrip } from './usage.service.js';
-
-/** 401 without a valid token; 403 unless it is a rider token or a Vouchers API token (api.md §2.2 steps 1–2). */
-function usageAccessHook(ctx: AppContext) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const principal = await authenticateBearer(ctx, request.headers.authorization);
-    if (!isRider(principal) && accessPaths(principal).length === 0) {
-      throw new AppError('insufficient_scope', 'insufficient_scope', {
-        headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.redeem} ${SCOPES.voucherPrograms}"` },
-      });
-    }
-    request.principal = principal;
-  };
-}
 
 export async function redemptionRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -32,7 +17,7 @@ export async function redemptionRoutes(app: FastifyInstance, opts: { ctx: AppCon
       onRequest: riderAccessHook(ctx),
       schema: {
         summary: 'Redeem a voucher code',
-        description: 'Claims a code for the signed-in rider (api.md §7). Rider token: authorization_code + vouchers.redeem.',
+        description: 'Claims a code for the signed-in rider. Rider token: authorization_code + vouchers.redeem.',
         tags: ['riders'],
         body: RedeemBody,
         response: { 200: RedeemResponse, ...errorResponses(400, 401, 403, 404, 409, 429, 500) },
@@ -44,14 +29,28 @@ export async function redemptionRoutes(app: FastifyInstance, opts: { ctx: AppCon
     },
   );
 
+  app.get(
+    '/v1.2/me/vouchers',
+    {
+      onRequest: riderAccessHook(ctx),
+      schema: {
+        summary: "The rider's vouchers (X)",
+        description: 'The signed-in rider\'s vouchers, newest first, with the trips and credit left in the current period. Rider token: authorization_code + vouchers.redeem.',
+        tags: ['riders'],
+        response: { 200: RiderVouchersResponse, ...errorResponses(401, 403, 500) },
+      },
+    },
+    async (request) => ({ vouchers: await listRiderVouchers(ctx, request.principal as RiderPrincipal) }),
+  );
+
   app.post<{ Params: VoucherParams; Body: TripBody }>(
     '/v1/vouchers/:voucher_id/trips',
     {
-      onRequest: usageAccessHook(ctx),
+      onRequest: tripReporterAccessHook(ctx),
       schema: {
         summary: 'Apply a voucher to a trip (X)',
         description:
-          "Applies the program's value rules to a trip fare (api.md §7 usage). Rider token of the voucher's rider, or a token of the program's organization. Idempotent on trip_id.",
+          "Applies the program's value rules to a trip fare. Recorded by a trusted trip reporter only: a client_credentials token with vouchers.trips of a first-party client of the voucher's organization (a rider token → 403). Idempotent on trip_id.",
         tags: ['riders'],
         params: VoucherParams,
         body: TripBody,
@@ -59,7 +58,7 @@ export async function redemptionRoutes(app: FastifyInstance, opts: { ctx: AppCon
       },
     },
     async (request, reply) => {
-      const result = await recordTrip(ctx, request.principal!, request.params.voucher_id, request.body);
+      const result = await recordTrip(ctx, request.principal as TripReporter, request.params.voucher_id, request.body);
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
       return result.body;
     },

@@ -32,3 +32,19 @@ export const TripResponse = Type.Object({
   remaining_trips: Type.Union([Type.Integer(), Type.Null()]),
   remaining_credit: Type.Union([Type.Number(), Type.Null()]),
 });
+
+/** GET /v1.2/me/vouchers (X): the rider's vouchers and what is left on them in the current period. */
+export const RiderVoucher = Type.Object({
+  voucher_id: Type.String(),
+  voucher_program_id: Type.String(),
+  name: Type.String({ description: "The program's name" }),
+  status: Type.String({ description: 'The program status: UPCOMING, ACTIVE, COMPLETE or CANCELED' }),
+  currency_code: Type.String(),
+  claimed_at: Type.Integer({ description: 'Epoch milliseconds' }),
+  starts_at: Type.Integer(),
+  ends_at: Type.Integer(),
+  remaining_trips: Type.Union([Type.Integer(), Type.Null()], { description: 'Covered trips left in the current period; null = no trip limit' }),
+  remaining_credit: Type.Union([Type.Number(), Type.Null()], { description: 'Credit left in the current period; null = no credit limit' }),
+});
+
+export const RiderVouchersResponse = Type.Object({ vouchers: Type.Array(RiderVoucher) });

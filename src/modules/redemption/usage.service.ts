@@ -2,9 +2,7 @@ import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { fromMinorUnits, toMinorUnits } from '../../lib/money.js';
-import { assertOrgAccess } from '../access/org-access.js';
-import { isRider } from '../access/rider-access.js';
-import type { Principal } from '../oauth/token.service.js';
+import type { TripReporter } from '../access/trip-reporter.js';
 import { programStatus } from '../programs/program.status.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { periodKey } from './periods.js';
@@ -27,17 +25,11 @@ export interface TripResult {
 
 type Voucher = NonNullable<Awaited<ReturnType<typeof findVoucherWithProgram>>>;
 
-/** The voucher's rider, or a token that may act for the program's organization (api.md §2.2). */
-async function assertVoucherAccess(ctx: AppContext, principal: Principal, voucher: Voucher | undefined): Promise<Voucher> {
-  if (!voucher) throw new AppError('not_found', 'voucher_not_found');
-  if (isRider(principal) && principal.userId === voucher.user_id) return voucher;
-  try {
-    await assertOrgAccess(ctx, principal, voucher.organization_id);
-    return voucher;
-  } catch {
-    // Another rider's or another organization's voucher is indistinguishable from a missing one.
-    throw new AppError('not_found', 'voucher_not_found');
-  }
+/** The voucher, when it belongs to the reporter's organization; anything else is "not found". */
+function assertVoucherAccess(reporter: TripReporter, voucher: Voucher | undefined): Voucher {
+  // Another organization's voucher is indistinguishable from a missing one.
+  if (!voucher || voucher.organization_id !== reporter.clientOrganizationId) throw new AppError('not_found', 'voucher_not_found');
+  return voucher;
 }
 
 function toWire(voucherId: string, trip: Pick<TripRow, 'trip_id' | 'currency_code' | 'covered_amount' | 'rider_amount' | 'remaining_trips' | 'remaining_credit'>): TripResult['body'] {
@@ -54,12 +46,12 @@ function toWire(voucherId: string, trip: Pick<TripRow, 'trip_id' | 'currency_cod
 }
 
 /**
- * Apply a voucher to a trip (api.md §7 usage, X). Idempotent on (voucher, trip_id): the same trip
+ * Apply a voucher to a trip, reported by the organization's trip reporter (never the rider). Idempotent on (voucher, trip_id): the same trip
  * again replays the stored answer; a different fare or currency for it → 422. The trip, the
  * usage counters and the `voucher_program_code_redeemed` event commit together.
  */
-export async function recordTrip(ctx: AppContext, principal: Principal, voucherId: string, body: TripBody): Promise<TripResult> {
-  const voucher = await assertVoucherAccess(ctx, principal, await findVoucherWithProgram(ctx.database.db, voucherId));
+export async function recordTrip(ctx: AppContext, reporter: TripReporter, voucherId: string, body: TripBody): Promise<TripResult> {
+  const voucher = assertVoucherAccess(reporter, await findVoucherWithProgram(ctx.database.db, voucherId));
   if (body.currency_code !== voucher.currency_code) {
     throw new AppError('invalid_request', 'currency_mismatch', { params: { currency: voucher.currency_code }, metadata: { field: 'currency_code' } });
   }

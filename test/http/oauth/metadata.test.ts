@@ -26,7 +26,7 @@ describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
     expect(m.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(m.authorization_response_iss_parameter_supported).toBe(true);
     expect(m.scopes_supported).toEqual(
-      expect.arrayContaining(['organizations.voucher_programs', 'organizations.voucher_programs.delegated', 'organizations.voucher_programs.aggregator', 'vouchers.redeem']),
+      expect.arrayContaining(['organizations.voucher_programs', 'organizations.voucher_programs.delegated', 'organizations.voucher_programs.aggregator', 'vouchers.redeem', 'vouchers.trips']),
     );
   });
 

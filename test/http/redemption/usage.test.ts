@@ -2,18 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../../src/modules/oauth/token.service.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { bearer, createHarness, DAY, type Harness, type Tenant } from '../../helpers/harness.js';
-import { createRider, createRiderApp, type Rider } from '../../helpers/riders.js';
+import { createRider, createRiderApp, createTripReporter, type Rider } from '../../helpers/riders.js';
 
 const HOUR = 3_600_000;
 let h: Harness;
 let tenant: Tenant;
 let riderApp: string;
+/** The tenant's fare system: the only kind of token that records trips. */
+let reporter: string;
 
 beforeAll(async () => {
   // Rider tokens must outlive the days these tests move the clock across.
   h = await createHarness({ env: { ACCESS_TOKEN_TTL_SECONDS: String(30 * 86_400) } });
   tenant = await h.seedTenant();
   riderApp = await createRiderApp(h.ctx);
+  reporter = (await createTripReporter(h, tenant.organizationId)).token;
 });
 afterAll(async () => h.close());
 
@@ -43,7 +46,7 @@ async function usage(programId: string, codeId: string) {
   };
 }
 
-describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
+describe('POST /v1/vouchers/{voucher_id}/trips', () => {
   it('applies per-trip cap, trips and credit per DAILY period in the program timezone; counters and events follow', async () => {
     // T0 is 2026-11-26T00:00Z = 19:00 on 25 Nov in New York: the local day ends 5 hours later.
     const { rider, voucherId, programId, codeId } = await claimed({
@@ -53,16 +56,16 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
       value_per_period_max_credit: 40,
       value_recurrence_period: 'DAILY',
     });
-    const t1 = await trip(rider.token, voucherId, { trip_id: 't1', fare_amount: 30, currency_code: 'USD' });
+    const t1 = await trip(reporter, voucherId, { trip_id: 't1', fare_amount: 30, currency_code: 'USD' });
     expect(t1.statusCode, t1.body).toBe(200);
     expect(t1.json()).toEqual({ voucher_id: voucherId, trip_id: 't1', currency_code: 'USD', covered_amount: 25, rider_amount: 5, remaining_trips: 1, remaining_credit: 15 });
-    const t2 = await trip(rider.token, voucherId, { trip_id: 't2', fare_amount: 10.5, currency_code: 'USD' });
+    const t2 = await trip(reporter, voucherId, { trip_id: 't2', fare_amount: 10.5, currency_code: 'USD' });
     expect(t2.json()).toMatchObject({ covered_amount: 10.5, rider_amount: 0, remaining_trips: 0, remaining_credit: 4.5 });
     h.clock.advance(5 * HOUR - 1); // 23:59:59.999 local: same day
-    const t3 = await trip(rider.token, voucherId, { trip_id: 't3', fare_amount: 12, currency_code: 'USD' });
+    const t3 = await trip(reporter, voucherId, { trip_id: 't3', fare_amount: 12, currency_code: 'USD' });
     expect(t3.json()).toMatchObject({ covered_amount: 0, rider_amount: 12, remaining_trips: 0 });
     h.clock.advance(1); // midnight in New York: a new period
-    const t4 = await trip(rider.token, voucherId, { trip_id: 't4', fare_amount: 50, currency_code: 'USD' });
+    const t4 = await trip(reporter, voucherId, { trip_id: 't4', fare_amount: 50, currency_code: 'USD' });
     expect(t4.json()).toMatchObject({ covered_amount: 25, rider_amount: 25, remaining_trips: 1, remaining_credit: 15 });
     h.clock.advance(-5 * HOUR);
     expect(await usage(programId, codeId)).toEqual({ programTrips: 3, programAmount: 6050, codeTrips: 3, codeAmount: 6050, events: 4 });
@@ -72,21 +75,21 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
 
   it('percentage rounds down to the cent; a deductible comes off first', async () => {
     const pct = await claimed({ value_per_trip_percentage: 50, value_per_trip_max_amount: 100 });
-    const a = await trip(pct.rider.token, pct.voucherId, { trip_id: 'p1', fare_amount: 9.99, currency_code: 'USD' });
+    const a = await trip(reporter, pct.voucherId, { trip_id: 'p1', fare_amount: 9.99, currency_code: 'USD' });
     expect(a.json()).toMatchObject({ covered_amount: 4.99, rider_amount: 5, remaining_trips: null, remaining_credit: null });
     const ded = await claimed({ value_per_trip_deductible: 3, value_per_trip_max_amount: 10 });
-    const b = await trip(ded.rider.token, ded.voucherId, { trip_id: 'd1', fare_amount: 20.1, currency_code: 'USD' });
+    const b = await trip(reporter, ded.voucherId, { trip_id: 'd1', fare_amount: 20.1, currency_code: 'USD' });
     expect(b.json()).toMatchObject({ covered_amount: 10, rider_amount: 10.1 });
   });
 
   it('idempotent on trip_id: the same trip replays; a different fare for it → 422; nothing counted twice', async () => {
     const { rider, voucherId, programId, codeId } = await claimed({ value_per_trip_max_amount: 25 });
-    const first = await trip(rider.token, voucherId, { trip_id: 'same', fare_amount: 12.34, currency_code: 'USD' });
-    const again = await trip(rider.token, voucherId, { trip_id: 'same', fare_amount: 12.34, currency_code: 'USD' });
+    const first = await trip(reporter, voucherId, { trip_id: 'same', fare_amount: 12.34, currency_code: 'USD' });
+    const again = await trip(reporter, voucherId, { trip_id: 'same', fare_amount: 12.34, currency_code: 'USD' });
     expect(again.statusCode).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toEqual(first.json());
-    const changed = await trip(rider.token, voucherId, { trip_id: 'same', fare_amount: 13, currency_code: 'USD' });
+    const changed = await trip(reporter, voucherId, { trip_id: 'same', fare_amount: 13, currency_code: 'USD' });
     expect(changed.statusCode).toBe(422);
     expect(changed.json().code).toBe('idempotency_key_reused');
     expect(await usage(programId, codeId)).toEqual({ programTrips: 1, programAmount: 1234, codeTrips: 1, codeAmount: 1234, events: 1 });
@@ -94,7 +97,7 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
 
   it('concurrent trips on one voucher never exceed the period limits', async () => {
     const { rider, voucherId, programId, codeId } = await claimed({ value_per_trip_max_amount: 25, value_per_period_max_trips: 3, value_per_period_max_credit: 60 });
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => trip(rider.token, voucherId, { trip_id: `c${i}`, fare_amount: 22, currency_code: 'USD' })));
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => trip(reporter, voucherId, { trip_id: `c${i}`, fare_amount: 22, currency_code: 'USD' })));
     expect(responses.every((r) => r.statusCode === 200)).toBe(true);
     const covered = responses.map((r) => r.json().covered_amount as number).filter((c) => c > 0);
     expect(covered.reduce((a, b) => a + b, 0)).toBe(60);
@@ -113,7 +116,7 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
       [{ fare_amount: 10, currency_code: 'USD' }, 'trip_id'],
     ];
     for (const [body] of cases) {
-      const res = await trip(rider.token, voucherId, body);
+      const res = await trip(reporter, voucherId, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().code).toBe('invalid_request');
     }
@@ -124,7 +127,7 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
     const { rider, voucherId } = await claimed({ ends_at: h.clock.now() + DAY });
     h.clock.advance(DAY);
     try {
-      const res = await trip(rider.token, voucherId, { trip_id: 'late', fare_amount: 5, currency_code: 'USD' });
+      const res = await trip(reporter, voucherId, { trip_id: 'late', fare_amount: 5, currency_code: 'USD' });
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('voucher_program_inactive');
     } finally {
@@ -132,22 +135,29 @@ describe('POST /v1/vouchers/{voucher_id}/trips (api.md §7 usage, X)', () => {
     }
   });
 
-  it("access: the voucher's rider or the program's organization; anyone else → 404; no token 401; no scope 403", async () => {
-    const { rider, voucherId } = await claimed({});
+  it("access: only a trip reporter of the voucher's organization; the rider, org tokens and strangers cannot record trips", async () => {
+    const { rider, voucherId, programId, codeId } = await claimed({});
     const body = { trip_id: 'acc', fare_amount: 5, currency_code: 'USD' };
-    expect((await trip(tenant.token, voucherId, { ...body, trip_id: 'org' })).statusCode).toBe(200);
-    const stranger = await createRider(h.ctx, riderApp);
-    const other = await h.seedTenant();
-    for (const token of [stranger.token, other.token]) {
+    // The rider (even of this very voucher) and the organization's API token: 403, nothing recorded.
+    for (const token of [rider.token, tenant.token]) {
       const res = await trip(token, voucherId, body);
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.json().code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toContain('scope="vouchers.trips"');
+    }
+    const cc = await issueAccessToken(h.ctx, { clientId: riderApp, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
+    expect((await trip(cc.access_token, voucherId, body)).statusCode).toBe(403);
+    expect(await usage(programId, codeId)).toMatchObject({ codeTrips: 0, events: 0 });
+    // Another organization's reporter: the voucher is not found, like a missing one.
+    const other = await h.seedTenant();
+    const foreign = await createTripReporter(h, other.organizationId);
+    for (const [token, id] of [[foreign.token, voucherId], [reporter, '01900000-0000-7000-8000-000000000000']] as const) {
+      const res = await trip(token, id, body);
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('resource_not_found');
     }
-    expect((await trip(rider.token, '01900000-0000-7000-8000-000000000000', body)).statusCode).toBe(404);
     const none = await h.app.inject({ method: 'POST', url: `/v1/vouchers/${voucherId}/trips`, payload: body });
     expect(none.statusCode).toBe(401);
-    const cc = await issueAccessToken(h.ctx, { clientId: riderApp, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
-    expect((await trip(cc.access_token, voucherId, body)).statusCode).toBe(403);
-    expect((await trip(rider.token, voucherId, body)).statusCode).toBe(200);
+    expect((await trip(reporter, voucherId, body)).statusCode).toBe(200);
   });
 });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { hitRateLimit } from '../../../lib/rate-limit.js';
 import type { ClientRow } from '../client.repository.js';
 import { authenticateClient } from '../client-auth.js';
 import { OAuthError } from '../oauth-error.js';
@@ -9,6 +8,7 @@ import { oauthErrorHandler, readForm } from './form.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
+import { chargeClientCredentialsMint } from './mint-limits.js';
 
 type Grant = (ctx: AppContext, client: ClientRow, body: Record<string, string>) => Promise<IssuedToken>;
 
@@ -20,24 +20,10 @@ const GRANTS: Record<string, Grant> = {
 };
 
 /**
- * Per-client token rate limit (api.md §3; Uber: 100 client-credentials tokens per hour), counted in
- * the database so every process shares it. Over the limit → 429 with Retry-After.
+ * POST /oauth/v2/token: form checks → grant type → client authentication → rate limit → grant.
+ * client_credentials is limited per client here; the user grants limit per user once the code or
+ * refresh token names the user (mint-limits.ts).
  */
-async function checkRateLimit(ctx: AppContext, clientId: string): Promise<void> {
-  const { count, retryAfterSeconds } = await hitRateLimit(
-    ctx.database.db,
-    `token:${clientId}`,
-    ctx.clock.now(),
-    ctx.config.tokenRateWindowSeconds * 1000,
-  );
-  if (count > ctx.config.tokenRateLimit) {
-    throw new OAuthError('rate_limited', `Too many token requests for this client; retry in ${retryAfterSeconds} seconds.`, {
-      'Retry-After': String(retryAfterSeconds),
-    });
-  }
-}
-
-/** POST /oauth/v2/token: form checks → grant type → client authentication → rate limit → grant. */
 export async function tokenRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.setErrorHandler(oauthErrorHandler);
@@ -49,7 +35,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported.`);
     const client = await authenticateClient(ctx, request.headers.authorization, form);
-    await checkRateLimit(ctx, client.client_id);
+    if (grantType === 'client_credentials') await chargeClientCredentialsMint(ctx, client.client_id);
     const token = await grant(ctx, client, form);
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     return token;

@@ -6,6 +6,7 @@ import { verifyPkce } from '../../pkce.js';
 import { parseScope } from '../../scopes.js';
 import { consumeCode, findCodeByHash, revokeFamily } from '../../token.repository.js';
 import { issueCodeGrantTokens, type IssuedToken } from '../../token.service.js';
+import { chargeUserGrant } from '../mint-limits.js';
 
 const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
 
@@ -29,6 +30,8 @@ export async function authorizationCodeGrant(ctx: AppContext, client: ClientRow,
   if (code.expires_at <= now) throw invalidGrant('The authorization code has expired.');
   if (code.redirect_uri !== body.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request.');
   if (!verifyPkce(body.code_verifier, code.code_challenge)) throw invalidGrant('The code_verifier does not match the code_challenge.');
+  // Limited before the code is consumed: a 429 leaves it usable for a retry within its lifetime.
+  await chargeUserGrant(ctx, client.client_id, code.user_id);
   const issued = await db.transaction().execute(async (trx) => {
     if (!(await consumeCode(trx, code.id, now))) return null;
     return issueCodeGrantTokens(ctx, trx, { clientId: client.client_id, userId: code.user_id, scopes: parseScope(code.scope), familyId: code.id });

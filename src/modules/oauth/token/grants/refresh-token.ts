@@ -5,6 +5,7 @@ import { OAuthError } from '../../oauth-error.js';
 import { parseScope } from '../../scopes.js';
 import { findRefreshTokenByHash, revokeFamily, useRefreshToken } from '../../token.repository.js';
 import { issueCodeGrantTokens, type IssuedToken } from '../../token.service.js';
+import { chargeUserGrant } from '../mint-limits.js';
 
 const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
 
@@ -33,6 +34,8 @@ export async function refreshTokenGrant(ctx: AppContext, client: ClientRow, body
     if (wider !== undefined) throw new OAuthError('invalid_scope', `The scope ${wider} was not granted to this refresh token.`);
     if (scopes.length === 0) throw new OAuthError('invalid_scope', 'scope is empty.');
   }
+  // Limited before the refresh token is used: a 429 leaves it valid for a retry.
+  await chargeUserGrant(ctx, client.client_id, row.user_id);
   const issued = await db.transaction().execute(async (trx) => {
     if (!(await useRefreshToken(trx, row.id, now))) return null;
     return issueCodeGrantTokens(ctx, trx, {
