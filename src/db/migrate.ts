@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_webhooks_idempotency.js';
 import * as m0007 from './migrations/0007_generation_jobs.js';
 import * as m0009 from './migrations/0009_claim_counter_shards.js';
 import * as m0010 from './migrations/0010_code_format.js';
+import * as m0012 from './migrations/0012_sandbox_runs.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_generation_jobs': m0007,
   '0009_claim_counter_shards': m0009,
   '0010_code_format': m0010,
+  '0012_sandbox_runs': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
