@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
-import { claimRun, completeTrip } from '../../helpers/sandbox-internals.js';
+import { claimRun, completeTrip, finishRun } from '../../helpers/sandbox-internals.js';
 import { multiCodeProgram } from '../../helpers/claims.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { rider } from '../../helpers/oauth-flow.js';
@@ -167,6 +167,9 @@ describe('a run finishes exactly once', () => {
     expect(done.state).toBe('COMPLETED');
     expect(done.run_info.voucher_id).toEqual(expect.any(String));
     expect(await usage(programId)).toMatchObject({ trips: 1, events: 1 });
+    // Process 1 was only slow, not dead: its late finish is fenced off and changes nothing.
+    expect(await finishRun(h.ctx.database.db, runId, 'process-1', { state: 'FAILED', runInfo: null, message: 'sandbox_run_failed' }, h.clock.now())).toBe(false);
+    expect((await getRun(h, owner.token, runId)).json()).toEqual(done);
   });
 });
 
