@@ -146,6 +146,26 @@ describe('sandbox trip runs: bad bodies → 400 BAD_REQUEST, nothing stored', ()
   });
 });
 
+describe('Idempotency-Key', () => {
+  it('a retry with the same key starts one run; another body with it → 422 UNPROCESSABLE_ENTITY', async () => {
+    const person = await rider(h);
+    const send = (body: Record<string, unknown>) =>
+      h.app.inject({ method: 'POST', url: '/v1/sandbox/terminal-state-trip-run', headers: { ...bearer(owner.token), 'idempotency-key': `k-${person.userId}` }, payload: body });
+    const before = await runCount();
+    const first = await send(tripRunBody(person.email, A, B));
+    const again = await send(tripRunBody(person.email, A, B));
+    expect(first.statusCode, first.body).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await runCount()).toBe(before + 1);
+    const other = await send(tripRunBody(person.email, B, A));
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe('UNPROCESSABLE_ENTITY');
+    expect(await runCount()).toBe(before + 1);
+  });
+});
+
 describe('a run finishes exactly once', () => {
   it('a process that applied the trip and died before finishing: the next one completes the run, usage counted once', async () => {
     const { programId, email } = await claimed();
