@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { authenticateBearer } from '../access/authenticate.js';
+import { registerIdempotency } from '../idempotency/idempotency.hook.js';
 import { accessPaths } from '../access/org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
 import { readTripRun, startTripRun } from './run.service.js';
@@ -27,13 +28,15 @@ function sandboxAccessHook(ctx: AppContext) {
   };
 }
 
-const errors = { 400: SandboxError, 401: SandboxError, 403: SandboxError, 404: SandboxError, 500: SandboxError };
+const errors = { 400: SandboxError, 401: SandboxError, 403: SandboxError, 404: SandboxError, 409: SandboxError, 422: SandboxError, 500: SandboxError };
 
 /** Uber's two sandbox helpers (docs/sandbox.md); registered only when VOUCHERD_ENVIRONMENT=sandbox. */
 export async function sandboxRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.setErrorHandler(sandboxErrorHandler(ctx.config.bodyLimitBytes));
   app.addHook('onRequest', sandboxAccessHook(ctx));
+  // Idempotency-Key as on every other POST: a retried request starts one run, not two.
+  registerIdempotency(app, ctx);
 
   app.post<{ Body: TripRunBody }>(
     '/v1/sandbox/terminal-state-trip-run',
