@@ -159,3 +159,15 @@ describe('trip locations (trip_restriction_type)', () => {
     expect((await runToEnd(tenant.token, tripRunBody(drop.email, near, far))).done.run_info.voucher_id).toBeUndefined();
   });
 });
+
+describe('a program that is no longer active', () => {
+  it('its voucher is not used; the run completes and says why', async () => {
+    const { programId, email } = await claimedVoucher(tenant, { ends_at: h.clock.now() + 60_000 });
+    h.clock.advance(60_000); // the program is COMPLETE from now on
+    const { done } = await runToEnd(tenant.token, tripRunBody(email, ORIGIN, EAST));
+    expect(done).toMatchObject({ state: 'COMPLETED', message: 'No voucher applied: the rider’s voucher programs are not active.' });
+    expect(done.run_info).toMatchObject({ fare_amount: FARE, covered_amount: 0, rider_amount: FARE });
+    expect(done.run_info.voucher_id).toBeUndefined();
+    expect(await programUsage(tenant, programId)).toEqual({ usage_trip_count: 0, usage_amount: 0 });
+  });
+});
