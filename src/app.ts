@@ -29,6 +29,7 @@ import { programRoutes } from './modules/programs/program.routes.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
 import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
 import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
+import { sandboxRoutes } from './modules/sandbox/sandbox.routes.js';
 import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
 
 declare module 'fastify' {
@@ -167,6 +168,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await pages.register(redeemPageRoutes, { ctx });
   });
   await app.register(webhookRoutes, { ctx });
+  // Uber's sandbox helpers exist only in a sandbox (docs/sandbox.md); in production they are 404.
+  if (ctx.config.environment === 'sandbox') await app.register(sandboxRoutes, { ctx });
 
   return app;
 }

@@ -1,3 +1,5 @@
+import { parseRates, type RateTable } from './modules/sandbox/rates.js';
+
 /**
  * The only reader of `process.env` (architecture.md). Parsed once, every problem listed together,
  * result frozen. Tests call `loadConfig({...})` with their own environment object.
@@ -71,6 +73,12 @@ export interface Config {
   readonly sessionTtlSeconds: number;
   /** Unknown body/query fields: ignored and named (default), or refused with 400. See docs/compatibility.md. */
   readonly unknownFields: 'ignore' | 'reject';
+  /** `sandbox` adds the trip-simulation helpers and marks webhooks (docs/sandbox.md). */
+  readonly environment: 'production' | 'sandbox';
+  readonly sandboxRunSeconds: number;
+  readonly sandboxPollMs: number;
+  readonly sandboxLeaseSeconds: number;
+  readonly sandboxRates: RateTable;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +142,11 @@ export const CONFIG_VARIABLES = {
   LOGIN_CONCURRENT_PER_ADDRESS: '4',
   SESSION_TTL_SECONDS: '1800',
   UNKNOWN_FIELDS: 'ignore',
+  VOUCHERD_ENVIRONMENT: 'production',
+  SANDBOX_RUN_SECONDS: '5',
+  SANDBOX_POLL_MS: '500',
+  SANDBOX_LEASE_SECONDS: '30',
+  SANDBOX_RATES: '(built-in table, docs/sandbox.md)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -227,7 +240,14 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
   const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 1000);
   const webhookKeyOverlapSeconds = int('WEBHOOK_KEY_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400);
-  const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? 'production';
+  const environmentRaw = (read('VOUCHERD_ENVIRONMENT') ?? 'production').toLowerCase();
+  if (environmentRaw !== 'production' && environmentRaw !== 'sandbox') problems.push(`VOUCHERD_ENVIRONMENT must be production or sandbox (got "${environmentRaw}")`);
+  const environment = environmentRaw === 'sandbox' ? 'sandbox' : 'production';
+  // A sandbox says so on every webhook (Uber's sandbox sends `X-Environment: Sandbox`); it may not claim otherwise.
+  const webhookEnvironment = read('WEBHOOK_ENVIRONMENT') ?? (environment === 'sandbox' ? 'Sandbox' : 'production');
+  if (environment === 'sandbox' && webhookEnvironment.toLowerCase() !== 'sandbox') {
+    problems.push(`WEBHOOK_ENVIRONMENT must be Sandbox (or unset) when VOUCHERD_ENVIRONMENT is sandbox (got "${webhookEnvironment}")`);
+  }
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(webhookEnvironment)) problems.push(`WEBHOOK_ENVIRONMENT must be 1-64 letters, digits, '.', '_' or '-' (got "${webhookEnvironment}")`);
   const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
   // Finished deliveries, their attempt logs and dispatched outbox rows are kept this long.
@@ -250,6 +270,13 @@ export function loadConfig(env: Env = process.env): Config {
   const unknownFieldsRaw = (read('UNKNOWN_FIELDS') ?? 'ignore').toLowerCase();
   if (unknownFieldsRaw !== 'ignore' && unknownFieldsRaw !== 'reject') problems.push(`UNKNOWN_FIELDS must be ignore or reject (got "${unknownFieldsRaw}")`);
   const unknownFields: 'ignore' | 'reject' = unknownFieldsRaw === 'reject' ? 'reject' : 'ignore';
+  // Sandbox trip runs (docs/sandbox.md): how long a simulated trip takes, how often each process
+  // looks for due runs, how long a process may hold one before another takes it over.
+  const sandboxRunSeconds = int('SANDBOX_RUN_SECONDS', 5, 0, 3600);
+  const sandboxPollMs = int('SANDBOX_POLL_MS', 500, 10, 60_000);
+  const sandboxLeaseSeconds = int('SANDBOX_LEASE_SECONDS', 30, 1, 3600);
+  const rates = parseRates(read('SANDBOX_RATES'));
+  problems.push(...rates.problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -305,6 +332,11 @@ export function loadConfig(env: Env = process.env): Config {
     loginConcurrentPerAddress,
     sessionTtlSeconds,
     unknownFields,
+    environment,
+    sandboxRunSeconds,
+    sandboxPollMs,
+    sandboxLeaseSeconds,
+    sandboxRates: rates.rates,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { demoInstructions, noDemoInstructions } from './cli/demo.js';
+import { demoInstructions, environmentBanner, noDemoInstructions } from './cli/demo.js';
 import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
@@ -23,16 +23,16 @@ export interface RunningServer {
 /** On an empty database, create a demo tenant once and print how to use it (issue: `npm start`). */
 async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Promise<void> {
   if ((await countOrganizations(ctx.database.db)) > 0) {
-    print(noDemoInstructions());
+    print(noDemoInstructions(ctx.config.environment));
     return;
   }
   try {
     const result = await bootstrap(ctx, { orgName: 'Demo Organization', adminEmail: 'admin@example.com' });
-    print(demoInstructions(ctx.config.publicUrl, result));
+    print(demoInstructions(ctx.config.publicUrl, result, ctx.config.environment));
   } catch (err) {
     // Another process on the same database bootstrapped first: fine.
     if (!(err instanceof OrgServiceError)) throw err;
-    print(noDemoInstructions());
+    print(noDemoInstructions(ctx.config.environment));
   }
 }
 
@@ -50,6 +50,7 @@ export async function startServer(config: Config, print: (text: string) => void 
   // The redemption page's own OAuth client (idempotent; every process may run it).
   await ensureRedeemClient(ctx);
   if (config.demoBootstrap) await demoBootstrap(ctx, print);
+  else if (config.environment === 'sandbox') print(`${environmentBanner(config.environment)}\n`);
   await app.listen({ port: config.port, host: config.host });
   const jobs = new JobRunner(ctx, app.log);
   registerWorkers(jobs, ctx);

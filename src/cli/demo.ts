@@ -1,16 +1,32 @@
+import type { Config } from '../config.js';
 import type { BootstrapResult } from '../modules/orgs/bootstrap.service.js';
 
+type Environment = Config['environment'];
+
+/** First line of every start banner: which environment this instance is (docs/sandbox.md). */
+export function environmentBanner(environment: Environment): string {
+  return environment === 'sandbox'
+    ? 'voucherd environment: SANDBOX (test data only; trip simulation at POST /v1/sandbox/terminal-state-trip-run)'
+    : 'voucherd environment: production';
+}
+
+const SANDBOX_HINT = `
+Sandbox: claim a code as a test rider, then simulate a finished trip with
+POST /v1/sandbox/terminal-state-trip-run (walk-through: README, "Sandbox mode").
+`;
+
 /** The ready-to-paste walk-through printed after the demo bootstrap (README has the same steps). */
-export function demoInstructions(baseUrl: string, result: BootstrapResult): string {
+export function demoInstructions(baseUrl: string, result: BootstrapResult, environment: Environment = 'production'): string {
   const org = result.organization_id;
   return `
+${environmentBanner(environment)}
 voucherd created a demo organization (shown once — the secrets are stored only as hashes):
 
   organization_id  ${org}
   admin            ${result.admin.email} / ${result.admin.password}
   client_id        ${result.client.client_id}
   client_secret    ${result.client.client_secret}
-
+${environment === 'sandbox' ? SANDBOX_HINT : ''}
 Try it (paste into a shell):
 
 export VOUCHERD=${baseUrl}
@@ -37,8 +53,9 @@ curl -H "Authorization: Bearer $TOKEN" "$VOUCHERD/v1/organizations/$ORG/voucher-
 `;
 }
 
-export function noDemoInstructions(): string {
+export function noDemoInstructions(environment: Environment = 'production'): string {
   return `
+${environmentBanner(environment)}
 The database already has organizations, so no demo credentials were created. To make a new
 organization with an admin and API credentials, run:
 

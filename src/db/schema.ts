@@ -185,6 +185,26 @@ export interface OrganizationAuthorizationsTable {
   revoked_at: number | null;
 }
 
+/** A simulated trip of sandbox mode (docs/sandbox.md), completed by a background job. */
+export interface SandboxRunsTable {
+  id: string;
+  trip_id: string;
+  client_id: string;
+  user_id: string;
+  organization_ids: string;
+  route: string;
+  product_type: string;
+  state: Generated<'RUNNING' | 'COMPLETED' | 'FAILED'>;
+  due_at: number;
+  attempts: Generated<number>;
+  lease_holder: string | null;
+  lease_expires_at: number | null;
+  run_info: string | null;
+  message: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface JobLeasesTable {
   name: string;
   holder: string;
@@ -385,6 +405,7 @@ export interface DB {
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   job_leases: JobLeasesTable;
+  sandbox_runs: SandboxRunsTable;
   outbox_events: OutboxEventsTable;
   organization_authorizations: OrganizationAuthorizationsTable;
   organizations: OrganizationsTable;

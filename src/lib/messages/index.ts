@@ -4,13 +4,14 @@ import { PROGRAM_MESSAGES } from './programs.js';
 import { WEBHOOK_MESSAGES } from './webhooks.js';
 import { OAUTH_MESSAGES } from './oauth.js';
 import { REDEEM_PAGE_MESSAGES } from './redeem-page.js';
+import { SANDBOX_MESSAGES } from './sandbox.js';
 
 /**
  * All human texts of API errors, per locale (api.md §3). A module adds a catalog file beside
  * core.ts (same five locales: en_US, fr_FR, de_DE, pt_BR, es_ES) and lists it in CATALOGS below;
  * a unit test checks every locale has every key.
  */
-const CATALOGS = [CORE_MESSAGES, OAUTH_MESSAGES, REDEMPTION_MESSAGES, PROGRAM_MESSAGES, WEBHOOK_MESSAGES, REDEEM_PAGE_MESSAGES] as const;
+const CATALOGS = [CORE_MESSAGES, OAUTH_MESSAGES, REDEMPTION_MESSAGES, PROGRAM_MESSAGES, WEBHOOK_MESSAGES, REDEEM_PAGE_MESSAGES, SANDBOX_MESSAGES] as const;
 
 type LocaleName = keyof typeof CORE_MESSAGES;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -11,10 +11,10 @@ export async function opsRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (request, reply) => {
     try {
       await sql`select 1`.execute(ctx.database.db);
-      return { status: 'ok', database: ctx.database.dialect };
+      return { status: 'ok', database: ctx.database.dialect, environment: ctx.config.environment };
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
-      return reply.status(503).header('retry-after', '1').send({ status: 'unavailable', database: ctx.database.dialect });
+      return reply.status(503).header('retry-after', '1').send({ status: 'unavailable', database: ctx.database.dialect, environment: ctx.config.environment });
     }
   });
 

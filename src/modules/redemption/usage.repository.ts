@@ -26,6 +26,9 @@ export async function findVoucherWithProgram(db: Kysely<DB>, voucherId: string) 
       'p.value_per_period_max_credit',
       'p.value_per_period_max_amount',
       'p.value_recurrence_period',
+      'p.trip_restriction_type',
+      'p.pickup_locations',
+      'p.dropoff_locations',
     ])
     .where('v.id', '=', voucherId)
     .executeTakeFirst();

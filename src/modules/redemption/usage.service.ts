@@ -5,6 +5,7 @@ import { fromMinorUnits, toMinorUnits } from '../../lib/money.js';
 import type { TripReporter } from '../access/trip-reporter.js';
 import { programStatus } from '../programs/program.status.js';
 import { recordEvent } from '../webhooks/outbox.js';
+import { checkGeofence, parseGeofences, type TripRoute } from './geofence.js';
 import { periodKey } from './periods.js';
 import type { TripBody } from './redemption.schemas.js';
 import { addUsage, findTrip, findVoucherWithProgram, insertTrip, lockVoucher, periodUsage, type TripRow } from './usage.repository.js';
@@ -24,6 +25,21 @@ export interface TripResult {
 }
 
 type Voucher = NonNullable<Awaited<ReturnType<typeof findVoucherWithProgram>>>;
+
+/**
+ * A trip to apply. `route` is internal (the sandbox's simulated trips carry one): when present,
+ * the program's trip restriction is checked against it; see docs/sandbox.md.
+ */
+export type TripInput = TripBody & { route?: TripRoute };
+
+/** Refuses a trip whose route leaves the program's locations (trip_restriction_type). */
+function assertWithinLocations(voucher: Voucher, route: TripRoute | undefined): void {
+  if (!route) return;
+  const verdict = checkGeofence(voucher.trip_restriction_type, parseGeofences(voucher.pickup_locations), parseGeofences(voucher.dropoff_locations), route);
+  if (verdict !== 'INSIDE') {
+    throw new AppError('invalid_request', 'trip_outside_locations', { params: { restriction: voucher.trip_restriction_type ?? '' }, metadata: { geofence: verdict } });
+  }
+}
 
 /** The voucher, when it belongs to the reporter's organization; anything else is "not found". */
 function assertVoucherAccess(reporter: TripReporter, voucher: Voucher | undefined): Voucher {
@@ -52,6 +68,20 @@ function toWire(voucherId: string, trip: Pick<TripRow, 'trip_id' | 'currency_cod
  */
 export async function recordTrip(ctx: AppContext, reporter: TripReporter, voucherId: string, body: TripBody): Promise<TripResult> {
   const voucher = assertVoucherAccess(reporter, await findVoucherWithProgram(ctx.database.db, voucherId));
+  return applyTrip(ctx, voucher, body);
+}
+
+/**
+ * The usage path without the caller check, for callers that decided access themselves (the
+ * sandbox's trip runs, docs/sandbox.md). Same rules, same transaction, same event.
+ */
+export async function applyTripToVoucher(ctx: AppContext, voucherId: string, input: TripInput): Promise<TripResult> {
+  const voucher = await findVoucherWithProgram(ctx.database.db, voucherId);
+  if (!voucher) throw new AppError('not_found', 'voucher_not_found');
+  return applyTrip(ctx, voucher, input);
+}
+
+async function applyTrip(ctx: AppContext, voucher: Voucher, body: TripInput): Promise<TripResult> {
   if (body.currency_code !== voucher.currency_code) {
     throw new AppError('invalid_request', 'currency_mismatch', { params: { currency: voucher.currency_code }, metadata: { field: 'currency_code' } });
   }
@@ -69,6 +99,7 @@ export async function recordTrip(ctx: AppContext, reporter: TripReporter, vouche
         return { body: toWire(voucher.id, previous), replayed: true };
       }
       if (programStatus(voucher, now) !== 'ACTIVE') throw new AppError('voucher_program_inactive', 'voucher_program_inactive');
+      assertWithinLocations(voucher, body.route);
       const key = periodKey(voucher.value_recurrence_period, voucher.timezone, now);
       const value = applyValueRules(
         {
