@@ -33,7 +33,7 @@ const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : 
 
 async function withContext<T>(fn: (ctx: AppContext, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
   try {
     await migrateToLatest(database);
     return await fn(createContext(config, database), config);
@@ -97,7 +97,7 @@ const COMMANDS: Record<string, Command> = {
     options: JSON_OPTION,
     async run(values) {
       const config = loadConfig();
-      const database = openDatabase(config.databaseUrl);
+      const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
       try {
         const report = await migrateToLatest(database);
         print(values, report, report.applied.length ? `Applied: ${report.applied.join(', ')}` : 'Schema is up to date.');
