@@ -25,7 +25,15 @@ export function pgbouncerBinary(): string {
  * ini: trust authentication for `user`, the given pool mode, a small server pool so that many
  * client connections share few server connections. Stopped with SIGTERM by its process id.
  */
-export async function startPgBouncer(options: { upstreamHost: string; upstreamPort: number; user: string; poolMode: 'transaction' | 'session'; serverPoolSize: number }): Promise<PgBouncer> {
+export async function startPgBouncer(options: {
+  upstreamHost: string;
+  upstreamPort: number;
+  user: string;
+  poolMode: 'transaction' | 'session';
+  serverPoolSize: number;
+  /** Database names clients ask for → the upstream database they reach (default: the same name). */
+  aliases?: Record<string, string>;
+}): Promise<PgBouncer> {
   const binary = pgbouncerBinary();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'voucherd-pgbouncer-'));
@@ -36,6 +44,7 @@ export async function startPgBouncer(options: { upstreamHost: string; upstreamPo
     ini,
     [
       '[databases]',
+      ...Object.entries(options.aliases ?? {}).map(([name, real]) => `${name} = host=${options.upstreamHost} port=${options.upstreamPort} dbname=${real}`),
       `* = host=${options.upstreamHost} port=${options.upstreamPort}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
