@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
 import { rejectNulHook } from './http/reject-nul.js';
+import { incomingRequestId, traceIdOf } from './http/request-trace.js';
 import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
@@ -52,7 +53,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     logger: options.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
-    genReqId: () => ctx.ids.next(),
+    // A valid incoming X-Request-Id is kept (and echoed); a traceparent's trace id joins every
+    // log line of the request (request-trace.ts).
+    genReqId: (req) => incomingRequestId(req.headers) ?? ctx.ids.next(),
+    childLoggerFactory: (logger, bindings, options, req) => {
+      const traceId = traceIdOf(req.headers);
+      return logger.child(traceId ? { ...bindings, trace_id: traceId } : bindings, options);
+    },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   });
@@ -108,7 +115,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
 
   // Routes.
-  registerMetrics(app);
+  registerMetrics(app, ctx);
   await app.register(opsRoutes, { ctx });
   await app.register(async (oauth) => {
     await oauth.register(formbody, { bodyLimit: 64 * 1024 });

@@ -13,6 +13,7 @@ import { translate } from './lib/i18n.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
 import { organizationAuthorizations } from './modules/business/business.service.js';
 import { organizationExists } from './modules/orgs/org.repository.js';
+import { describeStartupError } from './cli/startup-errors.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -336,7 +337,11 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`${(err as Error).message}\n\nUsage: ${command.usage}\n`);
       process.exitCode = 2;
     } else {
-      throw err;
+      // The database cannot be reached or opened, the port is taken: one line naming the setting.
+      const line = describeStartupError(err, loadConfig());
+      if (line === undefined) throw err;
+      process.stderr.write(`${line}\n`);
+      process.exitCode = 1;
     }
   }
 }

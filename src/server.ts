@@ -56,10 +56,17 @@ export async function startServer(config: Config, print: (text: string) => void 
   const ctx = createContext(config, database);
   const app = await buildApp(ctx, { logger: { level: config.logLevel } });
   announce = (named) => app.log.info({ named_prepared_statements: named }, named ? 'named prepared statements on' : 'a connection pooler answers: named prepared statements off');
-  // The redemption page's own OAuth client (idempotent; every process may run it).
-  await ensureRedeemClient(ctx);
-  if (config.demoBootstrap) await demoBootstrap(ctx, print);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    // The redemption page's own OAuth client (idempotent; every process may run it).
+    await ensureRedeemClient(ctx);
+    if (config.demoBootstrap) await demoBootstrap(ctx, print);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // E.g. the port is taken: release the database so the process can exit with the error.
+    await app.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
   const jobs = new JobRunner(ctx, app.log);
   registerWorkers(jobs, ctx);
   jobs.start();

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Prometheus metrics (api.md §1, Operations): process metrics plus one request counter and one
- * latency histogram labelled by route pattern (never the raw URL, so ids do not explode the label
- * space) and status code. One registry per app, so several apps in one process do not collide.
+ * Prometheus metrics: process metrics, one request counter and one latency histogram labelled by
+ * route pattern (never the raw URL, so ids do not explode the label space) and status code, and
+ * the context's domain metrics (domain-metrics.ts). One HTTP registry per app, so several apps in
+ * one process do not collide.
  */
-export function registerMetrics(app: FastifyInstance): Registry {
+export function registerMetrics(app: FastifyInstance, ctx: AppContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'voucherd_' });
   const requests = new Counter({
@@ -27,9 +29,10 @@ export function registerMetrics(app: FastifyInstance): Registry {
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
+  const served = Registry.merge([registry, ctx.metrics.registry]);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
+    void reply.type(served.contentType);
+    return served.metrics();
   });
-  return registry;
+  return served;
 }

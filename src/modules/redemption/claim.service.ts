@@ -28,7 +28,11 @@ export interface ClaimResult {
  *    program and rider), the program's claim counter and the outbox event commit with it.
  * Every refusal spends budget; its answer never says more than api.md §7 allows.
  */
-export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string): Promise<ClaimResult> {
+export function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string): Promise<ClaimResult> {
+  return ctx.metrics.outcome(ctx.metrics.claims, 'claimed', () => claim(ctx, rider, codeInput));
+}
+
+async function claim(ctx: AppContext, rider: RiderPrincipal, codeInput: string): Promise<ClaimResult> {
   const codeText = normalizeCode(codeInput);
   if (!isWellFormedCode(codeText)) throw notFound();
   const now = ctx.clock.now();

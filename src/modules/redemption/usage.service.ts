@@ -58,7 +58,11 @@ function toWire(voucherId: string, trip: Pick<TripRow, 'trip_id' | 'currency_cod
  * again replays the stored answer; a different fare or currency for it → 422. The trip, the
  * usage counters and the `voucher_program_code_redeemed` event commit together.
  */
-export async function recordTrip(ctx: AppContext, principal: Principal, voucherId: string, body: TripBody): Promise<TripResult> {
+export function recordTrip(ctx: AppContext, principal: Principal, voucherId: string, body: TripBody): Promise<TripResult> {
+  return ctx.metrics.outcome(ctx.metrics.trips, 'applied', () => applyTrip(ctx, principal, voucherId, body));
+}
+
+async function applyTrip(ctx: AppContext, principal: Principal, voucherId: string, body: TripBody): Promise<TripResult> {
   const voucher = await assertVoucherAccess(ctx, principal, await findVoucherWithProgram(ctx.database.db, voucherId));
   if (body.currency_code !== voucher.currency_code) {
     throw new AppError('invalid_request', 'currency_mismatch', { params: { currency: voucher.currency_code }, metadata: { field: 'currency_code' } });
