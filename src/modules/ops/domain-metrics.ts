@@ -57,7 +57,10 @@ export class DomainMetrics {
   constructor(database: Database) {
     const db = database.db;
     // A gauge that cannot be read this time keeps its last value rather than failing the scrape.
-    const quietly = (read: () => Promise<void>) => async () => read().catch(() => undefined);
+    const quietly = <G>(read: (this: G) => Promise<void>) =>
+      async function (this: G) {
+        await read.call(this).catch(() => undefined);
+      };
     new Gauge({
       name: 'voucherd_outbox_backlog',
       help: 'Outbox events not yet fanned out to webhook deliveries',

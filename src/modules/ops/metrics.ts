@@ -11,6 +11,9 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export function registerMetrics(app: FastifyInstance, ctx: AppContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'voucherd_' });
+  // prom-client's totals of these are gauges named `_total`, which Prometheus' naming rules (and
+  // `promtool check metrics`) reserve for counters; the per-type gauges without the suffix stay.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) registry.removeSingleMetric(`voucherd_nodejs_${name}`);
   const requests = new Counter({
     name: 'voucherd_http_requests_total',
     help: 'HTTP requests by method, route pattern and status code',

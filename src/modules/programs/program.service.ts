@@ -28,6 +28,7 @@ export async function createProgram(
   const { row, numberOfCodes } = validateCreateProgram(input.body, now, ctx.config);
   const programId = ctx.ids.next();
   const generationId = ctx.ids.next();
+  const started = performance.now();
   await ctx.database.db.transaction().execute(async (trx) => {
     await insertProgram(trx, {
       ...row,
@@ -66,6 +67,9 @@ export async function createProgram(
     });
   });
   if (numberOfCodes >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
+  // The program's first batch is a generation too (committed before the response).
+  ctx.metrics.codesGenerated.inc({ mode: 'sync' }, numberOfCodes);
+  ctx.metrics.generationDuration.observe({ mode: 'sync' }, (performance.now() - started) / 1000);
   if (row.code_scheme === 'MULTI_CODE_SINGLE_REDEEM') return { voucher_program_id: programId };
   const code = await ctx.database.db
     .selectFrom('voucher_codes')
