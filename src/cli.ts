@@ -338,7 +338,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
     } else {
       // The database cannot be reached or opened, the port is taken: one line naming the setting.
-      const line = describeStartupError(err, loadConfig());
+      let line: string | undefined;
+      try {
+        line = describeStartupError(err, loadConfig());
+      } catch {
+        line = undefined;
+      }
       if (line === undefined) throw err;
       process.stderr.write(`${line}\n`);
       process.exitCode = 1;
