@@ -28,7 +28,7 @@ beforeAll(async () => {
   tenant = await bootstrap(ctx, { orgName: 'Observed', adminEmail: `observed-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   riders = await createRiders(ctx, await createRiderApp(ctx), 2);
   receiver = await startReceiver();
-  server = await startServerProcess({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50' });
+  server = await startServerProcess({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50', INLINE_GENERATION_LIMIT: '4', GENERATION_POLL_MS: '50' });
   const res = await fetch(`${server.url}/oauth/v2/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -78,20 +78,25 @@ describe('/metrics after traffic', () => {
     expect(program.status).toBe(200);
     const programId = program.body.voucher_program_id as string;
     expect((await api(`/v1/organizations/${org}/voucher-programs/${programId}/codes/generate`, { method: 'POST', token, body: { number_of_codes: 3 } })).status).toBe(200);
+    // Above INLINE_GENERATION_LIMIT (4 here): a background job.
+    expect((await api(`/v1/organizations/${org}/voucher-programs/${programId}/codes/generate`, { method: 'POST', token, body: { number_of_codes: 5 } })).status).toBe(202);
     const codes = await testDb.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).execute();
     const claimed = await api('/v1.2/me/vouchers/redeem', { method: 'POST', token: riders[0]!.token, body: { code_text: codes[0]!.code_text } });
     expect(claimed.status).toBe(200);
     expect((await api('/v1.2/me/vouchers/redeem', { method: 'POST', token: riders[1]!.token, body: { code_text: codes[0]!.code_text } })).status).toBe(409);
     await waitFor(async () => receiver.requests.length > 0, 'a webhook delivery');
+    await waitFor(async () => (sample(await (await fetch(`${server.url}/metrics`)).text(), 'voucherd_code_generation_duration_seconds_count{mode="job"}') ?? 0) >= 1, 'the job to finish');
 
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    // One claimed, one refused; 4 codes on create (its first batch) + 3 generated, both inline.
+    // One claimed, one refused; 4 codes on create (its first batch) + 3 generated inline, 5 by a job.
     expect(sample(text, 'voucherd_claims_total{outcome="claimed"}')).toBe(1);
     expect(sample(text, 'voucherd_claims_total{outcome="code_already_redeemed"}')).toBe(1);
     expect(sample(text, 'voucherd_codes_generated_total{mode="sync"}')).toBe(7);
     expect(sample(text, 'voucherd_code_generation_duration_seconds_count{mode="sync"}')).toBe(2);
+    expect(sample(text, 'voucherd_codes_generated_total{mode="job"}')).toBe(5);
+    expect(sample(text, 'voucherd_code_generation_duration_seconds_count{mode="job"}')).toBe(1);
     await waitFor(async () => {
       const again = await (await fetch(`${server.url}/metrics`)).text();
       return (sample(again, 'voucherd_webhook_delivery_attempts_total{outcome="delivered"}') ?? 0) >= 1 && again;
