@@ -17,11 +17,12 @@ export default defineConfig({
         extends: true,
         test: { name: 'sqlite', include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
       },
+      // test/postgres: PostgreSQL-only topologies (PgBouncer, read-only sessions, host lists).
       {
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts', 'test/multiprocess/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts', 'test/multiprocess/**/*.test.ts', 'test/postgres/**/*.test.ts'],
           env: { TEST_DATABASE_URL: postgresUrl },
         },
       },

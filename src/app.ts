@@ -8,6 +8,7 @@ import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
 import { rejectNulHook } from './http/reject-nul.js';
 import { unknownFieldsHook } from './http/unknown-fields.js';
+import { incomingRequestId, traceIdOf } from './http/request-trace.js';
 import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
@@ -65,7 +66,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     logger: options.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
-    genReqId: () => ctx.ids.next(),
+    // A valid incoming X-Request-Id is kept (and echoed); a traceparent's trace id joins every
+    // log line of the request (request-trace.ts).
+    genReqId: (req) => incomingRequestId(req.headers) ?? ctx.ids.next(),
+    childLoggerFactory: (logger, bindings, options, req) => {
+      const traceId = traceIdOf(req.headers);
+      return logger.child(traceId ? { ...bindings, trace_id: traceId } : bindings, options);
+    },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   });
@@ -123,7 +130,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
 
   // Routes.
-  registerMetrics(app);
+  registerMetrics(app, ctx);
   await app.register(opsRoutes, { ctx });
   await app.register(async (oauth) => {
     await oauth.register(formbody, { bodyLimit: 64 * 1024 });

@@ -14,6 +14,7 @@ import { translate } from './lib/i18n.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
 import { organizationAuthorizations } from './modules/business/business.service.js';
 import { organizationExists } from './modules/orgs/org.repository.js';
+import { describeStartupError } from './cli/startup-errors.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -34,7 +35,7 @@ const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : 
 
 async function withContext<T>(fn: (ctx: AppContext, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
   try {
     await migrateToLatest(database);
     return await fn(createContext(config, database), config);
@@ -98,7 +99,7 @@ const COMMANDS: Record<string, Command> = {
     options: JSON_OPTION,
     async run(values) {
       const config = loadConfig();
-      const database = openDatabase(config.databaseUrl);
+      const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
       try {
         const report = await migrateToLatest(database);
         print(values, report, report.applied.length ? `Applied: ${report.applied.join(', ')}` : 'Schema is up to date.');
@@ -348,7 +349,16 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`${(err as Error).message}\n\nUsage: ${command.usage}\n`);
       process.exitCode = 2;
     } else {
-      throw err;
+      // The database cannot be reached or opened, the port is taken: one line naming the setting.
+      let line: string | undefined;
+      try {
+        line = describeStartupError(err, loadConfig());
+      } catch {
+        line = undefined;
+      }
+      if (line === undefined) throw err;
+      process.stderr.write(`${line}\n`);
+      process.exitCode = 1;
     }
   }
 }

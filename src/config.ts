@@ -1,4 +1,6 @@
 import { parseRates, type RateTable } from './modules/sandbox/rates.js';
+import type { PreparedStatementsMode } from './db/named-statements.js';
+import { parsePostgresUrl, PostgresUrlError } from './db/postgres-url.js';
 
 /**
  * The only reader of `process.env` (architecture.md). Parsed once, every problem listed together,
@@ -13,6 +15,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** PostgreSQL connections per process (docs/scale-out.md); ignored for SQLite. */
   readonly databasePoolSize: number;
+  /** PostgreSQL named prepared statements on the hot paths (docs/postgres-topologies.md). */
+  readonly databasePreparedStatements: PreparedStatementsMode;
   readonly publicUrl: string;
   readonly issuer: string;
   readonly maxCodesPerRequest: number;
@@ -94,6 +98,7 @@ export const CONFIG_VARIABLES = {
   HOST: '127.0.0.1',
   DATABASE_URL: 'sqlite:./data/voucherd.db',
   DATABASE_POOL_SIZE: '10',
+  DATABASE_PREPARED_STATEMENTS: 'auto',
   PUBLIC_URL: '(http://HOST:PORT)',
   OAUTH_ISSUER: '(PUBLIC_URL)',
   MAX_CODES_PER_REQUEST: '30000',
@@ -195,7 +200,18 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = read('DATABASE_URL') ?? 'sqlite:./data/voucherd.db';
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${databaseUrl}")`);
+  } else if (databaseUrl.startsWith('postgres')) {
+    // Host lists and target_session_attrs are ours to read; a URL nothing can parse is reported here.
+    try {
+      parsePostgresUrl(databaseUrl);
+    } catch (err) {
+      if (!(err instanceof PostgresUrlError)) throw err;
+      problems.push(err.message);
+    }
   }
+  const preparedRaw = read('DATABASE_PREPARED_STATEMENTS')?.toLowerCase() ?? 'auto';
+  if (!['auto', 'on', 'off'].includes(preparedRaw)) problems.push(`DATABASE_PREPARED_STATEMENTS must be auto, on or off (got "${preparedRaw}")`);
+  const databasePreparedStatements = (['on', 'off'].includes(preparedRaw) ? preparedRaw : 'auto') as PreparedStatementsMode;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const publicUrl = url('PUBLIC_URL', `http://${urlHost}:${port}`);
   const issuer = url('OAUTH_ISSUER', publicUrl);
@@ -284,6 +300,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     databaseUrl,
     databasePoolSize,
+    databasePreparedStatements,
     publicUrl,
     issuer,
     maxCodesPerRequest,

@@ -3,6 +3,7 @@ import type { Database } from './db/database.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { IdGenerator } from './lib/ids.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
+import { DomainMetrics } from './modules/ops/domain-metrics.js';
 
 /**
  * What every service needs, passed explicitly (no globals): configuration, the database, and the
@@ -14,6 +15,8 @@ export interface AppContext {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly ids: IdGenerator;
+  /** Domain counters and gauges served at /metrics (docs/observability.md). */
+  readonly metrics: DomainMetrics;
 }
 
 export function createContext(
@@ -24,5 +27,5 @@ export function createContext(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   // Ids always come from the CSPRNG: a pinned random source for codes must not make ids collide.
-  return { config, database, clock, random, ids: new IdGenerator(clock, cryptoRandom) };
+  return { config, database, clock, random, ids: new IdGenerator(clock, cryptoRandom), metrics: new DomainMetrics(database) };
 }

@@ -36,9 +36,17 @@ async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Pr
   }
 }
 
-/** config → db → migrate → buildApp → listen (architecture.md). Returns a handle to stop it. */
-export async function startServer(config: Config, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<RunningServer> {
-  const database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+/**
+ * config → db → migrate → buildApp → listen. Returns a handle to stop it. The demo banner goes to
+ * stderr by default: stdout carries only JSON log lines.
+ */
+export async function startServer(config: Config, print: (text: string) => void = (t) => process.stderr.write(t)): Promise<RunningServer> {
+  let announce: (named: boolean) => void = () => undefined;
+  const database = openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
+    onPreparedStatementsDecided: (named) => announce(named),
+  });
   try {
     await migrateToLatest(database);
   } catch (err) {
@@ -47,11 +55,19 @@ export async function startServer(config: Config, print: (text: string) => void 
   }
   const ctx = createContext(config, database);
   const app = await buildApp(ctx, { logger: { level: config.logLevel } });
-  // The redemption page's own OAuth client (idempotent; every process may run it).
-  await ensureRedeemClient(ctx);
-  if (config.demoBootstrap) await demoBootstrap(ctx, print);
-  else if (config.environment === 'sandbox') print(`${environmentBanner(config.environment)}\n`);
-  await app.listen({ port: config.port, host: config.host });
+  announce = (named) => app.log.info({ named_prepared_statements: named }, named ? 'named prepared statements on' : 'a connection pooler answers: named prepared statements off');
+  try {
+    // The redemption page's own OAuth client (idempotent; every process may run it).
+    await ensureRedeemClient(ctx);
+    if (config.demoBootstrap) await demoBootstrap(ctx, print);
+    else if (config.environment === 'sandbox') print(`${environmentBanner(config.environment)}\n`);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // E.g. the port is taken: release the database so the process can exit with the error.
+    await app.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
   const jobs = new JobRunner(ctx, app.log);
   registerWorkers(jobs, ctx);
   jobs.start();

@@ -14,7 +14,11 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
-import { prepareNamedStatements } from './named-statements.js';
+import { hostSelectingClient } from './host-selection.js';
+import { prepareNamedStatements, type PreparedStatementsMode } from './named-statements.js';
+import { parsePostgresUrl } from './postgres-url.js';
+import { watchReadOnly } from './read-only.js';
+import { ReplaceablePool, type PostgresPool } from './replaceable-pool.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -26,7 +30,7 @@ export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
   readonly sqlite?: BetterSqlite3.Database;
-  readonly pool?: pg.Pool;
+  readonly pool?: PostgresPool;
   /** PostgreSQL: the schema tables live in (search_path), `public` unless the URL or options say otherwise. */
   readonly schema?: string;
   close(): Promise<void>;
@@ -40,6 +44,10 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Called with the SQL of every statement executed through Kysely (diagnostics and tests). */
   onQuery?: (sql: string) => void;
+  /** PostgreSQL: named prepared statements for the hot paths (DATABASE_PREPARED_STATEMENTS); default auto. */
+  preparedStatements?: PreparedStatementsMode;
+  /** Hears what `auto` decided (true: statements are named). */
+  onPreparedStatementsDecided?: (named: boolean) => void;
 }
 
 function queryLog(onQuery: ((sql: string) => void) | undefined) {
@@ -124,21 +132,34 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       close: () => db.destroy(),
     };
   }
-  const schema = options.schema ?? searchPathOf(url) ?? 'public';
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    application_name: options.applicationName ?? (schema === 'public' ? 'voucherd' : `voucherd:${schema}`),
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  // Multi-host URLs and target_session_attrs are read here (node-postgres knows neither).
+  const parsed = parsePostgresUrl(url);
+  const connectionString = parsed.urlFor(parsed.hosts[0]!);
+  const selectHost = parsed.hosts.length > 1 || parsed.targetSessionAttrs !== 'any';
+  const schema = options.schema ?? searchPathOf(connectionString) ?? 'public';
+  // `?pgbouncer=true|false` in the URL settles `auto` without asking the server.
+  const requested = options.preparedStatements ?? 'auto';
+  const prepared = requested === 'auto' && parsed.pgbouncer !== undefined ? (parsed.pgbouncer ? 'off' : 'on') : requested;
+  const pool: ReplaceablePool = new ReplaceablePool(() => {
+    const current = new pg.Pool({
+      connectionString,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? (schema === 'public' ? 'voucherd' : `voucherd:${schema}`),
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+      ...(selectHost ? { Client: hostSelectingClient(parsed) } : {}),
+    });
+    // A connection lost while idle (pool 'error') or while checked out (client 'error', e.g. the
+    // backend was terminated mid-query) must not crash the process: the query in flight fails
+    // (→ 503), the pool discards the client and opens a new one.
+    current.on('error', () => undefined);
+    current.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
+    prepareNamedStatements(current, prepared, options.onPreparedStatementsDecided);
+    // A write refused as read-only: this pool's connections are on a standby; start over.
+    watchReadOnly(current, () => pool.replace(current));
+    return current;
   });
-  // A connection lost while idle (pool 'error') or while checked out (client 'error', e.g. the
-  // backend was terminated mid-query) must not crash the process: the query in flight fails
-  // (→ 503), the pool discards the client and opens a new one (quality.md F1).
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined);
-  });
-  prepareNamedStatements(pool);
   const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect(pool, schema), ...queryLog(options.onQuery) });
   return { db, dialect: 'postgres', pool, schema, close: () => db.destroy() };
 }
@@ -150,7 +171,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
  */
 class SchemaScopedPostgresDialect extends PostgresDialect {
   constructor(
-    pool: pg.Pool,
+    pool: PostgresPool,
     private readonly schema: string,
   ) {
     super({ pool });

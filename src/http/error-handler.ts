@@ -3,7 +3,9 @@ import { AppError } from '../lib/errors.js';
 import { contentLanguage, translate } from '../lib/i18n.js';
 import { validationError } from './validation.js';
 
-const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
+// 25006: a write reached a read-only session (a standby after failover); the pool is replaced
+// (src/db/replaceable-pool.ts) and the client retries.
+const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '25006', 'SQLITE_BUSY']);
 
 function isDatabaseUnavailable(err: { code?: string; message?: string }): boolean {
   if (err.code && (DB_UNAVAILABLE_CODES.has(err.code) || err.code.startsWith('08'))) return true;

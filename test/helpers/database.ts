@@ -67,3 +67,36 @@ export function withSearchPath(url: string, schema: string): string {
   u.searchParams.set('options', `-c search_path=${schema}`);
   return u.toString();
 }
+
+export interface TemporaryDatabase {
+  name: string;
+  /** TEST_DATABASE_URL with the database name replaced. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty PostgreSQL database next to TEST_DATABASE_URL's (for tests that need settings a
+ * schema cannot have, e.g. `default_transaction_read_only`, or a pooler that drops `options`).
+ */
+export async function createTemporaryDatabase(): Promise<TemporaryDatabase> {
+  const base = process.env.TEST_DATABASE_URL ?? '';
+  if (!base.startsWith('postgres')) throw new Error('createTemporaryDatabase needs TEST_DATABASE_URL=postgres://…');
+  const name = `voucherd_tmp_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    name,
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}

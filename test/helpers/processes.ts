@@ -44,7 +44,10 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** stdout and stderr interleaved. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -65,8 +68,16 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => {
+    output += d;
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+    stderr += d;
+  });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
@@ -88,6 +99,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     url,
     child,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
       return exited;

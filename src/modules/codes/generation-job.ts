@@ -89,6 +89,8 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
         return 'COMPLETED' as const;
       });
       refreshCodeStatisticsSoon(ctx.database);
+      if (outcome !== 'LOST') ctx.metrics.codesGenerated.inc({ mode: 'job' }, chunk);
+      if (outcome === 'COMPLETED') ctx.metrics.generationDuration.observe({ mode: 'job' }, Math.max(0, ctx.clock.now() - Number(job.created_at)) / 1000);
       if (outcome !== 'CONTINUE') return outcome;
     } catch (err) {
       if (!(err instanceof ProgramClosedError)) throw err;

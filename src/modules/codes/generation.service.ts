@@ -107,6 +107,7 @@ export async function generateVoucherCodes(
     };
   }
   const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'INLINE');
+  const started = performance.now();
   try {
     const total = await db.transaction().execute(async (trx) => {
       await writeCodeBatch(ctx, trx, {
@@ -136,6 +137,8 @@ export async function generateVoucherCodes(
       return newTotal;
     });
     if (input.count >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
+    ctx.metrics.codesGenerated.inc({ mode: 'sync' }, input.count);
+    ctx.metrics.generationDuration.observe({ mode: 'sync' }, (performance.now() - started) / 1000);
     return {
       voucher_program_id: program.id,
       generation_id: generationId,

@@ -1,14 +1,19 @@
 import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Prometheus metrics (api.md §1, Operations): process metrics plus one request counter and one
- * latency histogram labelled by route pattern (never the raw URL, so ids do not explode the label
- * space) and status code. One registry per app, so several apps in one process do not collide.
+ * Prometheus metrics: process metrics, one request counter and one latency histogram labelled by
+ * route pattern (never the raw URL, so ids do not explode the label space) and status code, and
+ * the context's domain metrics (domain-metrics.ts). One HTTP registry per app, so several apps in
+ * one process do not collide.
  */
-export function registerMetrics(app: FastifyInstance): Registry {
+export function registerMetrics(app: FastifyInstance, ctx: AppContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'voucherd_' });
+  // prom-client's totals of these are gauges named `_total`, which Prometheus' naming rules (and
+  // `promtool check metrics`) reserve for counters; the per-type gauges without the suffix stay.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) registry.removeSingleMetric(`voucherd_nodejs_${name}`);
   const requests = new Counter({
     name: 'voucherd_http_requests_total',
     help: 'HTTP requests by method, route pattern and status code',
@@ -27,9 +32,10 @@ export function registerMetrics(app: FastifyInstance): Registry {
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
+  const served = Registry.merge([registry, ctx.metrics.registry]);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
+    void reply.type(served.contentType);
+    return served.metrics();
   });
-  return registry;
+  return served;
 }

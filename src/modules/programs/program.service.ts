@@ -29,6 +29,7 @@ export async function createProgram(
   const { row, numberOfCodes } = validateCreateProgram(input.body, now, ctx.config);
   const programId = ctx.ids.next();
   const generationId = ctx.ids.next();
+  const started = performance.now();
   await ctx.database.db.transaction().execute(async (trx) => {
     await insertProgram(trx, {
       ...row,
@@ -67,6 +68,9 @@ export async function createProgram(
     });
   });
   if (numberOfCodes >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
+  // The program's first batch is a generation too (committed before the response).
+  ctx.metrics.codesGenerated.inc({ mode: 'sync' }, numberOfCodes);
+  ctx.metrics.generationDuration.observe({ mode: 'sync' }, (performance.now() - started) / 1000);
   // SINGLE_CODE: its one code. MULTI_CODE: its first code too, for integrations that create one
   // program per person and hand out the code of the create answer (docs/compatibility.md).
   const codeText = await firstProgramCode(ctx.database.db, programId);

@@ -35,7 +35,11 @@ export interface ClaimOrigin {
  *    claimable when this request arrived is contention, not guessing, and charges nothing.
  * The answer never says more than whether the code exists for this rider (claim.decision.ts).
  */
-export async function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string, origin: ClaimOrigin = {}): Promise<ClaimResult> {
+export function claimVoucher(ctx: AppContext, rider: RiderPrincipal, codeInput: string, origin: ClaimOrigin = {}): Promise<ClaimResult> {
+  return ctx.metrics.outcome(ctx.metrics.claims, 'claimed', () => claim(ctx, rider, codeInput, origin));
+}
+
+async function claim(ctx: AppContext, rider: RiderPrincipal, codeInput: string, origin: ClaimOrigin): Promise<ClaimResult> {
   const codeText = normalizeCode(codeInput);
   if (!isWellFormedCode(codeText)) throw notFound();
   const now = ctx.clock.now();

@@ -66,19 +66,23 @@ function toWire(voucherId: string, trip: Pick<TripRow, 'trip_id' | 'currency_cod
  * again replays the stored answer; a different fare or currency for it → 422. The trip, the
  * usage counters and the `voucher_program_code_redeemed` event commit together.
  */
-export async function recordTrip(ctx: AppContext, reporter: TripReporter, voucherId: string, body: TripBody): Promise<TripResult> {
-  const voucher = assertVoucherAccess(reporter, await findVoucherWithProgram(ctx.database.db, voucherId));
-  return applyTrip(ctx, voucher, body);
+export function recordTrip(ctx: AppContext, reporter: TripReporter, voucherId: string, body: TripBody): Promise<TripResult> {
+  return ctx.metrics.outcome(ctx.metrics.trips, 'applied', async () => {
+    const voucher = assertVoucherAccess(reporter, await findVoucherWithProgram(ctx.database.db, voucherId));
+    return applyTrip(ctx, voucher, body);
+  });
 }
 
 /**
  * The usage path without the caller check, for callers that decided access themselves (the
  * sandbox's trip runs, docs/sandbox.md). Same rules, same transaction, same event.
  */
-export async function applyTripToVoucher(ctx: AppContext, voucherId: string, input: TripInput): Promise<TripResult> {
-  const voucher = await findVoucherWithProgram(ctx.database.db, voucherId);
-  if (!voucher) throw new AppError('not_found', 'voucher_not_found');
-  return applyTrip(ctx, voucher, input);
+export function applyTripToVoucher(ctx: AppContext, voucherId: string, input: TripInput): Promise<TripResult> {
+  return ctx.metrics.outcome(ctx.metrics.trips, 'applied', async () => {
+    const voucher = await findVoucherWithProgram(ctx.database.db, voucherId);
+    if (!voucher) throw new AppError('not_found', 'voucher_not_found');
+    return applyTrip(ctx, voucher, input);
+  });
 }
 
 async function applyTrip(ctx: AppContext, voucher: Voucher, body: TripInput): Promise<TripResult> {

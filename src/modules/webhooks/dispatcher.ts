@@ -67,6 +67,8 @@ export async function attemptDelivery(ctx: AppContext, transport: WebhookTranspo
   const now = ctx.clock.now();
   const outcome = outcomeOf(ctx, delivery, result, now);
   if (!(await finishAttempt(db, delivery.id, holder, outcome))) return; // our lease was taken over
+  ctx.metrics.webhookDeliveries.inc({ outcome: outcome.status === 'SUCCEEDED' ? 'delivered' : outcome.status === 'PENDING' ? 'retry' : 'failed' });
+  if (outcome.status === 'SUCCEEDED') ctx.metrics.webhookDeliveryLag.observe(Math.max(0, now - Number(delivery.created_at)) / 1000);
   await insertAttempt(db, {
     id: ctx.ids.next(),
     delivery_id: delivery.id,

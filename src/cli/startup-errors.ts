@@ -1,0 +1,50 @@
+import type { Config } from '../config.js';
+import { sqlitePath } from '../db/database.js';
+import { parsePostgresUrl } from '../db/postgres-url.js';
+
+interface SystemError {
+  code?: string;
+  syscall?: string;
+  message?: string;
+  path?: string;
+}
+
+const DATABASE_CONNECT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// PostgreSQL: invalid authorization (28xxx), unknown database (3D000), connection failures (08xxx), startup refused (57P03, 53300).
+const DATABASE_SQLSTATE = /^(28|08|3D000|57P03|53300)/;
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_NOTADB', 'SQLITE_PERM']);
+
+/** Where DATABASE_URL points, without credentials. */
+function databaseTarget(url: string): string {
+  if (url.startsWith('sqlite:')) return `SQLite file ${sqlitePath(url)}`;
+  try {
+    return `PostgreSQL at ${parsePostgresUrl(url).hosts.map((h) => `${h.host}:${h.port}`).join(',')}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/**
+ * One clear line for the failures an operator causes at startup — the database cannot be reached
+ * or opened, the port is taken — naming the setting to fix. Undefined for anything else (a bug:
+ * the CLI then prints it in full).
+ */
+export function describeStartupError(err: unknown, config: Config): string | undefined {
+  const e = (err ?? {}) as SystemError;
+  const code = e.code ?? '';
+  const reason = (e.message ?? String(err)).split('\n')[0];
+  if (e.syscall === 'listen' || code === 'EADDRINUSE') {
+    if (code === 'EADDRINUSE') return `Port ${config.port} on ${config.host} is already in use: set PORT (or HOST) to a free one.`;
+    if (code === 'EACCES') return `Not allowed to listen on port ${config.port}: set PORT to a port above 1023 (or grant the permission).`;
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `HOST ${config.host} is not an address of this machine.`;
+    return `Cannot listen on ${config.host}:${config.port} (PORT, HOST): ${reason}`;
+  }
+  const target = databaseTarget(config.databaseUrl);
+  if (config.databaseUrl.startsWith('sqlite:') && FILE_ERRORS.has(code)) {
+    return `Cannot open the ${target} (DATABASE_URL): ${reason}`;
+  }
+  if (config.databaseUrl.startsWith('postgres') && (DATABASE_CONNECT.has(code) || DATABASE_SQLSTATE.test(code))) {
+    return `Cannot connect to the database, ${target} (DATABASE_URL): ${reason}`;
+  }
+  return undefined;
+}
