@@ -112,7 +112,6 @@ describe('POST /v1/vouchers/{voucher_id}/trips', () => {
       [{ trip_id: 'x', fare_amount: 10.001, currency_code: 'USD' }, 'fare_amount'],
       [{ trip_id: 'x', fare_amount: -1, currency_code: 'USD' }, 'fare_amount'],
       [{ trip_id: 'x', fare_amount: '10', currency_code: 'USD' }, 'fare_amount'],
-      [{ trip_id: 'x', fare_amount: 10, currency_code: 'USD', covered_amount: 10 }, 'covered_amount'],
       [{ fare_amount: 10, currency_code: 'USD' }, 'trip_id'],
     ];
     for (const [body] of cases) {
@@ -120,7 +119,16 @@ describe('POST /v1/vouchers/{voucher_id}/trips', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().code).toBe('invalid_request');
     }
+    // A caller-chosen covered_amount: refused when strict, otherwise ignored — the rules decide.
+    const forged = { trip_id: 'forged', fare_amount: 100, currency_code: 'USD', covered_amount: 100 };
+    const strict = await h.app.inject({ method: 'POST', url: `/v1/vouchers/${voucherId}/trips`, headers: { ...bearer(reporter), prefer: 'handling=strict' }, payload: forged });
+    expect(strict.statusCode).toBe(400);
+    expect(strict.json().metadata.field).toBe('covered_amount');
     expect(await usage(programId, codeId)).toEqual({ programTrips: 0, programAmount: 0, codeTrips: 0, codeAmount: 0, events: 0 });
+    const ignored = await trip(reporter, voucherId, forged);
+    expect(ignored.statusCode, ignored.body).toBe(200);
+    expect(ignored.headers['voucherd-ignored-fields']).toBe('covered_amount');
+    expect(ignored.json()).toMatchObject({ covered_amount: 25, rider_amount: 75 });
   });
 
   it('outside the program window → 400 voucher_program_inactive', async () => {
