@@ -74,7 +74,7 @@ describe('a read-only PostgreSQL session (a standby)', () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(res.json()).toEqual({ status: 'read_only', database: 'postgres' });
+    expect(res.json()).toEqual({ status: 'read_only', database: 'postgres', environment: 'production' });
   });
 
   it('a claim and a program create (writes, SQLSTATE 25006) → 503 + Retry-After, never 500; the pool is replaced', async () => {
@@ -149,7 +149,7 @@ describe('a DATABASE_URL with several hosts', () => {
   const direct = () => `${new URL(readOnly.url).hostname}:${new URL(readOnly.url).port || 5432}`;
 
   it('hosts are tried in order: a refused first host is skipped', async () => {
-    expect(await readyz(hostsUrl([`127.0.0.1:${closedPort}`, direct()], readWrite.name))).toEqual({ status: 200, body: { status: 'ok', database: 'postgres' } });
+    expect(await readyz(hostsUrl([`127.0.0.1:${closedPort}`, direct()], readWrite.name))).toEqual({ status: 200, body: { status: 'ok', database: 'postgres', environment: 'production' } });
   });
 
   it('target_session_attrs=read-write skips the read-only host and picks the writable one', async () => {

@@ -102,10 +102,11 @@ describe('POST /v1/sandbox/terminal-state-trip-run + GET /v1/sandbox/run/{run_id
       voucher_program_id: programId,
       voucher_id: voucherId,
       trip_id: tripId,
-      covered_amount: 10,
+      // Webhook counters are decimal strings, as in Uber's payload (docs/webhooks.md).
+      covered_amount: '10.0',
       currency_code: 'USD',
-      usage_trip_count: 1,
-      usage_amount: 10,
+      usage_trip_count: '1',
+      usage_amount: '10.0',
     });
     expect(await programUsage(tenant, programId)).toEqual({ usage_trip_count: 1, usage_amount: 10 });
 
