@@ -28,3 +28,75 @@ export const GenerationParams = Type.Object({
   generation_id: Type.String({ maxLength: 64 }),
 });
 export type GenerationParams = Static<typeof GenerationParams>;
+
+const GenerationStatus = Type.Union([Type.Literal('COMPLETED'), Type.Literal('IN_PROGRESS')]);
+
+/** Generate Voucher Codes' answer: 200 when the codes are committed, 202 while a background job runs. */
+export const GenerationSummaryWire = Type.Object(
+  {
+    voucher_program_id: Type.String(),
+    generation_id: Type.String(),
+    status: GenerationStatus,
+    number_of_codes: Type.Integer({ description: 'codes requested by this call' }),
+    total_number_of_codes: Type.Integer({ description: "the program's codes once this generation is done" }),
+  },
+);
+
+/** Documentation of the generate body with the bounds `toInteger` enforces (1 … MAX_CODES_PER_REQUEST). */
+export const generateBodyDocumentation = (max: number) =>
+  Type.Object(
+    {
+      number_of_codes: Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: max }),
+          Type.String({ pattern: '^[1-9][0-9]{0,15}$', maxLength: 17, description: 'the same integer as a decimal string' }),
+        ],
+        { description: `Number of codes to generate, 1 to ${max} (MAX_CODES_PER_REQUEST)` },
+      ),
+    },
+    { additionalProperties: false },
+  );
+
+/** One code of Get Voucher Codes (code.view.ts). */
+export const CodeWire = Type.Object(
+  {
+    code_id: Type.String(),
+    code_text: Type.String(),
+    redemption_link: Type.String(),
+    max_num_redemptions: Type.Integer(),
+    canceled_at: Type.Optional(Type.Integer({ description: 'epoch milliseconds' })),
+    usage_count: Type.Optional(Type.Integer({ description: 'include_usage=true only' })),
+    usage_amount: Type.Optional(Type.Number({ description: 'include_usage=true only' })),
+    currency_code: Type.Optional(Type.String({ description: 'include_usage=true only' })),
+    status: Type.Union([Type.Literal('AVAILABLE'), Type.Literal('REDEEMED'), Type.Literal('CANCELED')]),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+    generation_id: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'VoucherCode' },
+);
+
+export const CodePage = Type.Object({
+  total_number_of_codes: Type.Integer(),
+  codes: Type.Array(CodeWire),
+  next_page_token: Type.Optional(Type.String({ description: 'absent on the last page; paged answers only' })),
+});
+
+export const GenerationWire = Type.Object({
+  generation_id: Type.String(),
+  voucher_program_id: Type.String(),
+  status: Type.Union([Type.Literal('IN_PROGRESS'), Type.Literal('COMPLETED'), Type.Literal('FAILED')]),
+  requested: Type.Integer(),
+  generated: Type.Integer(),
+  mode: Type.Union([Type.Literal('INLINE'), Type.Literal('BACKGROUND')]),
+  created_at: Type.Integer(),
+  finished_at: Type.Optional(Type.Integer()),
+});
+
+export const CancelCodesAnswer = Type.Object({
+  cancelCodeFailures: Type.Array(
+    Type.Object({
+      code_uuid: Type.String(),
+      reason: Type.Union([Type.Literal('not_found'), Type.Literal('already_canceled'), Type.Literal('already_redeemed')]),
+    }),
+  ),
+});
