@@ -12,6 +12,7 @@ declare module 'fastify' {
     documentation?: {
       body?: unknown;
       consumes?: string[];
+      querystring?: unknown;
       responseHeaders?: Record<number, ResponseHeaderName[]>;
     };
   }
@@ -67,6 +68,7 @@ function transform({ schema, url, route }: { schema: Json; url: string; route: {
     out.body = documentation.body;
     if (documentation.consumes) out.consumes = documentation.consumes;
   }
+  if (documentation?.querystring) out.querystring = documentation.querystring;
   const readsInput = isApi(url) && (rest.body !== undefined || rest.querystring !== undefined);
   const idempotent = route.config?.idempotencyKey === true;
   const headers: string[] = [];

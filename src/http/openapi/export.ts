@@ -10,7 +10,7 @@ import { migrateToLatest } from '../../db/migrate.js';
  * read it from here, so the contract always comes from the code.
  */
 export async function exportOpenApiDocument(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', DEMO_BOOTSTRAP: 'false', PUBLIC_URL: 'https://vouchers.example.com', ...env });
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', DEMO_BOOTSTRAP: 'false', PUBLIC_URL: 'https://vouchers.test', ...env });
   const database = openDatabase('sqlite::memory:');
   try {
     await migrateToLatest(database);

@@ -1,14 +1,48 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
+import { PUBLIC } from '../../http/openapi/security.js';
+import { errorResponses } from '../../http/schema-types.js';
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  environment: Type.Union([Type.Literal('production'), Type.Literal('sandbox')]),
+});
 
 /** Liveness, readiness and the OpenAPI document (api.md §1, Operations). */
+/** Every route refuses U+0000 in its query with 400 (reject-nul.ts), these two included. */
+const nulInQuery = errorResponses(400);
+
 export async function opsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness',
+        description: 'Answers while the process runs; reads nothing.',
+        operationId: 'getLiveness',
+        security: PUBLIC,
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'Alive' }), ...nulInQuery },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (request, reply) => {
+  const readiness = {
+    tags: ['operations'],
+    summary: 'Readiness: the database answers',
+    description: '200 when the database answers a query; 503 with Retry-After when it does not.',
+    operationId: 'getReadiness',
+    security: PUBLIC,
+    documentation: { responseHeaders: { 503: ['RetryAfter' as const] } },
+    response: { ...nulInQuery, 200: { ...Readiness, description: 'Ready' }, 503: { ...Readiness, description: 'The database does not answer' } },
+  };
+  app.get('/readyz', { schema: readiness }, async (request, reply) => {
     try {
       await sql`select 1`.execute(ctx.database.db);
       return { status: 'ok', database: ctx.database.dialect, environment: ctx.config.environment };
