@@ -16,9 +16,9 @@ export async function exportOpenApiDocument(env: Record<string, string> = {}): P
     await migrateToLatest(database);
     const app = await buildApp(createContext(config, database));
     await app.ready();
-    const document = app.swagger() as unknown as Record<string, unknown>;
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     await app.close();
-    return document;
+    return res.json() as Record<string, unknown>;
   } finally {
     await database.close();
   }
