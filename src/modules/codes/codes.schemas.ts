@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike } from '../../http/schema-types.js';
 
 export const GenerateBody = Type.Object(
   { number_of_codes: IntegerLike('Number of codes to be generated (1 to MAX_CODES_PER_REQUEST)') },
@@ -44,18 +44,7 @@ export const GenerationSummaryWire = Type.Object(
 
 /** Documentation of the generate body with the bounds `toInteger` enforces (1 … MAX_CODES_PER_REQUEST). */
 export const generateBodyDocumentation = (max: number) =>
-  Type.Object(
-    {
-      number_of_codes: Type.Union(
-        [
-          Type.Integer({ minimum: 1, maximum: max }),
-          Type.String({ pattern: '^[1-9][0-9]{0,15}$', maxLength: 17, description: 'the same integer as a decimal string' }),
-        ],
-        { description: `Number of codes to generate, 1 to ${max} (MAX_CODES_PER_REQUEST)` },
-      ),
-    },
-    { additionalProperties: false },
-  );
+  Type.Object({ number_of_codes: BoundedIntegerLike(1, max, 'Number of codes to generate (MAX_CODES_PER_REQUEST)') }, { additionalProperties: false });
 
 /** One code of Get Voucher Codes (code.view.ts). */
 export const CodeWire = Type.Object(

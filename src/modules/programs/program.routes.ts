@@ -12,6 +12,7 @@ import { GuestWire } from '../guests/guest.schemas.js';
 import {
   CreatedProgram,
   CreateProgramBody,
+  createProgramBodyDocumentation,
   ProgramSummary,
   ProgramWire,
   GetProgramQuery,
@@ -38,6 +39,7 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         tags: ['programs'],
         params: OrgParams,
         body: CreateProgramBody,
+        documentation: { body: createProgramBodyDocumentation(ctx.config.maxCodesPerRequest) },
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
@@ -79,7 +81,7 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
       schema: {
         summary: 'Update Voucher Program',
         description:
-          'Partial update (api.md §4). Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.',
+          'Partial update. Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.',
         operationId: 'updateVoucherProgram',
         security: ORG_SECURITY,
         tags: ['programs'],

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike, enumOf } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
 
 export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
 export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
@@ -54,7 +54,7 @@ export const CreateProgramBody = Type.Object(
           prefix: Type.Optional(Type.String({ pattern: '^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{1,8}$', description: '1–8 symbols of the code alphabet' })),
           length: Type.Optional(IntegerLike('random symbols per code, 8 or more (default 12)')),
         },
-        { additionalProperties: false, description: '(X) code format; immutable after create' },
+        { additionalProperties: false, description: 'code format (a voucherd extension); immutable after create' },
       ),
     ),
   },
@@ -189,3 +189,13 @@ export const ProgramSummary = Type.Object({
   code_scheme: literalUnion(CODE_SCHEMES),
   creator_email: Type.Optional(Type.String()),
 });
+
+/** The create body as documented: `number_of_codes` with the range the service enforces. */
+export const createProgramBodyDocumentation = (maxCodes: number) =>
+  Type.Object(
+    {
+      ...CreateProgramBody.properties,
+      number_of_codes: Type.Optional(BoundedIntegerLike(1, maxCodes, 'MULTI_CODE_SINGLE_REDEEM only: size of the first batch (MAX_CODES_PER_REQUEST)')),
+    },
+    { additionalProperties: false },
+  );

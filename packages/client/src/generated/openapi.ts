@@ -188,7 +188,7 @@ export interface paths {
         head?: never;
         /**
          * Update Voucher Program
-         * @description Partial update (api.md §4). Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.
+         * @description Partial update. Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.
          */
         patch: operations["updateVoucherProgram"];
         trace?: never;
@@ -1426,7 +1426,7 @@ export interface operations {
                     /** @enum {string} */
                     code_scheme: "SINGLE_CODE_MULTI_REDEEM" | "MULTI_CODE_SINGLE_REDEEM";
                     redemptions_per_code?: number | string;
-                    /** @description MULTI_CODE_SINGLE_REDEEM only: size of the first batch */
+                    /** @description MULTI_CODE_SINGLE_REDEEM only: size of the first batch (MAX_CODES_PER_REQUEST) (1 to 30000) */
                     number_of_codes?: number | string;
                     /** @enum {string} */
                     voucher_type?: "PERSONAL_TRANSPORT" | "EATS" | "GENERIC_VOUCHER";
@@ -1467,7 +1467,7 @@ export interface operations {
                     max_trips_per_client?: number | string;
                     /** @description legacy name of value_per_trip_max_amount */
                     endmax_value_per_trips_at?: number;
-                    /** @description (X) code format; immutable after create */
+                    /** @description code format (a voucherd extension); immutable after create */
                     code_format?: {
                         /** @description 1–8 symbols of the code alphabet */
                         prefix?: string;
@@ -2210,7 +2210,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Number of codes to generate, 1 to 30000 (MAX_CODES_PER_REQUEST) */
+                    /** @description Number of codes to generate (MAX_CODES_PER_REQUEST) (1 to 30000) */
                     number_of_codes: number | string;
                 };
             };
@@ -4051,8 +4051,11 @@ export interface operations {
                             voucher_program_id: string;
                             /** @description The program's name */
                             name: string;
-                            /** @description The program status: UPCOMING, ACTIVE, COMPLETE or CANCELED */
-                            status: string;
+                            /**
+                             * @description The program status
+                             * @enum {string}
+                             */
+                            status: "UPCOMING" | "ACTIVE" | "COMPLETE" | "CANCELED";
                             currency_code: string;
                             /** @description Epoch milliseconds */
                             claimed_at: number;
