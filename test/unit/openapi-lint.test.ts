@@ -60,9 +60,25 @@ describe.each([
 ] as const)('the OpenAPI document (%s)', (name, env) => {
   const path = join(dir, `openapi-${name}.json`);
 
-  it('is written from the running app', async () => {
+  it('is written from the running app: every operation has an operationId, a 2xx, and a schema for every answer with a body', async () => {
     const document = await exportOpenApiDocument({ ...env });
-    expect(Object.keys(document.paths as object).length).toBeGreaterThan(20);
+    const paths = document.paths as Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: unknown }> }>>;
+    expect(Object.keys(paths).length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const [url, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${url}`;
+        if (!operation.operationId) missing.push(`${where}: operationId`);
+        if (!Object.keys(operation.responses).some((s) => s.startsWith('2'))) missing.push(`${where}: 2xx`);
+        for (const [status, response] of Object.entries(operation.responses)) {
+          // 204 and redirects have no body; every other answer has a schema.
+          if (!['204', '302', '303'].includes(status) && response.content === undefined && !(method === 'post' && url === '/oauth/v2/revoke')) {
+            missing.push(`${where}: ${status} schema`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
     writeFileSync(path, JSON.stringify(document, null, 2));
   });
 

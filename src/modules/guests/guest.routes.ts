@@ -21,7 +21,7 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         summary: 'Add Guests to Voucher Program',
         description:
           'Adds guests (email and/or E.164 phone). MULTI_CODE programs bind one unassigned code per new guest. `send_notifications` (default true) distributes at once. 409 while a generation runs.',
-        operationId: 'addVoucherProgramGuests',
+        operationId: 'addGuestsToVoucherProgram',
         security: ORG_SECURITY,
         tags: ['guests'],
         params: ProgramParams,
@@ -44,7 +44,7 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       schema: {
         summary: 'Get Voucher Program Guest Info',
         description: 'The guests of a program with their codes, one page at a time (`limit` + `page_token`).',
-        operationId: 'getVoucherProgramGuests',
+        operationId: 'getVoucherProgramGuestInfo',
         security: ORG_SECURITY,
         tags: ['guests'],
         params: ProgramParams,

@@ -326,7 +326,7 @@ export interface paths {
          * Add Guests to Voucher Program
          * @description Adds guests (email and/or E.164 phone). MULTI_CODE programs bind one unassigned code per new guest. `send_notifications` (default true) distributes at once. 409 while a generation runs.
          */
-        post: operations["addVoucherProgramGuests"];
+        post: operations["addGuestsToVoucherProgram"];
         delete?: never;
         options?: never;
         head?: never;
@@ -344,7 +344,7 @@ export interface paths {
          * Get Voucher Program Guest Info
          * @description The guests of a program with their codes, one page at a time (`limit` + `page_token`).
          */
-        get: operations["getVoucherProgramGuests"];
+        get: operations["getVoucherProgramGuestInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2675,7 +2675,7 @@ export interface operations {
             };
         };
     };
-    addVoucherProgramGuests: {
+    addGuestsToVoucherProgram: {
         parameters: {
             query?: never;
             header?: {
@@ -2809,7 +2809,7 @@ export interface operations {
             };
         };
     };
-    getVoucherProgramGuests: {
+    getVoucherProgramGuestInfo: {
         parameters: {
             query?: {
                 limit?: number;
