@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
+import { swaggerOptions } from './http/openapi/document.js';
 import { rejectNulHook } from './http/reject-nul.js';
 import { unknownFieldsHook } from './http/unknown-fields.js';
 import { incomingRequestId, traceIdOf } from './http/request-trace.js';
@@ -78,25 +79,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
 
   // External plugins.
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'voucherd',
-        version: '0.1.0',
-        description: 'Self-hostable voucher programs, wire-compatible with the Uber for Business Vouchers API.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          oauth2: {
-            type: 'oauth2',
-            flows: { clientCredentials: { tokenUrl: '/oauth/v2/token', scopes: { 'organizations.voucher_programs': 'Vouchers API' } } },
-          },
-        },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  // The OpenAPI document, generated from the route schemas (src/http/openapi/document.ts).
+  await app.register(swagger, swaggerOptions(ctx.config));
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   // Ours: validation, errors, locale, request ids.

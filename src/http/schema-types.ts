@@ -44,3 +44,13 @@ export const ErrorBody = Type.Object(
 export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorBody')]));
 }
+
+/**
+ * Documentation of an IntegerLike field with the range its handler enforces (`toInteger`), for a
+ * route's `documentation.body`: the validated schema stays unbounded so one message (field_range)
+ * covers both spellings.
+ */
+export const BoundedIntegerLike = (min: number, max: number, description: string) =>
+  Type.Union([Type.Integer({ minimum: min, maximum: max }), Type.String({ pattern: '^-?(0|[1-9][0-9]{0,15})$', maxLength: 17, description: 'the same integer as a decimal string' })], {
+    description: `${description} (${min} to ${max})`,
+  });

@@ -5,7 +5,17 @@ import { errorResponses, toInteger } from '../../http/schema-types.js';
 import { getProgram } from '../programs/program.service.js';
 import { ProgramParams } from '../programs/program.schemas.js';
 import { listCodesPage, streamCodesCsv, streamCodesJson } from './code-listing.js';
-import { GenerateBody, GenerationParams, GenerationSummary, ListCodesQuery } from './codes.schemas.js';
+import { ORG_SECURITY } from '../../http/openapi/security.js';
+import {
+  CancelCodesAnswer,
+  CodePage,
+  GenerateBody,
+  generateBodyDocumentation,
+  GenerationParams,
+  GenerationSummaryWire,
+  GenerationWire,
+  ListCodesQuery,
+} from './codes.schemas.js';
 import { findGeneration } from './generation.repository.js';
 import { generateVoucherCodes } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
@@ -28,11 +38,19 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     {
       schema: {
         summary: 'Generate Voucher Codes',
-        description: 'Generates additional codes for a MULTI_CODE_SINGLE_REDEEM voucher program (api.md §5).',
+        description:
+          'Generates additional codes for a MULTI_CODE_SINGLE_REDEEM voucher program: 200 once they are committed, or 202 with Location while a background job generates them. 409 while another generation of the program runs.',
+        operationId: 'generateVoucherCodes',
+        security: ORG_SECURITY,
         tags: ['codes'],
         params: ProgramParams,
         body: GenerateBody,
-        response: { 200: GenerationSummary, 202: GenerationSummary, ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+        documentation: { body: generateBodyDocumentation(ctx.config.maxCodesPerRequest), responseHeaders: { 202: ['Location'] } },
+        response: {
+          200: { ...GenerationSummaryWire, description: 'The codes are committed' },
+          202: { ...GenerationSummaryWire, description: 'A background job generates the codes; Location is its progress' },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500),
+        },
       },
     },
     async (request, reply) => {
@@ -58,10 +76,24 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       schema: {
         summary: 'Get Voucher Codes',
         description:
-          'All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token` (X). `Accept: text/csv` streams CSV (X).',
+          'All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token`. `Accept: text/csv` streams every code as CSV (no paging).',
+        operationId: 'getVoucherCodes',
+        security: ORG_SECURITY,
         tags: ['codes'],
         params: ProgramParams,
         querystring: ListCodesQuery,
+        response: {
+          200: {
+            description: 'The codes: all of them, or one page',
+            content: {
+              'application/json': { schema: CodePage },
+              'text/csv': {
+                schema: Type.String({ description: 'A header row, then one line per code: code_id, code_text, redemption_link, max_num_redemptions, status, created_at, canceled_at, generation_id' }),
+              },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404, 500),
+        },
       },
     },
     async (request, reply) => {
@@ -96,16 +128,13 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     {
       schema: {
         summary: 'Cancel Voucher Codes',
-        description: 'Cancels up to 10,000 codes in one set-based update; failures per code: not_found, already_canceled, already_redeemed (api.md §6).',
+        description: 'Cancels up to 10,000 codes in one set-based update; failures per code: not_found, already_canceled, already_redeemed.',
+        operationId: 'cancelVoucherCodes',
+        security: ORG_SECURITY,
         tags: ['codes'],
         params: ProgramParams,
         body: CancelCodesBody,
-        response: {
-          200: Type.Object({
-            cancelCodeFailures: Type.Array(Type.Object({ code_uuid: Type.String(), reason: Type.String() })),
-          }),
-          ...errorResponses(400, 401, 403, 404, 409, 413, 500),
-        },
+        response: { 200: CancelCodesAnswer, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
     async (request) =>
@@ -120,10 +149,13 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     `${PROGRAM}/codes/generations/:generation_id`,
     {
       schema: {
-        summary: 'Get a code generation (X)',
+        summary: 'Get a code generation',
         description: 'Progress of one generation: requested, generated, status, timestamps.',
+        operationId: 'getCodeGeneration',
+        security: ORG_SECURITY,
         tags: ['codes'],
         params: GenerationParams,
+        response: { 200: GenerationWire, ...errorResponses(401, 403, 404, 500) },
       },
     },
     async (request) => {

@@ -5,7 +5,8 @@ import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js'
 import { errorResponses } from '../../http/schema-types.js';
 import { ProgramParams } from '../programs/program.schemas.js';
 import { addGuests, distributeCodes, listGuests } from './guest.service.js';
-import { AddGuestsBody, DistributeBody, ListGuestsQuery } from './guest.schemas.js';
+import { ORG_SECURITY } from '../../http/openapi/security.js';
+import { AddedGuests, AddGuestsBody, DistributeBody, GuestPage, ListGuestsQuery } from './guest.schemas.js';
 import { notifierFor } from './notifier.js';
 
 const PROGRAM = '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id';
@@ -20,10 +21,12 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         summary: 'Add Guests to Voucher Program',
         description:
           'Adds guests (email and/or E.164 phone). MULTI_CODE programs bind one unassigned code per new guest. `send_notifications` (default true) distributes at once. 409 while a generation runs.',
+        operationId: 'addGuestsToVoucherProgram',
+        security: ORG_SECURITY,
         tags: ['guests'],
         params: ProgramParams,
         body: AddGuestsBody,
-        response: { ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+        response: { 200: AddedGuests, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
     async (request) =>
@@ -40,9 +43,13 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     {
       schema: {
         summary: 'Get Voucher Program Guest Info',
+        description: 'The guests of a program with their codes, one page at a time (`limit` + `page_token`).',
+        operationId: 'getVoucherProgramGuestInfo',
+        security: ORG_SECURITY,
         tags: ['guests'],
         params: ProgramParams,
         querystring: ListGuestsQuery,
+        response: { 200: GuestPage, ...errorResponses(400, 401, 403, 404, 500) },
       },
     },
     async (request) =>
@@ -65,10 +72,12 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
           summary: 'Distribute Voucher Codes',
           description:
             "Sends guests their codes through the notifier (default: the log) — all not yet distributed, or only the listed `codes`. Emits voucher_program_code_distributed. 409 while a generation runs.",
+          operationId: 'distributeVoucherCodes',
+          security: ORG_SECURITY,
           tags: ['codes'],
           params: ProgramParams,
           body: DistributeBody,
-          response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 500) },
+          response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
         },
       },
       async (request) =>

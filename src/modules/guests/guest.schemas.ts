@@ -40,3 +40,33 @@ export type DistributeBody = Static<typeof DistributeBody>;
 /** Cancel Voucher Codes (api.md §6): up to 10,000 code ids per call. */
 export const CancelCodesBody = Type.Object({ codes: CodeIds }, { additionalProperties: false });
 export type CancelCodesBody = Static<typeof CancelCodesBody>;
+
+/** A guest as Get Voucher Program Guest Info shows it (guest.view.ts). */
+export const GuestWire = Type.Object(
+  {
+    email: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String({ description: 'E.164' })),
+    code: Type.Optional(
+      Type.Object({
+        code_id: Type.String(),
+        code_text: Type.String(),
+        redemption_link: Type.String(),
+        status: Type.Optional(Type.Union([Type.Literal('AVAILABLE'), Type.Literal('REDEEMED'), Type.Literal('CANCELED')])),
+        usage_count: Type.Optional(Type.Integer()),
+      }),
+    ),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+    distributed_at: Type.Optional(Type.Integer({ description: 'epoch milliseconds; absent until the code was sent' })),
+  },
+  { $id: 'Guest' },
+);
+
+export const GuestPage = Type.Object({
+  guests: Type.Array(GuestWire),
+  next_token: Type.Optional(Type.String({ description: "Uber's name of next_page_token" })),
+  next_page_token: Type.Optional(Type.String({ description: 'absent on the last page' })),
+});
+
+export const AddedGuests = Type.Object({
+  guests: Type.Array(Type.Object({ email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()) })),
+});

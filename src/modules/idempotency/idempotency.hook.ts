@@ -137,5 +137,10 @@ export function idempotencyOnSend(ctx: AppContext) {
 export function registerIdempotency(instance: FastifyInstance, ctx: AppContext): void {
   if (!instance.hasRequestDecorator('idempotencyRowId')) instance.decorateRequest('idempotencyRowId', null);
   instance.addHook('preHandler', idempotencyPreHandler(ctx));
+  // The OpenAPI document names Idempotency-Key on the POST routes this hook guards.
+  instance.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.includes('POST')) route.config = { ...(route.config ?? {}), idempotencyKey: true };
+  });
   instance.addHook('onSend', idempotencyOnSend(ctx));
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { ALL_SCOPES } from './scopes.js';
+import { PUBLIC } from '../../http/openapi/security.js';
+import { ServerMetadata } from './oauth.schemas.js';
+import { errorResponses } from '../../http/schema-types.js';
 
 /**
  * RFC 8414 authorization server metadata. Every URL derives from the configured issuer
@@ -29,7 +32,15 @@ export function serverMetadata(ctx: AppContext): Record<string, unknown> {
 
 export async function metadataRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const body = JSON.stringify(serverMetadata(opts.ctx));
-  app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, async (_request, reply) => {
+  const metadataSchema = {
+    summary: 'Authorization server metadata',
+    description: 'RFC 8414. Every URL derives from OAUTH_ISSUER.',
+    operationId: 'getAuthorizationServerMetadata',
+    tags: ['oauth'],
+    security: PUBLIC,
+    response: { 200: { ...ServerMetadata, description: 'The metadata (cacheable for an hour)' }, ...errorResponses(400) },
+  };
+  app.get('/.well-known/oauth-authorization-server', { schema: metadataSchema }, async (_request, reply) => {
     return reply.headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=3600' }).send(body);
   });
 }

@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
+import { PUBLIC } from '../../http/openapi/security.js';
+import { errorResponses } from '../../http/schema-types.js';
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('read_only'), Type.Literal('unavailable')]),
+  database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  environment: Type.Union([Type.Literal('production'), Type.Literal('sandbox')]),
+});
 
 /** PostgreSQL: the session is on a standby (`pg_is_in_recovery()`) or read-only by setting. */
 async function isReadOnly(ctx: AppContext): Promise<boolean> {
@@ -10,12 +19,37 @@ async function isReadOnly(ctx: AppContext): Promise<boolean> {
 }
 
 /** Liveness, readiness and the OpenAPI document (api.md §1, Operations). */
+/** Every route refuses U+0000 in its query with 400 (reject-nul.ts), these two included. */
+const nulInQuery = errorResponses(400);
+
 export async function opsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness',
+        description: 'Answers while the process runs; reads nothing.',
+        operationId: 'getLiveness',
+        security: PUBLIC,
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'Alive' }), ...nulInQuery },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the database answers and accepts writes' } }, async (request, reply) => {
+  const readiness = {
+    tags: ['operations'],
+    summary: 'Readiness: the database answers and accepts writes',
+    description: '200 when the database answers a query; 503 with Retry-After when it does not, or when it is a read-only standby.',
+    operationId: 'getReadiness',
+    security: PUBLIC,
+    documentation: { responseHeaders: { 503: ['RetryAfter' as const] } },
+    response: { ...nulInQuery, 200: { ...Readiness, description: 'Ready' }, 503: { ...Readiness, description: 'The database does not answer' } },
+  };
+  app.get('/readyz', { schema: readiness }, async (request, reply) => {
     try {
       if (ctx.database.dialect === 'postgres' && (await isReadOnly(ctx))) {
         // A standby (or a database set read-only) cannot serve claims or generation: not ready.

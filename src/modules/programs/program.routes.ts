@@ -7,8 +7,14 @@ import { listGuestsForProgram } from '../guests/guest.service.js';
 import { cancelProgram, patchProgram } from './program-update.service.js';
 import { searchVoucherPrograms } from './program-search.service.js';
 import { createProgram, getProgram } from './program.service.js';
+import { ORG_SECURITY } from '../../http/openapi/security.js';
+import { GuestWire } from '../guests/guest.schemas.js';
 import {
+  CreatedProgram,
   CreateProgramBody,
+  createProgramBodyDocumentation,
+  ProgramSummary,
+  ProgramWire,
   GetProgramQuery,
   OrgParams,
   PatchProgramBody,
@@ -27,17 +33,14 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         summary: 'Create Voucher Program',
+        description: 'Creates a program; MULTI_CODE_SINGLE_REDEEM generates `number_of_codes` codes with it, SINGLE_CODE_MULTI_REDEEM answers its one code.',
+        operationId: 'createVoucherProgram',
+        security: ORG_SECURITY,
         tags: ['programs'],
         params: OrgParams,
         body: CreateProgramBody,
-        response: {
-          200: Type.Object({
-            voucher_program_id: Type.String(),
-            code_text: Type.Optional(Type.String()),
-            code_link: Type.Optional(Type.String()),
-          }),
-          ...errorResponses(400, 401, 403, 413, 500),
-        },
+        documentation: { body: createProgramBodyDocumentation(ctx.config.maxCodesPerRequest) },
+        response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
     async (request) =>
@@ -54,9 +57,15 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
       schema: {
         summary: 'Get Voucher Program',
         description: '`include_guests=true` adds `guests` (the first MAX_PAGE_SIZE guests; page with GET …/guests).',
+        operationId: 'getVoucherProgram',
+        security: ORG_SECURITY,
         tags: ['programs'],
         params: ProgramParams,
         querystring: GetProgramQuery,
+        response: {
+          200: Type.Composite([ProgramWire, Type.Object({ guests: Type.Optional(Type.Array(GuestWire)) })], { description: 'The program' }),
+          ...errorResponses(400, 401, 403, 404, 500),
+        },
       },
     },
     async (request) => {
@@ -72,11 +81,13 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
       schema: {
         summary: 'Update Voucher Program',
         description:
-          'Partial update (api.md §4). Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.',
+          'Partial update. Before start any mutable field; after start only increases and extensions. `code_scheme` and `currency_code` are immutable.',
+        operationId: 'updateVoucherProgram',
+        security: ORG_SECURITY,
         tags: ['programs'],
         params: ProgramParams,
         body: PatchProgramBody,
-        response: { ...errorResponses(400, 401, 403, 404, 413, 500) },
+        response: { 200: ProgramWire, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
     async (request) => {
@@ -94,10 +105,13 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         summary: 'Search Voucher Programs',
+        description: "The organization's programs, newest first, optionally of one status; `limit` + `offset` page them.",
+        operationId: 'searchVoucherPrograms',
+        security: ORG_SECURITY,
         tags: ['programs'],
         params: OrgParams,
         body: SearchProgramsBody,
-        response: { ...errorResponses(400, 401, 403, 413, 500) },
+        response: { 200: Type.Object({ voucher_programs: Type.Array(ProgramSummary) }), ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
     async (request) => searchVoucherPrograms(ctx, request.params.organization_id, request.body),
@@ -111,11 +125,13 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         preValidation: emptyBodyAsObject,
         schema: {
           summary: 'Cancel Voucher Program',
-          description: '204, idempotent (api.md §4). Codes stop being claimable at once.',
+          description: '204, idempotent. Codes stop being claimable at once.',
+          operationId: 'cancelVoucherProgram',
+          security: ORG_SECURITY,
           tags: ['programs'],
           params: ProgramParams,
           body: Type.Object({}, { additionalProperties: false }),
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 500) },
+          response: { 204: Type.Null({ description: 'Canceled' }), ...errorResponses(400, 401, 403, 404, 409, 422, 500) },
         },
       },
       async (request, reply) => {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike, enumOf } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
 
 export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
 export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
@@ -54,7 +54,7 @@ export const CreateProgramBody = Type.Object(
           prefix: Type.Optional(Type.String({ pattern: '^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{1,8}$', description: '1–8 symbols of the code alphabet' })),
           length: Type.Optional(IntegerLike('random symbols per code, 8 or more (default 12)')),
         },
-        { additionalProperties: false, description: '(X) code format; immutable after create' },
+        { additionalProperties: false, description: 'code format (a voucherd extension); immutable after create' },
       ),
     ),
   },
@@ -109,3 +109,93 @@ export const SearchProgramsBody = Type.Object(
   { additionalProperties: false },
 );
 export type SearchProgramsBody = Static<typeof SearchProgramsBody>;
+
+/** A location as answers show it (the stored request value). */
+const LocationWire = Type.Object({
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  radius: Type.Integer(),
+  address: Type.String(),
+});
+
+/**
+ * Get Voucher Program's answer (program.view.ts): Uber's fields, the legacy names Uber still
+ * carries, and ours. Absent optionals are omitted. The serializer keeps only what is listed here,
+ * so a field added to the view is added here too.
+ */
+export const ProgramWire = Type.Object(
+  {
+    voucher_program_id: Type.String(),
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    currency_code: Type.String({ description: 'ISO 4217' }),
+    timezone: Type.String({ description: 'IANA name' }),
+    starts_at: Type.Integer({ description: 'epoch milliseconds' }),
+    ends_at: Type.Integer({ description: 'epoch milliseconds' }),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+    code_scheme: literalUnion(CODE_SCHEMES),
+    redemptions_per_code: Type.Integer(),
+    number_of_codes: Type.Optional(Type.Integer({ description: 'MULTI_CODE_SINGLE_REDEEM: codes generated so far' })),
+    voucher_type: literalUnion(VOUCHER_TYPES),
+    value_per_trip_max_amount: Type.Optional(Type.Number()),
+    value_per_trip_deductible: Type.Optional(Type.Number()),
+    value_per_trip_percentage: Type.Optional(Type.Integer()),
+    value_per_period_max_trips: Type.Optional(Type.Integer()),
+    value_per_period_max_credit: Type.Optional(Type.Number()),
+    value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
+    trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
+    pickup_locations: Type.Optional(Type.Array(LocationWire)),
+    dropoff_locations: Type.Optional(Type.Array(LocationWire)),
+    vehicle_category_types: Type.Optional(Type.Array(Type.String())),
+    expense_memo: Type.Optional(Type.String()),
+    creator_email: Type.Optional(Type.String()),
+    value_per_period_max_amount: Type.Optional(Type.Number()),
+    max_trips_per_client: Type.Optional(Type.Integer({ description: 'legacy name of value_per_period_max_trips' })),
+    endmax_value_per_trips_at: Type.Optional(Type.Number({ description: 'legacy name of value_per_trip_max_amount' })),
+    status: literalUnion(['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] as const),
+    is_disabled: Type.Boolean(),
+    usage_trip_count: Type.Integer(),
+    usage_voucher_claim_count: Type.Integer(),
+    usage_amount: Type.Number(),
+    usage_amount_currency: Type.String(),
+    total_dollar_exposure: Type.Optional(Type.Number({ description: 'the most the program can cost; absent when unbounded' })),
+    total_number_of_codes: Type.Integer(),
+    code_format: Type.Object({ prefix: Type.String(), length: Type.Integer() }),
+  },
+  { $id: 'VoucherProgram' },
+);
+
+/** Create Voucher Program (and the template variants): the program, and its code for SINGLE_CODE. */
+export const CreatedProgram = Type.Object(
+  {
+    voucher_program_id: Type.String(),
+    code_text: Type.Optional(Type.String({ description: 'SINGLE_CODE_MULTI_REDEEM: the one code' })),
+    code_link: Type.Optional(Type.String({ description: 'SINGLE_CODE_MULTI_REDEEM: its redemption link' })),
+  },
+  { $id: 'CreatedVoucherProgram' },
+);
+
+/** One entry of Search Voucher Programs (program-search.service.ts). */
+export const ProgramSummary = Type.Object({
+  voucher_program_id: Type.String(),
+  name: Type.String(),
+  status: literalUnion(['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] as const),
+  total_dollar_exposure: Type.Optional(Type.Number()),
+  currency_code: Type.String(),
+  starts_at: Type.Integer(),
+  ends_at: Type.Integer(),
+  created_at: Type.Integer(),
+  voucher_type: literalUnion(VOUCHER_TYPES),
+  code_scheme: literalUnion(CODE_SCHEMES),
+  creator_email: Type.Optional(Type.String()),
+});
+
+/** The create body as documented: `number_of_codes` with the range the service enforces. */
+export const createProgramBodyDocumentation = (maxCodes: number) =>
+  Type.Object(
+    {
+      ...CreateProgramBody.properties,
+      number_of_codes: Type.Optional(BoundedIntegerLike(1, maxCodes, 'MULTI_CODE_SINGLE_REDEEM only: size of the first batch (MAX_CODES_PER_REQUEST)')),
+    },
+    { additionalProperties: false },
+  );

@@ -38,7 +38,7 @@ export const RiderVoucher = Type.Object({
   voucher_id: Type.String(),
   voucher_program_id: Type.String(),
   name: Type.String({ description: "The program's name" }),
-  status: Type.String({ description: 'The program status: UPCOMING, ACTIVE, COMPLETE or CANCELED' }),
+  status: Type.Union([Type.Literal('UPCOMING'), Type.Literal('ACTIVE'), Type.Literal('COMPLETE'), Type.Literal('CANCELED')], { description: 'The program status' }),
   currency_code: Type.String(),
   claimed_at: Type.Integer({ description: 'Epoch milliseconds' }),
   starts_at: Type.Integer(),

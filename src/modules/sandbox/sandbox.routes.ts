@@ -7,6 +7,7 @@ import { accessPaths } from '../access/org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
 import { readTripRun, startTripRun } from './run.service.js';
 import { sandboxErrorHandler } from './sandbox.errors.js';
+import { ORG_SECURITY } from '../../http/openapi/security.js';
 import { RunParams, RunResponse, SandboxError, TripRunBody, TripRunResponse } from './sandbox.schemas.js';
 
 /**
@@ -28,7 +29,7 @@ function sandboxAccessHook(ctx: AppContext) {
   };
 }
 
-const errors = { 400: SandboxError, 401: SandboxError, 403: SandboxError, 404: SandboxError, 409: SandboxError, 422: SandboxError, 500: SandboxError };
+const errors = { 400: SandboxError, 413: SandboxError, 401: SandboxError, 403: SandboxError, 404: SandboxError, 409: SandboxError, 422: SandboxError, 500: SandboxError };
 
 /** Uber's two sandbox helpers (docs/sandbox.md); registered only when VOUCHERD_ENVIRONMENT=sandbox. */
 export async function sandboxRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -44,6 +45,8 @@ export async function sandboxRoutes(app: FastifyInstance, opts: { ctx: AppContex
       schema: {
         summary: 'Simulate a completed trip (sandbox only)',
         description: "Starts a run that completes a trip after SANDBOX_RUN_SECONDS and applies the rider's eligible voucher.",
+        operationId: 'startSandboxTripRun',
+        security: ORG_SECURITY,
         tags: ['sandbox'],
         body: TripRunBody,
         response: { 200: TripRunResponse, ...errors },
@@ -57,6 +60,9 @@ export async function sandboxRoutes(app: FastifyInstance, opts: { ctx: AppContex
     {
       schema: {
         summary: 'State of a simulated trip (sandbox only)',
+        description: 'RUNNING until the simulated trip completes, then COMPLETED with what the voucher covered (or FAILED with why).',
+        operationId: 'getSandboxRun',
+        security: ORG_SECURITY,
         tags: ['sandbox'],
         params: RunParams,
         response: { 200: RunResponse, ...errors },

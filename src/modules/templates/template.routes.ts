@@ -4,7 +4,9 @@ import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { OrgParams } from '../programs/program.schemas.js';
 import { createProgramFromTemplate, createTemplate, getTemplate, getTemplates, patchTemplate } from './template.service.js';
-import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, PatchTemplateBody, TemplateParams } from './template.schemas.js';
+import { ORG_SECURITY } from '../../http/openapi/security.js';
+import { CreatedProgram } from '../programs/program.schemas.js';
+import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, PatchTemplateBody, TemplateParams, TemplateWire } from './template.schemas.js';
 import { createIndividualProgram } from './individual-program.service.js';
 import { notifierFor } from '../guests/notifier.js';
 import { templateToWire } from './template.view.js';
@@ -19,10 +21,13 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
     {
       schema: {
         summary: 'Create Voucher Template',
+        description: 'A reusable set of program presets; programs are created from it with Create Voucher Program From Template.',
+        operationId: 'createVoucherTemplate',
+        security: ORG_SECURITY,
         tags: ['templates'],
         params: OrgParams,
         body: CreateTemplateBody,
-        response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 413, 500) },
+        response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
     async (request) =>
@@ -31,7 +36,17 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
 
   app.get<{ Params: OrgParams }>(
     TEMPLATES,
-    { schema: { summary: 'Get Voucher Templates', tags: ['templates'], params: OrgParams } },
+    {
+      schema: {
+        summary: 'Get Voucher Templates',
+        description: "The organization's templates.",
+        operationId: 'getVoucherTemplates',
+        security: ORG_SECURITY,
+        tags: ['templates'],
+        params: OrgParams,
+        response: { 200: Type.Object({ voucher_program_templates: Type.Array(TemplateWire) }), ...errorResponses(401, 403, 500) },
+      },
+    },
     async (request) => ({
       voucher_program_templates: (await getTemplates(ctx, request.params.organization_id)).map(templateToWire),
     }),
@@ -39,7 +54,17 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
 
   app.get<{ Params: TemplateParams }>(
     `${TEMPLATES}/:template_id`,
-    { schema: { summary: 'Get Voucher Template', tags: ['templates'], params: TemplateParams } },
+    {
+      schema: {
+        summary: 'Get Voucher Template',
+        description: 'One template with its presets.',
+        operationId: 'getVoucherTemplate',
+        security: ORG_SECURITY,
+        tags: ['templates'],
+        params: TemplateParams,
+        response: { 200: TemplateWire, ...errorResponses(401, 403, 404, 500) },
+      },
+    },
     async (request) => templateToWire(await getTemplate(ctx, request.params.organization_id, request.params.template_id)),
   );
 
@@ -48,10 +73,13 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
     {
       schema: {
         summary: 'Update Voucher Template',
+        description: 'Partial update of the presets; `is_disabled: true` retires the template.',
+        operationId: 'updateVoucherTemplate',
+        security: ORG_SECURITY,
         tags: ['templates'],
         params: TemplateParams,
         body: PatchTemplateBody,
-        response: { ...errorResponses(400, 401, 403, 404, 413, 500) },
+        response: { 200: TemplateWire, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
     async (request) =>
@@ -65,13 +93,13 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
     {
       schema: {
         summary: 'Create Voucher Program From Template',
+        description: "A program with the template's presets, the given window and any overrides.",
+        operationId: 'createVoucherProgramFromTemplate',
+        security: ORG_SECURITY,
         tags: ['templates'],
         params: OrgParams,
         body: CreateFromTemplateBody,
-        response: {
-          200: Type.Object({ voucher_program_id: Type.String(), code_text: Type.Optional(Type.String()), code_link: Type.Optional(Type.String()) }),
-          ...errorResponses(400, 401, 403, 404, 413, 500),
-        },
+        response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
     async (request) =>
@@ -85,13 +113,13 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         summary: 'Create Individual Voucher Program',
         description:
           'Deprecated at Uber, kept for the integrations that still call it: a program from a template for one person, who is added as its guest (docs/compatibility.md).',
+        operationId: 'createIndividualVoucherProgram',
+        deprecated: true,
+        security: ORG_SECURITY,
         tags: ['templates'],
         params: OrgParams,
         body: IndividualProgramBody,
-        response: {
-          200: Type.Object({ voucher_program_id: Type.String(), code_text: Type.Optional(Type.String()), code_link: Type.Optional(Type.String()) }),
-          ...errorResponses(400, 401, 403, 404, 413, 500),
-        },
+        response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
     async (request) =>

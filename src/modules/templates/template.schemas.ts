@@ -99,3 +99,39 @@ export const IndividualProgramBody = Type.Object(
   { additionalProperties: false },
 );
 export type IndividualProgramBody = Static<typeof IndividualProgramBody>;
+
+const LocationWire = Type.Object({ latitude: Type.Number(), longitude: Type.Number(), radius: Type.Integer(), address: Type.String() });
+
+/** A template as Get Voucher Template shows it (template.view.ts): Uber's names; absent optionals omitted. */
+export const TemplateWire = Type.Object(
+  {
+    uuid: Type.String(),
+    creator_uuid: Type.Optional(Type.String({ description: 'the client that created it' })),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+    is_disabled: Type.Boolean(),
+    template_name: Type.String(),
+    campaign_name: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    creator_email: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    timezone: Type.String(),
+    currency_code: Type.Optional(Type.String()),
+    is_fully_covered: Type.Boolean(),
+    deductible: Type.Optional(Type.Number({ description: 'value_per_trip_deductible' })),
+    percentage: Type.Optional(Type.Integer({ description: 'value_per_trip_percentage' })),
+    code_scheme: Type.Optional(literalUnion(CODE_SCHEMES)),
+    redemptions_per_code: Type.Optional(Type.Integer()),
+    voucher_type: Type.Optional(literalUnion(VOUCHER_TYPES)),
+    value_per_trip_max_amount: Type.Optional(Type.Number()),
+    value_per_period_max_trips: Type.Optional(Type.Integer()),
+    value_per_period_max_credit: Type.Optional(Type.Number()),
+    value_per_period_max_amount: Type.Optional(Type.Number()),
+    value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
+    trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
+    pickup_locations: Type.Optional(Type.Array(LocationWire)),
+    dropoff_locations: Type.Optional(Type.Array(LocationWire)),
+    vehicle_category_types: Type.Optional(Type.Array(Type.String())),
+    expense_memo: Type.Optional(Type.String()),
+  },
+  { $id: 'VoucherProgramTemplate' },
+);

@@ -4,7 +4,13 @@ import { errorResponses } from '../../http/schema-types.js';
 import { listEndpointDeliveries, resendDelivery } from './delivery.service.js';
 import { createEndpoint, deleteEndpoint, getClientEndpoint, listClientEndpoints, rotateSigningKey } from './endpoint.service.js';
 import { webhookAuthHook } from './webhook-auth.hook.js';
+import { Type } from '@sinclair/typebox';
+import { CLIENT_SECURITY } from '../../http/openapi/security.js';
 import {
+  DeliveryPage,
+  DeliveryWire,
+  EndpointWire,
+  EndpointWithKey,
   CreateEndpointBody,
   DeliveriesQuery,
   DeliveryParams,
@@ -20,10 +26,22 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
   app.addHook('onRequest', webhookAuthHook(ctx));
   const clientId = (request: { principal: { clientId: string } | null }) => request.principal!.clientId;
   const tags = ['webhooks'];
+  const security = CLIENT_SECURITY;
 
   app.post<{ Body: CreateEndpointBody }>(
     BASE,
-    { schema: { summary: 'Register a webhook endpoint (the signing key is shown only in this answer)', tags, body: CreateEndpointBody, response: errorResponses(400, 401, 403) } },
+    {
+      schema: {
+        summary: 'Register a webhook endpoint',
+        description: "Registers a receiver for the client's events; the signing key is shown only in this answer.",
+        operationId: 'createWebhookEndpoint',
+        security,
+        tags,
+        body: CreateEndpointBody,
+        documentation: { responseHeaders: { 201: ['Location'] } },
+        response: { 201: EndpointWithKey, ...errorResponses(400, 401, 403, 409, 413, 500) },
+      },
+    },
     async (request, reply) => {
       const created = await createEndpoint(ctx, {
         clientId: clientId(request),
@@ -35,17 +53,45 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
     },
   );
 
-  app.get(BASE, { schema: { summary: 'List webhook endpoints', tags } }, async (request) => ({
+  const listSchema = {
+    summary: 'List webhook endpoints',
+    description: "The calling client's endpoints.",
+    operationId: 'listWebhookEndpoints',
+    security,
+    tags,
+    response: { 200: Type.Object({ webhook_endpoints: Type.Array(EndpointWire) }), ...errorResponses(401, 403, 500) },
+  };
+  app.get(BASE, { schema: listSchema }, async (request) => ({
     webhook_endpoints: await listClientEndpoints(ctx, clientId(request)),
   }));
 
-  app.get<{ Params: EndpointParams }>(`${BASE}/:webhook_endpoint_id`, { schema: { summary: 'Get a webhook endpoint', tags, params: EndpointParams } }, async (request) =>
+  app.get<{ Params: EndpointParams }>(`${BASE}/:webhook_endpoint_id`, {
+      schema: {
+        summary: 'Get a webhook endpoint',
+        description: 'One endpoint of the calling client.',
+        operationId: 'getWebhookEndpoint',
+        security,
+        tags,
+        params: EndpointParams,
+        response: { 200: EndpointWire, ...errorResponses(401, 403, 404, 500) },
+      },
+    }, async (request) =>
     getClientEndpoint(ctx, clientId(request), request.params.webhook_endpoint_id),
   );
 
   app.delete<{ Params: EndpointParams }>(
     `${BASE}/:webhook_endpoint_id`,
-    { schema: { summary: 'Remove a webhook endpoint', tags, params: EndpointParams } },
+    {
+      schema: {
+        summary: 'Remove a webhook endpoint',
+        description: 'Stops deliveries to the endpoint and removes it.',
+        operationId: 'deleteWebhookEndpoint',
+        security,
+        tags,
+        params: EndpointParams,
+        response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(401, 403, 404, 500) },
+      },
+    },
     async (request, reply) => {
       await deleteEndpoint(ctx, clientId(request), request.params.webhook_endpoint_id);
       return reply.code(204).send();
@@ -54,19 +100,51 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
 
   app.post<{ Params: EndpointParams; Body: RotateKeyBody | undefined }>(
     `${BASE}/:webhook_endpoint_id/rotate-key`,
-    { schema: { summary: 'Rotate the signing key (old key keeps signing during the overlap)', tags, params: EndpointParams, body: RotateKeyBody } },
+    {
+      schema: {
+        summary: 'Rotate the signing key',
+        description: 'A new signing key, shown only in this answer; the old key keeps signing during the overlap.',
+        operationId: 'rotateWebhookSigningKey',
+        security,
+        tags,
+        params: EndpointParams,
+        body: RotateKeyBody,
+        response: { 200: EndpointWithKey, ...errorResponses(400, 401, 403, 404, 413, 500) },
+      },
+    },
     async (request) => rotateSigningKey(ctx, clientId(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds),
   );
 
   app.get<{ Params: EndpointParams; Querystring: DeliveriesQuery }>(
     `${BASE}/:webhook_endpoint_id/deliveries`,
-    { schema: { summary: 'Delivery log of an endpoint, newest first', tags, params: EndpointParams, querystring: DeliveriesQuery } },
+    {
+      schema: {
+        summary: 'Delivery log of an endpoint',
+        description: 'Deliveries with their attempts, newest first; `before` pages to older ones.',
+        operationId: 'listWebhookDeliveries',
+        security,
+        tags,
+        params: EndpointParams,
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveryPage, ...errorResponses(400, 401, 403, 404, 500) },
+      },
+    },
     async (request) => listEndpointDeliveries(ctx, clientId(request), request.params.webhook_endpoint_id, request.query),
   );
 
   app.post<{ Params: DeliveryParams }>(
     `${BASE}/:webhook_endpoint_id/deliveries/:delivery_id/resend`,
-    { schema: { summary: 'Re-send a delivery (same message id and body)', tags, params: DeliveryParams } },
+    {
+      schema: {
+        summary: 'Re-send a delivery',
+        description: 'The same message (same id and body) becomes due now with a fresh attempt budget.',
+        operationId: 'resendWebhookDelivery',
+        security,
+        tags,
+        params: DeliveryParams,
+        response: { 202: DeliveryWire, ...errorResponses(400, 401, 403, 404, 500) },
+      },
+    },
     async (request, reply) => reply.code(202).send(await resendDelivery(ctx, clientId(request), request.params.webhook_endpoint_id, request.params.delivery_id)),
   );
 }

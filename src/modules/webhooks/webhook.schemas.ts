@@ -34,3 +34,54 @@ export const DeliveriesQuery = Type.Object(
   { additionalProperties: false },
 );
 export type DeliveriesQuery = Static<typeof DeliveriesQuery>;
+
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A webhook endpoint (endpoint.view.ts); the signing key is never part of it. */
+const endpointFields = {
+  webhook_endpoint_id: Type.String(),
+  url: Type.String(),
+  event_types: Type.Union([Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)))), Type.Null()], { description: 'null = every event' }),
+  description: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('ENABLED'), Type.Literal('DISABLED')]),
+  disabled_reason: Nullable(Type.String()),
+  previous_key_expires_at: Nullable(Type.Integer({ description: 'epoch milliseconds: until then the previous key signs too' })),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+};
+export const EndpointWire = Type.Object(endpointFields, { $id: 'WebhookEndpoint' });
+
+/** Registration and key rotation: the endpoint and its signing key, shown only in this answer. */
+export const EndpointWithKey = Type.Object({ ...endpointFields, signing_key: Type.String({ description: 'shown only in this answer' }) });
+
+export const DeliveryWire = Type.Object(
+  {
+    delivery_id: Type.String(),
+    webhook_msg_uuid: Type.String(),
+    event_id: Type.String(),
+    event_type: Type.String(),
+    organization_id: Type.String(),
+    status: Type.Union([Type.Literal('PENDING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+    attempts: Type.Integer(),
+    next_attempt_at: Nullable(Type.Integer()),
+    last_status_code: Nullable(Type.Integer()),
+    last_error: Nullable(Type.String()),
+    created_at: Type.Integer(),
+    delivered_at: Nullable(Type.Integer()),
+    attempt_log: Type.Array(
+      Type.Object({
+        attempt: Type.Integer(),
+        started_at: Type.Integer(),
+        duration_ms: Type.Integer(),
+        status_code: Nullable(Type.Integer()),
+        error: Nullable(Type.String()),
+      }),
+    ),
+  },
+  { $id: 'WebhookDelivery' },
+);
+
+export const DeliveryPage = Type.Object({
+  deliveries: Type.Array(DeliveryWire),
+  next_before: Nullable(Type.String({ description: 'pass as `before` for older deliveries; null on the last page' })),
+});

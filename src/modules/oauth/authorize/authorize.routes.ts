@@ -10,8 +10,53 @@ import { login } from './login.service.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from './request.js';
 import { csrfToken, csrfValid, sessionUser, startSession } from './session.js';
+import { Type } from '@sinclair/typebox';
+import { PUBLIC } from '../../../http/openapi/security.js';
+import { AuthorizeQuery, HtmlPage } from '../oauth.schemas.js';
 
 const PATH = '/oauth/v2/authorize';
+
+const redirect = (description: string) => ({ description, headers: { Location: { type: 'string', description: 'redirect_uri with code (or error), state and iss' } }, type: 'null' });
+
+const authorizeGet = {
+  summary: 'Authorization endpoint',
+  description:
+    'RFC 6749 §4.1 with PKCE (S256 required): shows the sign-in page, then the consent page. A request that names no valid client or redirect_uri is answered here (400 page); any other error goes back to redirect_uri.',
+  operationId: 'startAuthorization',
+  tags: ['oauth'],
+  security: PUBLIC,
+  documentation: { querystring: AuthorizeQuery },
+  response: { 200: { ...HtmlPage, description: 'Sign-in or consent page' }, 302: redirect('Back to the client with an error'), 400: { ...HtmlPage, description: 'Bad client or redirect_uri (error page)' } },
+};
+
+const authorizePost = {
+  summary: 'Authorization endpoint: sign in, allow or deny',
+  description: 'The pages post here: `action=login` (email, password) signs in; `approve` / `deny` answer the consent (CSRF token required). 303 back to the client with the code or the error.',
+  operationId: 'submitAuthorization',
+  tags: ['oauth'],
+  security: PUBLIC,
+  documentation: {
+    consumes: ['application/x-www-form-urlencoded'],
+    body: Type.Composite([
+      AuthorizeQuery,
+      Type.Object({
+        csrf_token: Type.String(),
+        action: Type.Union([Type.Literal('login'), Type.Literal('approve'), Type.Literal('deny')]),
+        email: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String({ format: 'password' })),
+      }),
+    ]),
+  },
+  response: {
+    200: { ...HtmlPage, description: 'Sign-in or consent page' },
+    303: redirect('Signed in (back to the consent), or back to the client with the code or an error'),
+    400: { ...HtmlPage, description: 'Bad client or redirect_uri (error page)' },
+    401: { ...HtmlPage, description: 'Wrong email or password (sign-in page again)' },
+    403: { ...HtmlPage, description: 'CSRF token missing or wrong' },
+    413: { ...HtmlPage, description: 'Body over the limit' },
+    429: { ...HtmlPage, description: 'Too many sign-in attempts; Retry-After' },
+  },
+};
 
 /** Sends the browser back to the client (RFC 6749 §4.1.2; RFC 9207 `iss`). 303 after a POST. */
 function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, uri: string, params: Record<string, string | undefined>) {
@@ -50,7 +95,7 @@ async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
 
-  app.get(PATH, { schema: { hide: true } }, async (req, reply) => {
+  app.get(PATH, { schema: authorizeGet }, async (req, reply) => {
     const v = await validateAuthorizationRequest(ctx, req.query as Record<string, unknown>);
     if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
     if (v.kind === 'redirect') return redirectBack(ctx, reply, 302, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
@@ -59,7 +104,7 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
     return showConsent(ctx, req, reply, v.request, user, 302);
   });
 
-  app.post(PATH, { schema: { hide: true } }, async (req, reply) => {
+  app.post(PATH, { schema: authorizePost }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const v = await validateAuthorizationRequest(ctx, body);
     if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));

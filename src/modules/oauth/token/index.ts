@@ -9,6 +9,19 @@ import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import { chargeClientCredentialsMint } from './mint-limits.js';
+import { CLIENT_AUTH_SECURITY } from '../../../http/openapi/security.js';
+import { OAUTH_FORM_TYPES, TokenAnswer, TokenForm, oauthErrors } from '../oauth.schemas.js';
+
+const tokenSchema = {
+  summary: 'Token endpoint',
+  description:
+    'Issues an access token (RFC 6749 §3.2): client_credentials, authorization_code with the PKCE verifier, or refresh_token (rotated on use). The client authenticates with HTTP Basic or client_id + client_secret in the form. Errors are RFC 6749 §5.2 bodies; 429 carries Retry-After.',
+  operationId: 'issueToken',
+  tags: ['oauth'],
+  security: CLIENT_AUTH_SECURITY,
+  documentation: { body: TokenForm, consumes: OAUTH_FORM_TYPES },
+  response: { 200: { ...TokenAnswer, description: 'The token (Cache-Control: no-store)' }, ...oauthErrors(400, 401, 413, 429, 500, 503) },
+};
 
 type Grant = (ctx: AppContext, client: ClientRow, body: Record<string, string>) => Promise<IssuedToken>;
 
@@ -28,7 +41,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { ctx: AppContext 
   const { ctx } = opts;
   app.setErrorHandler(oauthErrorHandler);
 
-  app.post('/oauth/v2/token', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth/v2/token', { schema: tokenSchema }, async (request, reply) => {
     const form = readForm(request);
     const grantType = form.grant_type;
     if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');

@@ -4,13 +4,36 @@ import { authenticateClient } from '../client-auth.js';
 import { OAuthError } from '../oauth-error.js';
 import { introspectToken, revokeToken } from '../token-admin.service.js';
 import { oauthErrorHandler, readForm } from './form.js';
+import { Type } from '@sinclair/typebox';
+import { CLIENT_AUTH_SECURITY } from '../../../http/openapi/security.js';
+import { Introspection, OAUTH_FORM_TYPES, TokenParameterForm, oauthErrors } from '../oauth.schemas.js';
+
+const revokeSchema = {
+  summary: 'Revoke a token',
+  description: 'RFC 7009: revokes an access or refresh token of the calling client; 200 whether or not the token existed. Effective at once in every process.',
+  operationId: 'revokeToken',
+  tags: ['oauth'],
+  security: CLIENT_AUTH_SECURITY,
+  documentation: { body: TokenParameterForm, consumes: OAUTH_FORM_TYPES },
+  response: { 200: Type.Null({ description: 'Revoked (or unknown); no body' }), ...oauthErrors(400, 401, 413, 500) },
+};
+
+const introspectSchema = {
+  summary: 'Introspect a token',
+  description: "RFC 7662: whether a token of the calling client is active, with its scope, client, expiry and user. Another client's token is inactive.",
+  operationId: 'introspectToken',
+  tags: ['oauth'],
+  security: CLIENT_AUTH_SECURITY,
+  documentation: { body: TokenParameterForm, consumes: OAUTH_FORM_TYPES },
+  response: { 200: { ...Introspection, description: 'The token state' }, ...oauthErrors(400, 401, 413, 500) },
+};
 
 /** POST /oauth/v2/revoke (RFC 7009) and POST /oauth/v2/introspect (RFC 7662), both with client authentication. */
 export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.setErrorHandler(oauthErrorHandler);
 
-  app.post('/oauth/v2/revoke', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth/v2/revoke', { schema: revokeSchema }, async (request, reply) => {
     const form = readForm(request);
     const client = await authenticateClient(ctx, request.headers.authorization, form);
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
@@ -19,7 +42,7 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
     return reply.status(200).headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send();
   });
 
-  app.post('/oauth/v2/introspect', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth/v2/introspect', { schema: introspectSchema }, async (request, reply) => {
     const form = readForm(request);
     const client = await authenticateClient(ctx, request.headers.authorization, form);
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
