@@ -1,6 +1,6 @@
 /**
  * Benchmark: Cancel Voucher Codes with 10,000 ids, and the streamed CSV export of a
- * 1,000,000-code program (api.md §6; quality.md G5-style), on SQLite and on PostgreSQL.
+ * 1,000,000-code program (docs/programs.md; bench/README.md-style), on SQLite and on PostgreSQL.
  *
  *   node --import tsx bench/cancel-export.ts            # both engines
  *   BENCH_ENGINES=sqlite BENCH_CODES=200000 node --import tsx bench/cancel-export.ts

@@ -1,5 +1,5 @@
 /**
- * G3 (quality.md): claim throughput and p50/p99 latency at 50 concurrent clients on PostgreSQL,
+ * G3 (bench/README.md): claim throughput and p50/p99 latency at 50 concurrent clients on PostgreSQL,
  * through HTTP with real bearer tokens, next to the floor measured in the same run: a bare
  * conditional UPDATE loop (the statement that decides a claim) on the same table, 50 connections.
  *
@@ -236,7 +236,7 @@ function writeSection(report: string): void {
   if (text.includes(begin)) {
     text = text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length);
   } else {
-    text += `\n## claims\n\nG3 (quality.md): claim throughput and latency on PostgreSQL through HTTP, next to the floor.\n\n${section}\n`;
+    text += `\n## claims\n\nG3 (bench/README.md): claim throughput and latency on PostgreSQL through HTTP, next to the floor.\n\n${section}\n`;
   }
   writeFileSync(path, text);
 }

@@ -1,5 +1,5 @@
 /**
- * G4 (quality.md): raw code generation rate — voucherd's generator (CSPRNG, rejection sampling,
+ * G4 (bench/README.md): raw code generation rate — voucherd's generator (CSPRNG, rejection sampling,
  * check symbol) vs the npm package `voucher-code-generator` (Math.random) for the same count and
  * length (13 characters from the same 31-symbol alphabet), in the same run.
  * Usage: node --import tsx bench/codegen.ts [--count 1000000] [--reps 5]

@@ -1,5 +1,5 @@
 /**
- * G1 (quality.md): Generate 30,000 codes end-to-end over HTTP (request sent → 200 with codes
+ * G1 (bench/README.md): Generate 30,000 codes end-to-end over HTTP (request sent → 200 with codes
  * committed), on SQLite and PostgreSQL, against floors measured in the same run:
  *   - engine floor: a bare script inserting 30,000 random codes into an identical table (the real
  *     voucher_codes table of a fresh database) with the fastest method — COPY on PostgreSQL, one

@@ -216,7 +216,7 @@ export async function tenantFor(db: BenchDatabase, url: string): Promise<BenchSe
 }
 
 /**
- * The engine floor (quality.md G1/G2/G5): rows inserted into voucher_codes with the fastest bare
+ * The engine floor (bench/README.md/G2/G5): rows inserted into voucher_codes with the fastest bare
  * method — COPY on PostgreSQL, one prepared statement in one transaction on SQLite. Codes and ids
  * are sorted first (ordered keys, as voucherd inserts them). Returns the milliseconds it took.
  */

@@ -1,5 +1,5 @@
 /**
- * G5 (quality.md): GET …/codes of a 1,000,000-code program, as JSON (Uber parity: whole list,
+ * G5 (bench/README.md): GET …/codes of a 1,000,000-code program, as JSON (Uber parity: whole list,
  * streamed) and as CSV: time to last byte and the server process's peak RSS, against a bare
  * query-and-serialize floor (one query for every row, JSON.stringify per row, in the bench process)
  * measured in the same run. Repetitions alternate JSON, CSV and the floor; figures are medians.

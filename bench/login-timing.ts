@@ -1,7 +1,7 @@
 /**
- * Login timing (issue 3): an unknown email and a wrong password must cost the same (both run one
+ * Login timing: an unknown email and a wrong password must cost the same (both run one
  * scrypt). Prints the median time of each over N attempts and their ratio. Not a test: timing
- * goals live in bench/ (architecture.md). Run: node --import tsx bench/login-timing.ts
+ * goals live in bench/ (docs/architecture.md). Run: node --import tsx bench/login-timing.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
- * G2 (quality.md): 1,000,000 codes in one program through one Generate request (a background job,
- * api.md §5 item 4), on SQLite and PostgreSQL: time from the request to the job's COMPLETED status
+ * G2 (bench/README.md): 1,000,000 codes in one program through one Generate request (a background job,
+ * docs/programs.md), on SQLite and PostgreSQL: time from the request to the job's COMPLETED status
  * and the server process's peak RSS, against the engine floor for 1,000,000 rows (COPY on
  * PostgreSQL, one prepared statement in one transaction on SQLite; codes sorted) measured in the same
  * run. Repetitions alternate voucherd and the floor (each on a fresh database) so both see the same

@@ -1,5 +1,5 @@
 /**
- * G6 (quality.md): HTTP overhead — a cheap authenticated GET (Get Voucher Program: bearer token
+ * G6 (bench/README.md): HTTP overhead — a cheap authenticated GET (Get Voucher Program: bearer token
  * lookup, org-access policy, one program read) vs a bare Fastify route returning the same bytes,
  * each in its own process, driven by autocannon with 50 connections, in the same run. A second
  * floor (bare-db-server.mjs) is a bare Fastify route doing the same two database reads (token with

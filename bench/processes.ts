@@ -199,7 +199,7 @@ function writeSection(report: string): void {
   if (text.includes(begin)) {
     text = text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length);
   } else {
-    text += `\n## processes\n\nSeveral \`voucherd serve\` processes on one PostgreSQL (issue 7 item 4, docs/scale-out.md): same offered load, 1, 2 and 3 processes.\n\n${section}\n`;
+    text += `\n## processes\n\nSeveral \`voucherd serve\` processes on one PostgreSQL (docs/scale-out.md): same offered load, 1, 2 and 3 processes.\n\n${section}\n`;
   }
   writeFileSync(path, text);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark of quality.md G in one bounded run (about 10–15 minutes on
+ * `npm run bench`: every benchmark of bench/README.md in one bounded run (about 10–15 minutes on
  * 2 cores), each printing its figure, the floor measured in the same run, and the ratio.
  * Add --quick for a smaller run (fewer codes and shorter load), e.g. to check the scripts work.
  */

@@ -60,7 +60,7 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
 
 /**
  * Builds the HTTP application; never listens (server.ts does). Plugins load in a fixed order:
- * external → ours → routes (architecture.md, after fastify/demo).
+ * external → ours → routes (docs/architecture.md, after fastify/demo).
  */
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -96,7 +96,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     request.locale = negotiateLocale(request.headers['accept-language']);
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
-    // Graceful shutdown (quality.md F2): requests that arrive once it began are refused cleanly.
+    // Graceful shutdown (docs/guarantees.md): requests that arrive once it began are refused cleanly.
     if (app.lifecycle.shuttingDown) throw new AppError('unavailable', 'service_unavailable', { headers: { 'retry-after': '1' } });
   });
   app.addHook('onSend', async (request, reply) => {
@@ -118,7 +118,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(opsRoutes, { ctx });
   await app.register(async (oauth) => {
     await oauth.register(formbody, { bodyLimit: 64 * 1024 });
-    // api.md §2.1: multipart/form-data is accepted too; fields only, small, as text.
+    // docs/oauth.md: multipart/form-data is accepted too; fields only, small, as text.
     await oauth.register(multipart, {
       attachFieldsToBody: 'keyValues',
       limits: { fields: 30, fieldSize: 8 * 1024, files: 0, fileSize: 0, parts: 30, headerPairs: 50 },
@@ -128,10 +128,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
   await app.register(metadataRoutes, { ctx });
   await app.register(async (pages) => {
-    // Login and consent pages (issue 3): HTML answers, including for errors.
+    // Login and consent pages: HTML answers, including for errors.
     await pages.register(formbody, { bodyLimit: 64 * 1024 });
     pages.setErrorHandler((err: { statusCode?: number; code?: string }, request, reply) => {
-      // 4xx → 400 page; a body over the limit keeps its 413 (quality.md F5).
+      // 4xx → 400 page; a body over the limit keeps its 413 (docs/guarantees.md).
       const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400) : 500;
       if (status === 500) request.log.error({ err }, 'page failure');
       return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
@@ -140,16 +140,16 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await pages.register(businessRoutes, { ctx });
   });
   await app.register(async (org) => {
-    // Every org-scoped route sits under this hook: none can skip the access policy (api.md §2.2).
+    // Every org-scoped route sits under this hook: none can skip the access policy (docs/oauth.md).
     org.addHook('onRequest', orgAccessHook(ctx));
-    // Idempotency-Key on every POST registered here (api.md §5.6): preHandler claims/replays, onSend stores.
+    // Idempotency-Key on every POST registered here (docs/programs.md): preHandler claims/replays, onSend stores.
     registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
   });
-  // Rider API and usage: their own access hooks (rider-access.ts, api.md §7); Idempotency-Key too.
+  // Rider API and usage: their own access hooks (rider-access.ts, docs/redemption.md); Idempotency-Key too.
   await app.register(async (riders) => {
     registerIdempotency(riders, ctx);
     await riders.register(redemptionRoutes, { ctx });

@@ -217,7 +217,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'webhook add': {
     usage: 'voucherd webhook add --client-id ID --url URL [--event TYPE]... [--description TEXT] [--json]',
-    summary: 'Register a webhook endpoint for a client (api.md §8). The signing key is shown once.',
+    summary: 'Register a webhook endpoint for a client (docs/webhooks.md). The signing key is shown once.',
     options: { 'client-id': { type: 'string' }, url: { type: 'string' }, event: { type: 'string', multiple: true }, description: { type: 'string' }, ...JSON_OPTION },
     async run(values) {
       const clientId = required(values, 'client-id');

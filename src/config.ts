@@ -3,7 +3,7 @@ import type { PreparedStatementsMode } from './db/named-statements.js';
 import { parsePostgresUrl, PostgresUrlError } from './db/postgres-url.js';
 
 /**
- * The only reader of `process.env` (architecture.md). Parsed once, every problem listed together,
+ * The only reader of `process.env` (docs/architecture.md). Parsed once, every problem listed together,
  * result frozen. Tests call `loadConfig({...})` with their own environment object.
  */
 
@@ -40,7 +40,7 @@ export interface Config {
   readonly codeMaxGuessOdds: number;
   readonly shutdownGraceMs: number;
   readonly shutdownTimeoutMs: number;
-  /** Guessing defense (api.md §7): failed-claim budgets per sliding window. */
+  /** Guessing defense (docs/redemption.md): failed-claim budgets per sliding window. */
   readonly claimFailureWindowSeconds: number;
   readonly claimFailuresPerClient: number;
   readonly claimFailuresPerRider: number;
@@ -58,7 +58,7 @@ export interface Config {
   readonly webhookEnvironment: string;
   readonly idempotencyRetentionSeconds: number;
   readonly webhookRetentionDays: number;
-  /** Authorization server (issue 3). */
+  /** Authorization server. */
   readonly refreshTokenTtlSeconds: number;
   readonly authCodeTtlSeconds: number;
   /** client_credentials mints per client per window. */
@@ -232,7 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const demoBootstrap = bool('DEMO_BOOTSTRAP', true);
   const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
-  // api.md §5.1 (X): largest allowed chance that one random guess hits a live code of a program.
+  // docs/programs.md (X): largest allowed chance that one random guess hits a live code of a program.
   const codeMaxGuessOddsRaw = read('CODE_MAX_GUESS_ODDS') ?? '1e-9';
   const codeMaxGuessOdds = Number(codeMaxGuessOddsRaw);
   if (!/^\d+(\.\d+)?(e-?\d+)?$/i.test(codeMaxGuessOddsRaw) || !(codeMaxGuessOdds > 0 && codeMaxGuessOdds < 1)) {
@@ -245,7 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
   const claimFailuresPerRider = int('CLAIM_FAILURES_PER_RIDER', 20, 1, 100_000_000);
   const claimFailuresPerProgram = int('CLAIM_FAILURES_PER_PROGRAM', 500, 1, 100_000_000);
   const claimFailuresPerAddress = int('CLAIM_FAILURES_PER_ADDRESS', 100, 1, 100_000_000);
-  // api.md §8: private/loopback targets are refused unless explicitly allowed (local development, tests).
+  // docs/webhooks.md: private/loopback targets are refused unless explicitly allowed (local development, tests).
   const webhookAllowPrivateTargets = bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false);
   // Uber: up to 7 attempts over about an hour (60 s · 2^n: 1+2+4+8+16+32 min ≈ 63 min).
   const webhookMaxAttempts = int('WEBHOOK_MAX_ATTEMPTS', 7, 1, 50);

@@ -7,7 +7,7 @@ import { DomainMetrics } from './modules/ops/domain-metrics.js';
 
 /**
  * What every service needs, passed explicitly (no globals): configuration, the database, and the
- * clock and random source that tests may pin (architecture.md, Layers).
+ * clock and random source that tests may pin (docs/architecture.md, Layers).
  */
 export interface AppContext {
   readonly config: Config;

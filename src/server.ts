@@ -75,7 +75,7 @@ export async function startServer(config: Config, print: (text: string) => void 
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
   /**
-   * Graceful stop (quality.md F2): refuse new requests with 503 at once, keep accepting for a short
+   * Graceful stop (docs/guarantees.md): refuse new requests with 503 at once, keep accepting for a short
    * grace period (connections already queued get an answer rather than a reset; load balancers
    * notice), then stop background work, wait for in-flight requests, close the database.
    */

@@ -23,7 +23,7 @@ import { ReplaceablePool, type PostgresPool } from './replaceable-pool.js';
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
- * One handle over either engine (architecture.md: dialect chosen by DATABASE_URL). The raw driver
+ * One handle over either engine (docs/architecture.md: dialect chosen by DATABASE_URL). The raw driver
  * handles are exposed only for the set-based bulk paths of the storage layer.
  */
 export interface Database {

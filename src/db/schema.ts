@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Row types of the storage layer. They never leave the services (architecture.md, Layers). */
+/** Row types of the storage layer. They never leave the services (docs/architecture.md, Layers). */
 
 export interface OrganizationsTable {
   id: string;
@@ -152,7 +152,7 @@ export interface CodeGenerationsTable {
   created_at: number;
   finished_at: number | null;
   client_id: string | null;
-  /** INLINE: committed before the response; BACKGROUND: a resumable job (api.md §5 item 4). */
+  /** INLINE: committed before the response; BACKGROUND: a resumable job (docs/programs.md). */
   mode: ColumnType<GenerationMode, GenerationMode | undefined, GenerationMode>;
   /** The process running a background job; its lease is lease_expires_at. */
   lease_holder: ColumnType<string | null, string | null | undefined, string | null>;
@@ -174,7 +174,7 @@ export interface VoucherCodesTable {
   created_at: number;
 }
 
-/** An organization's approval of a third-party (aggregator) client (api.md §2, Organization authorization). */
+/** An organization's approval of a third-party (aggregator) client (docs/oauth.md, Organization authorization). */
 export interface OrganizationAuthorizationsTable {
   id: string;
   organization_id: string;
@@ -222,7 +222,7 @@ export interface OutboxEventsTable {
   dispatched_at: number | null;
 }
 
-/** A rider's claim of a code (api.md §7): at most one per (program, rider). */
+/** A rider's claim of a code (docs/redemption.md): at most one per (program, rider). */
 export interface VouchersTable {
   id: string;
   program_id: string;
@@ -271,7 +271,7 @@ export interface VoucherProgramTemplatesTable {
   value_per_period_max_amount: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** A trip a voucher was applied to (api.md §7 usage, X); amounts in minor units. */
+/** A trip a voucher was applied to (docs/redemption.md usage, X); amounts in minor units. */
 export interface VoucherTripsTable {
   id: string;
   voucher_id: string;

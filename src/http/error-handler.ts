@@ -40,7 +40,7 @@ export function toAppError(err: unknown, bodyLimit: number): { error: AppError; 
   return { error: new AppError('internal', 'internal_server_error'), unexpected: true };
 }
 
-/** Renders `{"code","message","request_id"[, "metadata"]}` (api.md §3). Never a stack trace or SQL. */
+/** Renders `{"code","message","request_id"[, "metadata"]}` (docs/compatibility.md). Never a stack trace or SQL. */
 export function errorHandler(bodyLimit: number) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const { error, unexpected } = toAppError(err, bodyLimit);

@@ -22,7 +22,7 @@ export function containsNul(value: unknown): boolean {
 }
 
 /**
- * Bad input → 400, never 500 (api.md §3): PostgreSQL text cannot hold U+0000 (SQLSTATE 22021, a 500
+ * Bad input → 400, never 500 (docs/compatibility.md): PostgreSQL text cannot hold U+0000 (SQLSTATE 22021, a 500
  * found by the fuzz suite) and no field of the contract needs it, so it is refused in path
  * parameters, query strings and bodies before any query — on both engines alike. The error also
  * carries `statusCode` so the OAuth (RFC 6749) and page error handlers render it as their own 400.

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { invalidRequest } from '../lib/errors.js';
 
 /**
- * An integer field (api.md §3): a JSON integer, or a string holding a canonical decimal integer
+ * An integer field (docs/compatibility.md): a JSON integer, or a string holding a canonical decimal integer
  * ("50" — not "5.0", " 50", "1e3", "0x32", "+5", "050"), as proto3-JSON allows and the Generate
  * example sends. Range is checked by `toInteger` so one message covers both forms.
  */

@@ -5,7 +5,7 @@ import { invalidRequest } from '../lib/errors.js';
 
 /**
  * Two validators: request bodies are strict (no coercion, no stripping of unknown properties —
- * api.md §3), while path and query strings are text by nature and may be coerced to numbers.
+ * docs/compatibility.md), while path and query strings are text by nature and may be coerced to numbers.
  */
 // ajv is CommonJS; under NodeNext its class is the default export's `default`.
 const Ajv = AjvModule.default;
@@ -29,7 +29,7 @@ function fieldName(error: ErrorObject, context: string): string {
   return path || context;
 }
 
-/** Maps the first ajv error to the contract's 400 with a field name (api.md §3). */
+/** Maps the first ajv error to the contract's 400 with a field name (docs/compatibility.md). */
 export function validationError(errors: ErrorObject[], context: string): AppError {
   const first = errors[0];
   if (!first) return invalidRequest('invalid_request');

@@ -4,7 +4,7 @@ import { randomToken } from '../lib/secrets.js';
 import { releaseLease, tryAcquireLease } from './leases.js';
 
 /**
- * A unit of background work run periodically by every server process (architecture.md, Scale-out).
+ * A unit of background work run periodically by every server process (docs/architecture.md, Scale-out).
  * `singleton` workers run only in the process holding their database lease; others must claim their
  * own work safely (leases per item, `FOR UPDATE SKIP LOCKED`, conditional updates).
  * Handlers live in their module; tests call `run` directly.

@@ -1,4 +1,4 @@
-/** Injected time source (architecture.md: clock and randomness are dependencies tests can pin). */
+/** Injected time source (docs/architecture.md: clock and randomness are dependencies tests can pin). */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;

@@ -1,7 +1,7 @@
 import type { RandomSource } from './random.js';
 
 /**
- * Voucher code format (api.md §5.1): 12 random symbols from a 31-symbol alphabet with no 0/O, 1/I
+ * Voucher code format (docs/programs.md): 12 random symbols from a 31-symbol alphabet with no 0/O, 1/I
  * or U, then one check symbol, 13 characters in all, ~59 bits of randomness.
  */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTVWXYZ';
@@ -157,7 +157,7 @@ export function generateCodes(count: number, random: RandomSource, format: CodeF
 }
 
 /**
- * Guessing odds (api.md §5.1, X): the chance that one random guess of the right shape hits one of
+ * Guessing odds (docs/programs.md, X): the chance that one random guess of the right shape hits one of
  * `liveCodes` codes with `length` random symbols. The smallest safe length keeps it ≤ `maxOdds`.
  */
 export function guessOdds(liveCodes: number, length: number): number {
@@ -171,7 +171,7 @@ export function minimumSafeLength(liveCodes: number, maxOdds: number): number {
 }
 
 /**
- * api.md §5.1 input normalization: case-insensitive, spaces and dashes ignored. Only ASCII letters
+ * docs/programs.md input normalization: case-insensitive, spaces and dashes ignored. Only ASCII letters
  * are upper-cased: `toUpperCase()` would turn non-ASCII look-alikes into alphabet symbols (ſ→S,
  * ß→SS, ﬆ→ST) and accept forged spellings of a code (found by test/unit/codes-fuzz.test.ts).
  */
@@ -181,7 +181,7 @@ export function normalizeCode(input: string): string {
 
 /**
  * True when `code` (already normalized) has a possible length (9 to 30 symbols: any program's
- * format), only alphabet symbols, and a correct check symbol. Callers reject a false result without touching the database (quality.md C7).
+ * format), only alphabet symbols, and a correct check symbol. Callers reject a false result without touching the database (docs/guarantees.md).
  */
 export function isWellFormedCode(code: string): boolean {
   if (code.length < MIN_RANDOM_SYMBOLS + 1 || code.length > MAX_CODE_LENGTH) return false;

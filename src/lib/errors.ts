@@ -1,7 +1,7 @@
 import type { MessageKey } from './i18n.js';
 
 /**
- * The closed list of API error kinds (api.md §2.2, §3): each maps to one HTTP status and one Uber
+ * The closed list of API error kinds (docs/oauth.md): each maps to one HTTP status and one Uber
  * `code` string, in this single table. Routes throw `AppError`; one error handler renders it.
  */
 export const ERROR_KINDS = {
@@ -17,7 +17,7 @@ export const ERROR_KINDS = {
   method_not_allowed: { status: 405, code: 'invalid_request' },
   generation_in_progress: { status: 409, code: 'code_generation_in_progress' },
   idempotency_key_reused: { status: 422, code: 'idempotency_key_reused' },
-  // Claiming (api.md §7): Uber's codes.
+  // Claiming (docs/redemption.md): Uber's codes.
   voucher_program_inactive: { status: 400, code: 'voucher_program_inactive' },
   code_already_redeemed: { status: 409, code: 'code_already_redeemed' },
   redeem_count_exceeded: { status: 400, code: 'redeem_count_exceeded' },

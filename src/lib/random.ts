@@ -1,8 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Injected source of random bytes. Production uses the OS CSPRNG (api.md §5.1); tests may pass a
- * deterministic or adversarial source (quality.md C5 forced collisions).
+ * Injected source of random bytes. Production uses the OS CSPRNG (docs/programs.md); tests may pass a
+ * deterministic or adversarial source (docs/guarantees.md forced collisions).
  */
 export interface RandomSource {
   fill(target: Uint8Array): void;

@@ -15,7 +15,7 @@ function windowOf(now: number, windowMs: number): { start: number; retryAfterSec
 
 /**
  * Counts one hit in a fixed window, atomically in the database (one upsert), so the limit holds
- * across every server process sharing the database (api.md §3 rate limits).
+ * across every server process sharing the database (docs/compatibility.md rate limits).
  */
 export async function hitRateLimit(db: Kysely<DB>, bucket: string, now: number, windowMs: number): Promise<RateLimitResult> {
   const { start, retryAfterSeconds } = windowOf(now, windowMs);

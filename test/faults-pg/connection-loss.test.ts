@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createHarness, type Harness, type Tenant } from '../helpers/harness.js';
 
 /**
- * quality.md F1: PostgreSQL connections killed mid-request → 503 with Retry-After, nothing partial,
+ * docs/guarantees.md: PostgreSQL connections killed mid-request → 503 with Retry-After, nothing partial,
  * and the pool recovers without restarting voucherd.
  */
 let h: Harness;

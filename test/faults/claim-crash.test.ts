@@ -10,7 +10,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/processes.js'
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 
 /**
- * quality.md C9 (claims) + D1/D2 under crashes: SIGKILL a real `voucherd serve` at a random instant
+ * docs/guarantees.md (claims) + D1/D2 under crashes: SIGKILL a real `voucherd serve` at a random instant
  * while it answers many concurrent claims, restart it, then check in the database that nothing was
  * claimed twice, every counter equals its rows, every acknowledged (200) claim survived, the outbox
  * holds exactly one claimed event per voucher and SQLite's integrity check passes. FAULT_TRIALS
@@ -120,7 +120,7 @@ describe(`C9: SIGKILL during claims (${TRIALS} trials)`, () => {
         const again = await claim(server, late, single);
         const holds = singleVouchers.some((v) => v.user_id === late.userId);
         if (holds || singleVouchers.length >= singleMax) {
-          // Already holds a voucher of the program (409) or the code is used up (409/400, api.md §7).
+          // Already holds a voucher of the program (409) or the code is used up (409/400, docs/redemption.md).
           expect(['409 code_already_redeemed', '400 redeem_count_exceeded']).toContain(`${again.status} ${again.code}`);
         } else expect(again.status, JSON.stringify(again)).toBe(200);
         if (again.status === 200) acked.push({ rider: late, voucherId: again.voucherId! });

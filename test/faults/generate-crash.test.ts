@@ -8,7 +8,7 @@ import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/da
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 /**
- * quality.md C9: SIGKILL a real `voucherd serve` at random instants while it generates; after a
+ * docs/guarantees.md: SIGKILL a real `voucherd serve` at random instants while it generates; after a
  * restart every batch is all-or-nothing (inline) or resumes to exactly N (background job), totals
  * equal rows, codes stay unique, and SQLite's integrity check passes. FAULT_TRIALS sets the count.
  */
@@ -59,7 +59,7 @@ async function call(server: ServerProcess, bearer: string, method: string, path:
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-/** Every invariant of api.md §5 item 5, checked straight in the database. */
+/** Every invariant of docs/programs.md, checked straight in the database. */
 async function checkInvariants(): Promise<void> {
   const db = testDb.database.db;
   const dup = await sql<{ n: number; d: number }>`select count(*) as n, count(distinct code_text) as d from voucher_codes`.execute(db);

@@ -32,7 +32,7 @@ async function delegatedToken(h: Harness, app: CreatedClient, email: string): Pr
   return res.json().access_token as string;
 }
 
-/** One org-scoped route, described once so the shared matrix can attack it (quality.md B1–B8). */
+/** One org-scoped route, described once so the shared matrix can attack it (docs/guarantees.md). */
 export interface OrgRoute {
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -79,7 +79,7 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
 }
 
 /**
- * The shared access matrix of api.md §2.2. Each org route's test file calls this once, so a new
+ * The shared access matrix of docs/oauth.md. Each org route's test file calls this once, so a new
  * route cannot skip it. Tokens of the kinds not yet mintable through OAuth flows are issued with
  * the token service itself (real rows, real hashing).
  */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { TestDatabase } from './database.js';
 
 /**
- * The money-like invariants of api.md §5 and §7, read straight from the database (SQLite or
+ * The money-like invariants of docs/programs.md and §7, read straight from the database (SQLite or
  * PostgreSQL). Returns a list of human-readable violations: empty means every invariant holds.
  * Shared by the crash tests (test/faults), the model test (test/http/model) and the soak checker.
  */
@@ -37,7 +37,7 @@ export async function claimViolations(testDb: Pick<TestDatabase, 'database'>): P
     if (Number(p.claims) !== Number(p.vouchers)) out.push(`program ${p.id}: usage_voucher_claim_count ${p.claims} but ${p.vouchers} vouchers`);
     if (Number(p.total) !== Number(p.codes)) out.push(`program ${p.id}: total_number_of_codes ${p.total} but ${p.codes} code rows`);
   }
-  // Exactly one claimed event per voucher (transactional outbox, api.md §8).
+  // Exactly one claimed event per voucher (transactional outbox, docs/webhooks.md).
   const events = await db.selectFrom('outbox_events').select(['payload']).where('event_type', '=', 'voucher_program_code_claimed').execute();
   const perVoucher = new Map<string, number>();
   for (const e of events) {

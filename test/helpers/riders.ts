@@ -13,9 +13,9 @@ export interface Rider {
 let riderCounter = 0;
 
 /**
- * A rider app (THIRD_PARTY client holding `vouchers.redeem`, bound to no organization). Until the
- * authorization_code flow exists (issue 3), rider tokens come from the real token service with
- * the grant they will have then; switch `createRider` to the real flow when it lands.
+ * A rider app (THIRD_PARTY client holding `vouchers.redeem`, bound to no organization). Rider
+ * tokens here come from the real token service with the authorization_code grant, without the
+ * browser steps; tests of the flow itself go through it end to end (test/helpers/oauth-flow.ts).
  */
 export async function createRiderApp(ctx: AppContext, organizationId?: string): Promise<string> {
   const client = await createClient(ctx, {

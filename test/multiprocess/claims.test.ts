@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { startServe, type ServeProcess } from '../helpers/servers.js';
 
-// D1 across processes (quality.md D1, architecture.md Scale-out): two real `voucherd serve`
+// D1 across processes (docs/guarantees.md, docs/architecture.md Scale-out): two real `voucherd serve`
 // processes on one PostgreSQL schema; the servers run on the real clock, so this file does too.
 const BUDGETS = { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' };
 const TRIALS = 5;

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 /**
- * api.md §5 item 3 across processes: two `voucherd serve` processes on one PostgreSQL never run
+ * docs/programs.md across processes: two `voucherd serve` processes on one PostgreSQL never run
  * two generations of one program at once (the guard is a database constraint).
  */
 let testDb: TestDatabase;

@@ -1,5 +1,5 @@
 /**
- * Soak / model check (quality.md F4; issue 8): 2 `voucherd serve` processes on one PostgreSQL
+ * Soak / model check (docs/guarantees.md): 2 `voucherd serve` processes on one PostgreSQL
  * schema, a random mix of create program / generate / retry with the same Idempotency-Key / claim /
  * cancel codes / cancel program / revoke token, while one process is SIGKILLed and restarted
  * periodically. Every request and its outcome go into a history; afterwards a checker verifies the

@@ -4,7 +4,7 @@ import { CODE_ALPHABET, generateCodes, isWellFormedCode, normalizeCode } from '.
 import { cryptoRandom } from '../../src/lib/random.js';
 
 /**
- * Fuzz of the code normalizer and check-symbol validator (api.md §5.1): arbitrary unicode never
+ * Fuzz of the code normalizer and check-symbol validator (docs/programs.md): arbitrary unicode never
  * throws, and normalize ∘ validate agrees with a deliberately naive reference implementation.
  */
 function refNormalize(input: string): string {
@@ -16,7 +16,7 @@ function refNormalize(input: string): string {
   return out;
 }
 
-/** Codes of any program format have 9 to 30 symbols (api.md §5.1 code_format, X). */
+/** Codes of any program format have 9 to 30 symbols (docs/programs.md code_format, X). */
 function refWellFormed(code: string): boolean {
   if (code.length < 9 || code.length > 30) return false;
   let sum = 0;

@@ -16,7 +16,7 @@ import { ReplaySource } from '../helpers/replay-source.js';
 
 const FORMAT = /^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{13}$/;
 
-describe('code format (api.md §5.1)', () => {
+describe('code format (docs/programs.md)', () => {
   it('has the 31-symbol alphabet without 0, O, 1, I, U', () => {
     expect(CODE_ALPHABET).toHaveLength(31);
     expect(new Set(CODE_ALPHABET).size).toBe(31);
@@ -80,7 +80,7 @@ describe('code format (api.md §5.1)', () => {
   });
 });
 
-describe('code formats (api.md §5.1, X)', () => {
+describe('code formats (docs/programs.md, X)', () => {
   const formats = [
     { prefix: 'RYDE', length: 12 },
     { prefix: '', length: 8 },
@@ -121,7 +121,7 @@ describe('code formats (api.md §5.1, X)', () => {
   });
 });
 
-describe('randomness (api.md §5.1, quality.md C6)', () => {
+describe('randomness (docs/programs.md, docs/guarantees.md)', () => {
   it('rejects bytes 248..255 instead of reducing them modulo 31', () => {
     // Every high byte is skipped; the low bytes 0..11 map to the first 12 symbols in order.
     const high = Array.from({ length: 256 - REJECT_FROM }, (_, i) => REJECT_FROM + i);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES, negotiateLocale, translate } from '../../src/lib/i18n.js';
 import { MESSAGES } from '../../src/lib/messages/index.js';
 
-describe('Accept-Language negotiation (api.md §3)', () => {
+describe('Accept-Language negotiation (docs/compatibility.md)', () => {
   it.each([
     [undefined, 'en_US'],
     ['en_US', 'en_US'],

@@ -16,7 +16,7 @@ describe('house rules over src/', () => {
     expect(sources.length).toBeGreaterThan(20);
   });
 
-  it('never uses Math.random (CSPRNG only, quality.md C6)', () => {
+  it('never uses Math.random (CSPRNG only, docs/guarantees.md)', () => {
     const offenders = sources.filter((f) => /Math\s*\.\s*random/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { periodKey } from '../../src/modules/redemption/periods.js';
 import { applyValueRules, type ValueRules } from '../../src/modules/redemption/value-rules.js';
 
 /**
- * Reference model of the value rules (api.md §4, §7 usage), written independently of the
+ * Reference model of the value rules (docs/programs.md usage), written independently of the
  * production module: BigInt money, local dates from the zone's UTC offset rather than from
  * calendar fields, and the rules as a plain "what is left" computation.
  */
@@ -68,7 +68,7 @@ const rulesArb: fc.Arbitrary<ValueRules> = fc
     periodMaxCredit: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null }),
     periodMaxAmount: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null }),
   })
-  // api.md §4: a percentage is not combinable with a deductible.
+  // docs/programs.md: a percentage is not combinable with a deductible.
   .map((r) => (r.deductible !== null ? { ...r, percentage: null } : r));
 
 const instantArb = fc.oneof(

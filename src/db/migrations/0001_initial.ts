@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-// Migrations take Kysely<any> and never import app types (architecture.md): they are frozen history.
+// Migrations take Kysely<any> and never import app types (docs/architecture.md): they are frozen history.
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -38,7 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('disabled_at', 'bigint')
-    // A first-party client is bound to exactly one organization; a third-party one to none (api.md §2).
+    // A first-party client is bound to exactly one organization; a third-party one to none (docs/oauth.md).
     .addCheckConstraint(
       'oauth_clients_kind_org',
       sql`(kind = 'FIRST_PARTY' and organization_id is not null) or (kind = 'THIRD_PARTY' and organization_id is null)`,
@@ -135,7 +135,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('finished_at', 'bigint')
     .addColumn('client_id', 'text')
     .execute();
-  // api.md §5.3: at most one generation per program at a time, across every process — a partial
+  // docs/programs.md: at most one generation per program at a time, across every process — a partial
   // unique index, so the database itself refuses a second active generation.
   await db.schema
     .createIndex('code_generations_one_active')
@@ -152,7 +152,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('program_id', 'text', (c) => c.notNull())
     .addColumn('organization_id', 'text', (c) => c.notNull())
     .addColumn('generation_id', 'text')
-    // Service-wide uniqueness of codes is the database's job (api.md §5.5).
+    // Service-wide uniqueness of codes is the database's job (docs/programs.md).
     .addColumn('code_text', 'text', (c) => c.notNull().unique())
     .addColumn('max_num_redemptions', 'integer', (c) => c.notNull())
     .addColumn('redemption_count', 'integer', (c) => c.notNull().defaultTo(0))

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  // Singleton background work (sweeps) is run by whichever process holds the lease (architecture.md, Scale-out).
+  // Singleton background work (sweeps) is run by whichever process holds the lease (docs/architecture.md, Scale-out).
   await db.schema
     .createTable('job_leases')
     .addColumn('name', 'text', (c) => c.primaryKey())
@@ -9,7 +9,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  // Transactional outbox (api.md §8): an event row commits with the change that caused it.
+  // Transactional outbox (docs/webhooks.md): an event row commits with the change that caused it.
   await db.schema
     .createTable('outbox_events')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 
-// Migrations take Kysely<any> and never import app types (architecture.md): they are frozen history.
+// Migrations take Kysely<any> and never import app types (docs/architecture.md): they are frozen history.
 // Authorization codes, refresh tokens, token families, browser sessions and rate-limit counters of
-// the authorization server (issue 3; RFC 6749 §4.1, §6; RFC 9700 §4.14).
+// the authorization server (RFC 6749 §4.1, §6; RFC 9700 §4.14).
 
 export async function up(db: Kysely<any>): Promise<void> {
   // A family is every token issued from one authorization code (and its refresh rotations):
@@ -58,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('rate_limit_counters_pk', ['bucket', 'window_start'])
     .execute();
 
-  // api.md §2: one active authorization per (organization, client) exists already (0001); the
+  // docs/oauth.md: one active authorization per (organization, client) exists already (0001); the
   // listing by organization needs this index.
   await db.schema
     .createIndex('organization_authorizations_org')

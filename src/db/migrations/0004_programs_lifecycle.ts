@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
-// Program lifecycle (issue 4): templates, guests, and the status transitions the sweep records.
-// Kysely<any>, no app types (architecture.md).
+// Program lifecycle: templates, guests, and the status transitions the sweep records.
+// Kysely<any>, no app types (docs/architecture.md).
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -42,7 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['organization_id', 'created_at'])
     .execute();
 
-  // Guests added with add-guests (api.md §6). A MULTI_CODE guest holds one code of its own: the
+  // Guests added with add-guests (docs/programs.md). A MULTI_CODE guest holds one code of its own: the
   // partial unique index makes binding one code to two guests impossible in any process.
   await db.schema
     .createTable('program_guests')
@@ -75,7 +75,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // The sweep records each ACTIVE / COMPLETE transition once: the primary key refuses a second row
-  // whatever the number of processes sweeping (api.md §4, §8).
+  // whatever the number of processes sweeping (docs/programs.md).
   await db.schema
     .createTable('program_status_transitions')
     .addColumn('program_id', 'text', (c) => c.notNull().references('voucher_programs.id').onDelete('cascade'))

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-// Claiming and using vouchers (api.md §7). Migrations take Kysely<any> and never import app types.
+// Claiming and using vouchers (docs/redemption.md). Migrations take Kysely<any> and never import app types.
 
 export async function up(db: Kysely<any>): Promise<void> {
   // One row per successful claim: the rider's voucher.
@@ -17,7 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  // api.md §7: a rider claims a given program at most once — the database refuses a second row.
+  // docs/redemption.md: a rider claims a given program at most once — the database refuses a second row.
   await db.schema.createIndex('vouchers_one_per_rider').on('vouchers').columns(['program_id', 'user_id']).unique().execute();
   await db.schema.createIndex('vouchers_code').on('vouchers').column('code_id').execute();
   await db.schema.createIndex('vouchers_user').on('vouchers').columns(['user_id', 'created_at']).execute();

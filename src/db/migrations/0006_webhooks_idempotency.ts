@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  // Webhook endpoints belong to a client (api.md §8, X). The signing key must be usable for HMAC,
+  // Webhook endpoints belong to a client (docs/webhooks.md, X). The signing key must be usable for HMAC,
   // so it is stored as issued; `previous_*` holds the key being rotated out during the overlap.
   await db.schema
     .createTable('webhook_endpoints')
@@ -59,7 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('webhook_delivery_attempts_delivery').on('webhook_delivery_attempts').columns(['delivery_id', 'attempt']).execute();
 
-  // Idempotency-Key (api.md §5.6, X): the unique scope row is claimed before the handler runs, so
+  // Idempotency-Key (docs/programs.md, X): the unique scope row is claimed before the handler runs, so
   // concurrent duplicates execute once across every process.
   await db.schema
     .createTable('idempotency_keys')

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-// api.md §5 item 4: generations above the inline limit run as durable, resumable background jobs.
+// docs/programs.md: generations above the inline limit run as durable, resumable background jobs.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('code_generations')

@@ -1,5 +1,5 @@
 /**
- * Human texts of API errors, per locale (api.md §3). Codes are never localized; only these texts.
+ * Human texts of API errors, per locale (docs/compatibility.md). Codes are never localized; only these texts.
  * `{name}` placeholders are filled from the error's params.
  */
 export const CORE_MESSAGES = {

@@ -7,7 +7,7 @@ import { REDEEM_PAGE_MESSAGES } from './redeem-page.js';
 import { SANDBOX_MESSAGES } from './sandbox.js';
 
 /**
- * All human texts of API errors, per locale (api.md §3). A module adds a catalog file beside
+ * All human texts of API errors, per locale (docs/compatibility.md). A module adds a catalog file beside
  * core.ts (same five locales: en_US, fr_FR, de_DE, pt_BR, es_ES) and lists it in CATALOGS below;
  * a unit test checks every locale has every key.
  */

@@ -1,6 +1,6 @@
 /**
- * Texts of the authorization server's login, consent and error pages (issue 3), per locale
- * (api.md §3: localized like the API). `{name}` placeholders are filled by the page renderer.
+ * Texts of the authorization server's login, consent and error pages, per locale
+ * (docs/compatibility.md: localized like the API). `{name}` placeholders are filled by the page renderer.
  */
 export const OAUTH_MESSAGES = {
   en_US: {

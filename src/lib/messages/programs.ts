@@ -1,4 +1,4 @@
-/** Human texts of the program lifecycle, templates, guests and code management (api.md §4, §6). */
+/** Human texts of the program lifecycle, templates, guests and code management (docs/programs.md). */
 export const PROGRAM_MESSAGES = {
   en_US: {
     field_immutable: 'Field {field} cannot be changed after the voucher program is created.',

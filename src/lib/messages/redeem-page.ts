@@ -1,5 +1,5 @@
 /**
- * Texts of the redemption link pages (issue 5 item 3): the claim page, its outcome pages and the
+ * Texts of the redemption link pages: the claim page, its outcome pages and the
  * sign-in through voucherd's own OAuth login page; five locales with the same keys.
  */
 export const REDEEM_PAGE_MESSAGES = {

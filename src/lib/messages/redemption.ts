@@ -1,4 +1,4 @@
-/** Human texts of claim and usage errors (api.md §7), five locales with the same keys. */
+/** Human texts of claim and usage errors (docs/redemption.md), five locales with the same keys. */
 export const REDEMPTION_MESSAGES = {
   en_US: {
     code_not_found: 'Voucher code is not found.',

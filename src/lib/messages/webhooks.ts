@@ -1,4 +1,4 @@
-/** Human texts of the webhook registry and Idempotency-Key errors (api.md §3, §5.6, §8). */
+/** Human texts of the webhook registry and Idempotency-Key errors (docs/compatibility.md). */
 export const WEBHOOK_MESSAGES = {
   en_US: {
     webhook_url_refused: 'The webhook URL is not allowed: {reason}.',

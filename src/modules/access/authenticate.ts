@@ -5,7 +5,7 @@ import { resolveAccessToken, type Principal } from '../oauth/token.service.js';
 const REALM = 'realm="voucherd"';
 
 /**
- * api.md §2.2 step 1 (RFC 6750 §2.1, §3): the bearer token from the Authorization header only —
+ * docs/oauth.md step 1 (RFC 6750 §2.1, §3): the bearer token from the Authorization header only —
  * a token in the query string or body is ignored. Scheme name is case-insensitive.
  */
 export async function authenticateBearer(ctx: AppContext, authorization: string | undefined): Promise<Principal> {

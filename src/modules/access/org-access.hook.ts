@@ -13,7 +13,7 @@ declare module 'fastify' {
 
 /**
  * onRequest hook for every org-scoped route: runs before the body is parsed or validated, so the
- * 401/403 answers of api.md §2.2 come before any 400 (steps 1–4 before step 5).
+ * 401/403 answers of docs/oauth.md come before any 400 (steps 1–4 before step 5).
  */
 export function orgAccessHook(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {

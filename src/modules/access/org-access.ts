@@ -5,7 +5,7 @@ import { SCOPES } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
 import { hasActiveAuthorization } from './authorization.repository.js';
 
-/** How a principal may reach an organization's Vouchers API (api.md §2.2 table). */
+/** How a principal may reach an organization's Vouchers API (docs/oauth.md table). */
 export type AccessPath = 'first_party' | 'delegated' | 'aggregator';
 
 const VOUCHER_SCOPES = `${SCOPES.voucherPrograms} ${SCOPES.delegated} ${SCOPES.aggregator}`;
@@ -41,7 +41,7 @@ async function checkPath(ctx: AppContext, principal: Principal, path: AccessPath
 }
 
 /**
- * The one org-access policy every org-scoped route runs (api.md §2.2 steps 2–4). Resolves when the
+ * The one org-access policy every org-scoped route runs (docs/oauth.md steps 2–4). Resolves when the
  * principal may act for `organizationId`; otherwise throws the first applicable answer.
  */
 export async function assertOrgAccess(ctx: AppContext, principal: Principal, organizationId: string): Promise<AccessPath> {

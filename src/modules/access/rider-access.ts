@@ -9,7 +9,7 @@ import { authenticateBearer } from './authenticate.js';
 export type RiderPrincipal = Principal & { userId: string };
 
 /**
- * Rider access (api.md §2, §7): `vouchers.redeem` granted through authorization_code (or its
+ * Rider access (docs/oauth.md): `vouchers.redeem` granted through authorization_code (or its
  * refresh) to a user. A client_credentials token never acts for a rider.
  */
 export function isRider(principal: Principal): principal is RiderPrincipal {
@@ -24,7 +24,7 @@ export function assertRider(principal: Principal): RiderPrincipal {
 }
 
 /**
- * onRequest hook of rider routes: 401 for a missing or bad token (api.md §2.2 step 1), 403
+ * onRequest hook of rider routes: 401 for a missing or bad token (docs/oauth.md step 1), 403
  * `unauthorized` without rider scope — before the body is parsed.
  */
 export function riderAccessHook(ctx: AppContext) {

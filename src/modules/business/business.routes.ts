@@ -47,7 +47,7 @@ async function signIn(ctx: AppContext, req: FastifyRequest, reply: FastifyReply,
 }
 
 /**
- * Aggregator consent (api.md §2): GET /business/authorize shows sign-in, then the consent page with
+ * Aggregator consent (docs/oauth.md): GET /business/authorize shows sign-in, then the consent page with
  * the organizations the user administers; approving records the authorization and sends the
  * browser to `redirect_uri?org_uuid=…`. GET /business/revoke confirms and withdraws it.
  */

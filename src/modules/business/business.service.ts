@@ -20,7 +20,7 @@ export interface BusinessRequest {
 }
 
 /**
- * Checks an aggregator consent/revoke link (api.md §2 Organization authorization): every listed
+ * Checks an aggregator consent/revoke link (docs/oauth.md Organization authorization): every listed
  * parameter present once, a THIRD_PARTY client, its registered redirect URI exactly, and for
  * authorize the aggregator scope. Any failure is shown as a page, never redirected.
  */

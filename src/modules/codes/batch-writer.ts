@@ -48,7 +48,7 @@ export interface BatchSpec extends CodeDraw {
 
 /**
  * Writes exactly `count` new codes for a program inside the caller's transaction — the one path
- * every batch takes (create and generate, api.md §4–§5). Codes are drawn by drawCodes and inserted
+ * every batch takes (create and generate, docs/programs.md–§5). Codes are drawn by drawCodes and inserted
  * set-based; any that already exist anywhere are skipped by the database and replaced by fresh ones
  * (from the same range) until the count is met.
  */

@@ -12,8 +12,8 @@ function idIn(dialect: Dialect, ids: string[]) {
 }
 
 /**
- * Cancels the listed codes of one program in a single conditional UPDATE (architecture.md: set-based;
- * api.md §6). Only live codes change: not already canceled, not used up. Returns the ids it canceled.
+ * Cancels the listed codes of one program in a single conditional UPDATE (docs/architecture.md: set-based;
+ * docs/programs.md). Only live codes change: not already canceled, not used up. Returns the ids it canceled.
  */
 export async function cancelLiveCodes(
   db: Kysely<DB>,

@@ -12,7 +12,7 @@ export interface CancelCodesResult {
 }
 
 /**
- * Cancel Voucher Codes (api.md §6): 200 with a failure per code that was not canceled, Uber's
+ * Cancel Voucher Codes (docs/programs.md): 200 with a failure per code that was not canceled, Uber's
  * `cancelCodeFailures` spelling. One conditional UPDATE decides (a racing claim either wins before
  * it, then the code is `already_redeemed`, or finds it canceled); one SELECT explains the rest.
  * A code of another program or organization is `not_found`.

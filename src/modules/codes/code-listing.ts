@@ -59,7 +59,7 @@ async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator
 
 /**
  * The whole code list as one JSON document (Uber parity: no paging parameters), streamed chunk by
- * chunk with constant memory (api.md §6).
+ * chunk with constant memory (docs/programs.md).
  */
 export function streamCodesJson(ctx: AppContext, input: ListingInput): Readable {
   async function* body(): AsyncGenerator<string> {

@@ -21,7 +21,7 @@ const INSERT_SQL =
 const sqliteStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
 
 /**
- * Inserts a batch set-based (architecture.md, Data rules): one prepared statement in the caller's
+ * Inserts a batch set-based (docs/architecture.md, Data rules): one prepared statement in the caller's
  * transaction on SQLite, one `unnest` statement on PostgreSQL. A code that already exists anywhere
  * is skipped, not an error; the caller tops up the shortfall. Returns how many rows were inserted.
  * `whileInserting` runs once the statement is on its way to PostgreSQL (on SQLite, which works in

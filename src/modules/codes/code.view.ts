@@ -3,7 +3,7 @@ import type { CodeListRow } from './code.repository.js';
 
 export type CodeStatus = 'AVAILABLE' | 'REDEEMED' | 'CANCELED';
 
-/** api.md §5.1: `{PUBLIC_URL}/redeem/{code_text}`. */
+/** docs/programs.md: `{PUBLIC_URL}/redeem/{code_text}`. */
 export function redemptionLink(publicUrl: string, codeText: string): string {
   return `${publicUrl}/redeem/${codeText}`;
 }
@@ -19,7 +19,7 @@ export interface CodeViewOptions {
   currencyCode: string;
 }
 
-/** One entry of Get Voucher Codes (api.md §6), Uber fields first, then ours (X). */
+/** One entry of Get Voucher Codes (docs/programs.md), Uber fields first, then ours (X). */
 export function codeToWire(row: CodeListRow, options: CodeViewOptions): Record<string, unknown> {
   const wire: Record<string, unknown> = {
     code_id: row.id,

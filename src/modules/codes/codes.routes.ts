@@ -62,7 +62,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         clientId: request.principal?.clientId ?? null,
       });
       if (summary.status === 'IN_PROGRESS') {
-        // Background job: 202 and where to watch it (api.md §5 item 4).
+        // Background job: 202 and where to watch it (docs/programs.md).
         const { organization_id: org, voucher_program_id: program } = request.params;
         void reply.status(202).header('location', `/v1/organizations/${org}/voucher-programs/${program}/codes/generations/${summary.generation_id}`);
       }

@@ -23,7 +23,7 @@ export type JobOutcome = 'COMPLETED' | 'FAILED' | 'LOST' | 'STOPPED';
 class ProgramClosedError extends Error {}
 
 /**
- * Runs a claimed background generation (api.md §5 items 4–5) chunk by chunk. Each chunk — its codes,
+ * Runs a claimed background generation (docs/programs.md items 4–5) chunk by chunk. Each chunk — its codes,
  * the program total, the job's progress and lease — commits in one transaction, so a crash at any
  * instant loses at most the chunk in flight, and whoever resumes the job continues from the last
  * committed progress until exactly `requested` codes exist. Totals equal rows after every commit.

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { isGenerationRunning } from './generation.repository.js';
 
 /**
- * api.md §5 item 3: add-guests, cancel-codes and distribute answer 409 `code_generation_in_progress`
+ * docs/programs.md: add-guests, cancel-codes and distribute answer 409 `code_generation_in_progress`
  * while a generation of the program runs (Uber's changelog, March 2024).
  */
 export async function assertNoGenerationRunning(ctx: AppContext, db: Kysely<DB>, programId: string): Promise<void> {

@@ -152,7 +152,7 @@ export async function failBackgroundJob(db: Kysely<DB>, id: string, holder: stri
     .execute();
 }
 
-/** True while a live (lease not expired) generation holds the program's slot (api.md §5 item 3). */
+/** True while a live (lease not expired) generation holds the program's slot (docs/programs.md). */
 export async function isGenerationRunning(db: Kysely<DB>, programId: string, now: number): Promise<boolean> {
   const active = await findActiveGeneration(db, programId);
   return active !== undefined && Number(active.lease_expires_at) >= now;

@@ -23,7 +23,7 @@ export interface GenerationSummary {
   total_number_of_codes: number;
 }
 
-/** api.md §5 item 2: only a live MULTI_CODE program takes more codes, within the per-program cap. */
+/** docs/programs.md: only a live MULTI_CODE program takes more codes, within the per-program cap. */
 export function assertCanGenerate(ctx: AppContext, program: ProgramRow, count: number): void {
   if (program.code_scheme !== 'MULTI_CODE_SINGLE_REDEEM') throw new AppError('invalid_request', 'not_multi_code');
   const status = programStatus(program, ctx.clock.now());
@@ -36,7 +36,7 @@ export function assertCanGenerate(ctx: AppContext, program: ProgramRow, count: n
       metadata: { field: 'number_of_codes' },
     });
   }
-  // (X) api.md §5.1: more codes in the same space make guessing easier; refuse past the bound.
+  // (X) docs/programs.md: more codes in the same space make guessing easier; refuse past the bound.
   assertCodeSpace(codeFormatOf(program), total, ctx.config.codeMaxGuessOdds);
 }
 
@@ -47,7 +47,7 @@ export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_len
 const inProgress = () => new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' } });
 
 /**
- * Takes the program's one generation slot (api.md §5 item 3) — a row the partial unique index lets
+ * Takes the program's one generation slot (docs/programs.md) — a row the partial unique index lets
  * exist once per program. A slot whose lease ran out belonged to a process that died mid-batch:
  * its batch was rolled back with it, so the slot is released and taken again.
  */
@@ -82,7 +82,7 @@ async function acquireSlot(
 }
 
 /**
- * ★ Generate Voucher Codes (api.md §5). Exactly N new codes or none: the codes, the program total
+ * ★ Generate Voucher Codes (docs/programs.md). Exactly N new codes or none: the codes, the program total
  * and the generation's completion commit in one transaction; the generation slot guards against a
  * concurrent batch in any process.
  */
@@ -96,7 +96,7 @@ export async function generateVoucherCodes(
   assertCanGenerate(ctx, program, input.count);
 
   if (input.count > ctx.config.inlineGenerationLimit) {
-    // api.md §5 item 4: above the inline limit the batch is a durable background job (202).
+    // docs/programs.md: above the inline limit the batch is a durable background job (202).
     const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'BACKGROUND');
     return {
       voucher_program_id: program.id,

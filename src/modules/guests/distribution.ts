@@ -11,7 +11,7 @@ export type PendingDelivery = GuestNotification;
 
 /**
  * Marks guests' codes distributed and records one `voucher_program_code_distributed` event, both
- * in the caller's transaction (api.md §6, §8). Returns the messages to hand to the notifier once
+ * in the caller's transaction (docs/programs.md). Returns the messages to hand to the notifier once
  * the transaction has committed. A guest with an email is written to by email, else by SMS.
  */
 export async function distributeInTransaction(

@@ -9,7 +9,7 @@ export interface GuestContact {
 }
 
 /**
- * Checks and normalizes one guest's contact (api.md §6: email/phone validated). Emails compare
+ * Checks and normalizes one guest's contact (docs/programs.md: email/phone validated). Emails compare
  * case-insensitively (lowercased); phones must be E.164 once spaces, dashes, dots and parentheses are removed.
  */
 export function normalizeContact(guest: { email?: string; phone?: string }, index: number): GuestContact {

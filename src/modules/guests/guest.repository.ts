@@ -91,7 +91,7 @@ export async function listGuestPage(
 }
 
 /**
- * Marks undistributed guests as distributed in one conditional UPDATE and returns them (api.md §6).
+ * Marks undistributed guests as distributed in one conditional UPDATE and returns them (docs/programs.md).
  * MULTI_CODE: only guests holding a live code, optionally only the listed codes. SINGLE_CODE: every
  * guest (they share the program's one code).
  */

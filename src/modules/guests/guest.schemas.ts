@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const MAX_GUESTS_PER_REQUEST = 1000;
 export const MAX_CODES_PER_CALL = 10_000;
 
-/** Add Guests to Voucher Program (Uber's shape, api.md §6). */
+/** Add Guests to Voucher Program (Uber's shape, docs/programs.md). */
 export const AddGuestsBody = Type.Object(
   {
     guests: Type.Array(
@@ -33,11 +33,11 @@ export type ListGuestsQuery = Static<typeof ListGuestsQuery>;
 
 const CodeIds = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: MAX_CODES_PER_CALL });
 
-/** Distribute codes (api.md §6): all undistributed guests' codes, or only the listed ones. */
+/** Distribute codes (docs/programs.md): all undistributed guests' codes, or only the listed ones. */
 export const DistributeBody = Type.Object({ codes: Type.Optional(CodeIds) }, { additionalProperties: false });
 export type DistributeBody = Static<typeof DistributeBody>;
 
-/** Cancel Voucher Codes (api.md §6): up to 10,000 code ids per call. */
+/** Cancel Voucher Codes (docs/programs.md): up to 10,000 code ids per call. */
 export const CancelCodesBody = Type.Object({ codes: CodeIds }, { additionalProperties: false });
 export type CancelCodesBody = Static<typeof CancelCodesBody>;
 

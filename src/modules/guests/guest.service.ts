@@ -56,7 +56,7 @@ function newGuests(requested: GuestContact[], existing: GuestContact[]): GuestCo
 }
 
 /**
- * Add Guests to Voucher Program (api.md §6, Uber's shape). Each new guest of a MULTI_CODE program
+ * Add Guests to Voucher Program (docs/programs.md, Uber's shape). Each new guest of a MULTI_CODE program
  * is bound to one unassigned code — all or none: too few codes → 400 and nothing is written. A
  * guest already in the program (same email or phone) is not added twice. With
  * `send_notifications` (default true) the new guests' codes are distributed in the same
@@ -111,7 +111,7 @@ export async function addGuests(
 }
 
 /**
- * Distribute codes (api.md §6): marks the codes held by guests (all undistributed ones, or only the
+ * Distribute codes (docs/programs.md): marks the codes held by guests (all undistributed ones, or only the
  * listed codes) as distributed, records `voucher_program_code_distributed` in the same transaction,
  * then hands the messages to the notifier. Already distributed guests are not messaged again.
  */
@@ -133,7 +133,7 @@ async function singleCodeOf(db: Kysely<DB>, program: ProgramRow) {
   return db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', program.id).orderBy('id').executeTakeFirst();
 }
 
-/** Get Voucher Program Guest Info (api.md §6): `limit` + `page_token`; `next_token` (Uber) and `next_page_token` (ours). */
+/** Get Voucher Program Guest Info (docs/programs.md): `limit` + `page_token`; `next_token` (Uber) and `next_page_token` (ours). */
 export async function listGuests(
   ctx: AppContext,
   input: { organizationId: string; programId: string; limit?: number; pageToken?: string },

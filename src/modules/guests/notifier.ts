@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../../context.js';
 
-/** One message telling a guest their voucher code (api.md §6 distribute). */
+/** One message telling a guest their voucher code (docs/programs.md distribute). */
 export interface GuestNotification {
   channel: 'email' | 'sms';
   to: string;
@@ -12,14 +12,14 @@ export interface GuestNotification {
 }
 
 /**
- * Delivery of distributed codes by email or SMS — pluggable (api.md §6). Outbound delivery is the
+ * Delivery of distributed codes by email or SMS — pluggable (docs/programs.md). Outbound delivery is the
  * one thing tests may fake; a deployment plugs its mail/SMS gateway in with `setNotifier`.
  */
 export interface Notifier {
   send(messages: GuestNotification[]): Promise<void>;
 }
 
-/** The default: writes each message to the service log (api.md §6: "the default writes to the log"). */
+/** The default: writes each message to the service log (docs/programs.md: "the default writes to the log"). */
 export function logNotifier(log: Pick<FastifyBaseLogger, 'info'>): Notifier {
   return {
     async send(messages) {

@@ -55,7 +55,7 @@ function replay(reply: FastifyReply, row: { response_status: number | null; resp
 
 /**
  * preHandler (after access checks and body validation): claims the key's unique row before the
- * handler runs, or answers from the stored outcome (api.md §5.6, quality.md C8).
+ * handler runs, or answers from the stored outcome (docs/programs.md, docs/guarantees.md).
  */
 export function idempotencyPreHandler(ctx: AppContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {

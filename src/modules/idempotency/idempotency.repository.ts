@@ -11,7 +11,7 @@ export interface Scope {
   key: string;
 }
 
-/** Claims the scope's unique row (api.md §5.6): true when this request is the one to execute. */
+/** Claims the scope's unique row (docs/programs.md): true when this request is the one to execute. */
 export async function tryClaim(db: Kysely<DB>, row: IdempotencyRow): Promise<boolean> {
   const inserted = await db
     .insertInto('idempotency_keys')

@@ -18,7 +18,7 @@ export interface CreatedClient {
   redirect_uris: string[];
 }
 
-/** Which scopes each kind of client may hold (api.md §2). */
+/** Which scopes each kind of client may hold (docs/oauth.md). */
 const KIND_SCOPES: Record<ClientKind, Scope[]> = {
   // vouchers.trips only for FIRST_PARTY: a trip reporter records trips of its own organization.
   FIRST_PARTY: [SCOPES.voucherPrograms, SCOPES.delegated, SCOPES.redeem, SCOPES.trips],

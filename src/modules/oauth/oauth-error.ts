@@ -12,7 +12,7 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable'
   | 'unsupported_token_type'
-  /** api.md §3 rate limits, in the RFC 6749 error shape (no RFC code exists for 429). */
+  /** docs/compatibility.md rate limits, in the RFC 6749 error shape (no RFC code exists for 429). */
   | 'rate_limited';
 
 const STATUS: Record<OAuthErrorCode, number> = {

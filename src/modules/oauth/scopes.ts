@@ -1,5 +1,5 @@
 /**
- * Scopes of the Vouchers API and the one grant type each may be issued with (api.md §2.1–2.2):
+ * Scopes of the Vouchers API and the one grant type each may be issued with (docs/oauth.md):
  * a scope is granted only with the grant type it belongs to.
  */
 export const SCOPES = {

@@ -23,7 +23,7 @@ export interface IssueInput {
 }
 
 /**
- * Opaque bearer token: 256 random bits, stored only as its SHA-256 (api.md §2 Tokens). A new
+ * Opaque bearer token: 256 random bits, stored only as its SHA-256 (docs/oauth.md Tokens). A new
  * client_credentials token beyond MAX_LIVE_TOKENS_PER_CLIENT invalidates the client's oldest
  * (Uber's documented behaviour), in the same transaction, which holds the client's row so that
  * parallel mints cannot all miss each other's tokens.

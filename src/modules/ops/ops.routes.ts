@@ -18,7 +18,7 @@ async function isReadOnly(ctx: AppContext): Promise<boolean> {
   return rows[0]?.read_only === true;
 }
 
-/** Liveness, readiness and the OpenAPI document (api.md §1, Operations). */
+/** Liveness, readiness and the OpenAPI document (README.md, Operations). */
 /** Every route refuses U+0000 in its query with 400 (reject-nul.ts), these two included. */
 const nulInQuery = errorResponses(400);
 

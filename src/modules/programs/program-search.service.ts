@@ -9,7 +9,7 @@ import { totalExposureMinor } from './program.view.js';
 export const SEARCH_MAX_LIMIT = 100;
 const SEARCH_DEFAULT_LIMIT = 50;
 
-/** Search Voucher Programs (api.md §4): the listed fields only, newest first, status computed. */
+/** Search Voucher Programs (docs/programs.md): the listed fields only, newest first, status computed. */
 export async function searchVoucherPrograms(ctx: AppContext, organizationId: string, body: SearchProgramsBody) {
   const limit = optionalInteger(body.limit, 'limit', 1, SEARCH_MAX_LIMIT) ?? SEARCH_DEFAULT_LIMIT;
   const offset = optionalInteger(body.offset, 'offset', 0, 1_000_000) ?? 0;

@@ -3,7 +3,7 @@ import type { ProgramRow } from './program.repository.js';
 import type { PatchProgramBody } from './program.schemas.js';
 import type { ProgramFieldsRow } from './program.validation.js';
 
-/** Fields anyone may change at any time before cancel: texts that carry no value (api.md §4). */
+/** Fields anyone may change at any time before cancel: texts that carry no value (docs/programs.md). */
 const ALWAYS = new Set(['name', 'description', 'expense_memo', 'creator_email']);
 /** After start, these may only grow (or the deductible shrink): more value for riders. */
 const GROW = ['ends_at', 'value_per_trip_max_amount', 'value_per_period_max_trips', 'value_per_period_max_credit', 'value_per_period_max_amount', 'redemptions_per_code'] as const;
@@ -19,7 +19,7 @@ function isReduced(before: number | null | undefined, after: number | null | und
 }
 
 /**
- * api.md §4: once a program has started, a PATCH may only raise or extend it (amounts, trips,
+ * docs/programs.md: once a program has started, a PATCH may only raise or extend it (amounts, trips,
  * ends_at, name, locations). Every other field must be absent or unchanged.
  */
 export function assertExtensionOnly(program: ProgramRow, body: PatchProgramBody, next: ProgramFieldsRow): void {

@@ -13,7 +13,7 @@ const IMMUTABLE = ['code_scheme', 'currency_code', 'code_format'] as const;
 const MAX_ATTEMPTS = 5;
 
 /**
- * PATCH voucher program (api.md §4). The patch is merged over the stored program and the whole is
+ * PATCH voucher program (docs/programs.md). The patch is merged over the stored program and the whole is
  * checked with the create rules; after start only extensions pass. The write is optimistic (it
  * applies only to the version read) and commits with its `voucher_program_updated` event.
  */
@@ -55,7 +55,7 @@ export async function patchProgram(
 }
 
 /**
- * Cancel voucher program (api.md §4): 204 and idempotent. The first cancel sets `canceled_at` and
+ * Cancel voucher program (docs/programs.md): 204 and idempotent. The first cancel sets `canceled_at` and
  * records `voucher_program_updated` in its transaction; later ones change nothing. Codes stop
  * being claimable at once because claiming checks the program's status.
  */

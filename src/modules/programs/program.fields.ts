@@ -5,7 +5,7 @@ import { dropUndefined } from '../../lib/objects.js';
 
 /**
  * A stored program back in create-body form, so a PATCH can be merged over it and the merged
- * whole checked with the same rules as a create (api.md §4).
+ * whole checked with the same rules as a create (docs/programs.md).
  */
 export function programToFields(row: ProgramRow): ProgramFields {
   const money = (minor: number | null) => (minor === null ? undefined : fromMinorUnits(Number(minor), row.currency_code));

@@ -24,7 +24,7 @@ const programById = preparedQuery((db: Kysely<DB>, organizationId: string, progr
 );
 
 /**
- * Every lookup names the organization: a program of another org is simply not found (api.md §2.2
+ * Every lookup names the organization: a program of another org is simply not found (docs/oauth.md
  * step 6). `usage_voucher_claim_count` is the column plus the program's counter shards (0009).
  */
 export async function findProgram(db: Kysely<DB>, organizationId: string, programId: string): Promise<ProgramRow | undefined> {
@@ -78,7 +78,7 @@ export async function updateProgramIfUnchanged(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Cancels once: the conditional update decides which request did it (api.md §4, idempotent cancel). */
+/** Cancels once: the conditional update decides which request did it (docs/programs.md, idempotent cancel). */
 export async function markProgramCanceled(db: Kysely<DB>, organizationId: string, programId: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('voucher_programs')
@@ -92,7 +92,7 @@ export async function markProgramCanceled(db: Kysely<DB>, organizationId: string
 
 export type SearchStatus = 'UPCOMING' | 'ACTIVE' | 'COMPLETE' | 'CANCELED';
 
-/** One page of an org's programs, newest first, optionally by computed status (api.md §4 Search). */
+/** One page of an org's programs, newest first, optionally by computed status (docs/programs.md Search). */
 export async function searchPrograms(
   db: Kysely<DB>,
   input: { organizationId: string; status?: SearchStatus; now: number; limit: number; offset: number },

@@ -20,7 +20,7 @@ export const Location = Type.Object(
 
 const Amount = (description: string) => Type.Number({ minimum: 0, maximum: 1e12, description });
 
-/** Create Voucher Program body: Uber's field names (api.md §4). */
+/** Create Voucher Program body: Uber's field names (docs/programs.md). */
 export const CreateProgramBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -77,7 +77,7 @@ export const GetProgramQuery = Type.Object(
 );
 
 /**
- * PATCH voucher program (api.md §4): every mutable field, optional. `code_scheme` and
+ * PATCH voucher program (docs/programs.md): every mutable field, optional. `code_scheme` and
  * `currency_code` are accepted by the schema only so the service can refuse them by name.
  */
 const { number_of_codes: _n, code_scheme: _s, currency_code: _c, code_format: _f, ...mutable } = CreateProgramBody.properties;
@@ -98,7 +98,7 @@ export type PatchProgramBody = Partial<Omit<CreateProgramBody, 'number_of_codes'
 
 export const PROGRAM_STATUSES = ['UPCOMING', 'ACTIVE', 'COMPLETE', 'CANCELED'] as const;
 
-/** Search Voucher Programs body (api.md §4). */
+/** Search Voucher Programs body (docs/programs.md). */
 export const SearchProgramsBody = Type.Object(
   {
     // Clients that send every key send `null` for "any status".

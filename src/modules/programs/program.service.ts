@@ -18,7 +18,7 @@ export interface CreatedProgram {
 }
 
 /**
- * Create Voucher Program (api.md §4). The program and its first batch (N codes for MULTI_CODE,
+ * Create Voucher Program (docs/programs.md). The program and its first batch (N codes for MULTI_CODE,
  * one multi-redeem code for SINGLE_CODE) commit together through the same batch writer Generate uses.
  */
 export async function createProgram(

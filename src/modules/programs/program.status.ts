@@ -2,7 +2,7 @@ import type { ProgramRow } from './program.repository.js';
 
 export type ProgramStatus = 'UPCOMING' | 'ACTIVE' | 'COMPLETE' | 'CANCELED';
 
-/** api.md §4: derived from the clock, so it is right without a scheduler. CANCELED is terminal. */
+/** docs/programs.md: derived from the clock, so it is right without a scheduler. CANCELED is terminal. */
 export function programStatus(program: Pick<ProgramRow, 'canceled_at' | 'starts_at' | 'ends_at'>, now: number): ProgramStatus {
   if (program.canceled_at !== null) return 'CANCELED';
   if (now < program.starts_at) return 'UPCOMING';

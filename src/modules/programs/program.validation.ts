@@ -57,7 +57,7 @@ function checkLocations(body: ProgramFields): void {
 }
 
 /**
- * Uber's program rules (api.md §4) on a complete set of fields — used by create, by PATCH on the
+ * Uber's program rules (docs/programs.md) on a complete set of fields — used by create, by PATCH on the
  * merged result, and by create-from-template. `checkStartWindow` applies the "starts_at no more
  * than 24 h in the past and at most a year ahead" rule (create, or a PATCH that moves starts_at).
  */
@@ -129,7 +129,7 @@ export function validateProgramFields(input: ProgramFields, now: number, options
   };
 }
 
-/** Create-time rules of api.md §4 (Uber's rules) beyond what the schema checks. */
+/** Create-time rules of docs/programs.md (Uber's rules) beyond what the schema checks. */
 export function validateCreateProgram(
   body: CreateProgramBody,
   now: number,
@@ -149,7 +149,7 @@ export function validateCreateProgram(
   return { row: { ...row, code_prefix: codeFormat.prefix, code_length: codeFormat.length }, numberOfCodes };
 }
 
-/** (X) api.md §5.1: an optional prefix of alphabet symbols and a random length, 30 symbols at most. */
+/** (X) docs/programs.md: an optional prefix of alphabet symbols and a random length, 30 symbols at most. */
 export function validateCodeFormat(format: CreateProgramBody['code_format']): CodeFormat {
   const prefix = format?.prefix ?? DEFAULT_CODE_FORMAT.prefix;
   const maxLength = MAX_CODE_LENGTH - prefix.length - 1;
@@ -161,7 +161,7 @@ export function validateCodeFormat(format: CreateProgramBody['code_format']): Co
 }
 
 /**
- * (X) api.md §5.1: refuse a format whose guessing odds (live codes ÷ code space) would exceed the
+ * (X) docs/programs.md: refuse a format whose guessing odds (live codes ÷ code space) would exceed the
  * configured bound, and say the minimum safe length.
  */
 export function assertCodeSpace(format: CodeFormat, liveCodes: number, maxOdds: number): void {

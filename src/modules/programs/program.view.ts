@@ -38,7 +38,7 @@ function parseJson(value: string | null): unknown {
   return value === null ? undefined : JSON.parse(value);
 }
 
-/** The program as Uber's Get Voucher Program shows it (api.md §4); absent optionals are omitted. */
+/** The program as Uber's Get Voucher Program shows it (docs/programs.md); absent optionals are omitted. */
 export function programToWire(program: ProgramRow, now: number) {
   const money = (minor: number | null) => (minor === null ? undefined : fromMinorUnits(minor, program.currency_code));
   const exposure = totalExposureMinor(program);

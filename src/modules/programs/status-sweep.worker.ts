@@ -6,10 +6,10 @@ import { recordTransitions } from './status-sweep.repository.js';
 const BATCH = 500;
 
 /**
- * Status sweep (api.md §4): status is computed from the clock, so nothing changes when a program
+ * Status sweep (docs/programs.md): status is computed from the clock, so nothing changes when a program
  * starts or ends — this sweep notices it, records each ACTIVE and COMPLETE transition once, and
  * writes `voucher_program_activated` / `voucher_program_completed` to the outbox in the same
- * transaction (api.md §8). A program canceled before a transition never gets it. Activation is
+ * transaction (docs/webhooks.md). A program canceled before a transition never gets it. Activation is
  * recorded before completion, so a program that both started and ended while no sweep ran gets both,
  * in order.
  */

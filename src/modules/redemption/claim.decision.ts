@@ -4,13 +4,13 @@ import type { RiderPrincipal } from '../access/rider-access.js';
 import type { ClaimTarget } from './claim.repository.js';
 
 /**
- * Why a code cannot be claimed, or null when it can (api.md §7). Everything that must not be
+ * Why a code cannot be claimed, or null when it can (docs/redemption.md). Everything that must not be
  * revealed — unknown code, canceled code, code of a canceled program, code of another
  * organization for an organization-bound rider app — answers the same 404.
  */
 export function claimRefusal(target: ClaimTarget | undefined, rider: RiderPrincipal, now: number): AppError | null {
   if (!target || target.code_canceled_at !== null) return notFound();
-  // A first-party client is bound to one organization (api.md §2): its riders claim only its codes.
+  // A first-party client is bound to one organization (docs/oauth.md): its riders claim only its codes.
   if (rider.clientKind === 'FIRST_PARTY' && rider.clientOrganizationId !== target.organization_id) return notFound();
   const status = programStatus({ canceled_at: target.program_canceled_at, starts_at: target.starts_at, ends_at: target.ends_at }, now);
   if (status === 'CANCELED') return notFound();

@@ -37,7 +37,7 @@ export async function findClaimTarget(db: Kysely<DB>, codeText: string): Promise
 }
 
 /**
- * The one conditional write that decides a claim (api.md §7 "exactly once"): takes a redemption
+ * The one conditional write that decides a claim (docs/redemption.md "exactly once"): takes a redemption
  * slot only while the code is not canceled, has slots left and its program is ACTIVE. Concurrent
  * claims serialize on the row (PostgreSQL re-checks the WHERE after the winner commits; SQLite
  * write transactions are serialized), so N claims of a single-redeem code yield one row here.

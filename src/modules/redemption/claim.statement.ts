@@ -15,14 +15,14 @@ export const CLAIM_COUNTER_SHARDS = 64;
  * PostgreSQL: a successful claim decided and committed in ONE statement, one round trip (bench G3).
  *
  * A data-modifying CTE, autocommitted, so it is atomic like the transaction of the general path
- * (claim.service.ts): the conditional UPDATE takes the redemption slot (api.md §7 "exactly once";
+ * (claim.service.ts): the conditional UPDATE takes the redemption slot (docs/redemption.md "exactly once";
  * its WHERE is re-checked on the latest row version when another claim got there first), the
  * voucher row is inserted from its RETURNING (the unique index `vouchers_one_per_rider` still
  * refuses a second claim of the program by the rider: a 23505 aborts the whole statement), one
  * of the program's claim counter shards is incremented (0009: the count is the program column
  * plus its shards, so it equals the voucher rows at every commit, and concurrent claims of one
  * program do not queue on the program row) and the outbox event is written with the counters —
- * all in the same transaction (api.md §8), nothing of it visible unless all of it commits.
+ * all in the same transaction (docs/webhooks.md), nothing of it visible unless all of it commits.
  * The event's usage_voucher_claim_count counts this claim and every claim committed before the
  * statement began (or on its shard before it): exact when claims do not overlap; under
  * concurrency two events may carry the same figure, never one above the true count.

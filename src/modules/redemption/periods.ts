@@ -1,5 +1,5 @@
 /**
- * The value-rule period a moment falls in, in the program's time zone (api.md §4
+ * The value-rule period a moment falls in, in the program's time zone (docs/programs.md
  * `value_recurrence_period`): SINGLE is the whole program window, DAILY a local calendar day,
  * MONTHLY a local calendar month. Local dates come from ICU, so 23- and 25-hour days around DST
  * changes are whole days.

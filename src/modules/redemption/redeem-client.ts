@@ -4,7 +4,7 @@ import { findClient, type ClientRow } from '../oauth/client.repository.js';
 import { SCOPES } from '../oauth/scopes.js';
 
 /**
- * voucherd's own "web redemption" OAuth client: the redemption link page (issue 5 item 3) signs
+ * voucherd's own "web redemption" OAuth client: the redemption link page signs
  * riders in through the authorization_code flow like any other client, with PKCE S256 and an
  * exact redirect URI `{PUBLIC_URL}/redeem/callback`, holding `vouchers.redeem` only.
  *

@@ -1,4 +1,4 @@
-/** Server-rendered pages of the redemption link (api.md §5.1 `redemption_link`). Text only, escaped. */
+/** Server-rendered pages of the redemption link (docs/programs.md `redemption_link`). Text only, escaped. */
 import { contentLanguage, translate, type Locale, type MessageKey } from '../../lib/i18n.js';
 
 export function escapeHtml(value: string): string {

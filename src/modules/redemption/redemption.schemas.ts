@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/** POST /v1.2/me/vouchers/redeem (api.md §7). */
+/** POST /v1.2/me/vouchers/redeem (docs/redemption.md). */
 export const RedeemBody = Type.Object(
   { code_text: Type.String({ minLength: 1, maxLength: 64, description: 'Case-insensitive; spaces and dashes ignored' }) },
   { additionalProperties: false },

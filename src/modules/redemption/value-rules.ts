@@ -1,5 +1,5 @@
 /**
- * The program's value rules applied to one trip (api.md §4, §7 usage), in integer minor units.
+ * The program's value rules applied to one trip (docs/programs.md usage), in integer minor units.
  * Pure: no clock, no database — property-tested against a reference model.
  *
  * Order: the rider first pays the deductible, or the program covers `percentage`% of the fare
@@ -10,7 +10,7 @@
 export interface ValueRules {
   perTripMax: number | null;
   deductible: number | null;
-  /** 5–99, or null for 100 (api.md §4: not combinable with a deductible). */
+  /** 5–99, or null for 100 (docs/programs.md: not combinable with a deductible). */
   percentage: number | null;
   periodMaxTrips: number | null;
   periodMaxCredit: number | null;

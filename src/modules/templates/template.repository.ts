@@ -7,7 +7,7 @@ export async function insertTemplate(db: Kysely<DB>, row: Insertable<VoucherProg
   await db.insertInto('voucher_program_templates').values(row).execute();
 }
 
-/** Org-scoped: another org's template is simply not found (api.md §2.2 step 6). */
+/** Org-scoped: another org's template is simply not found (docs/oauth.md step 6). */
 export async function findTemplate(db: Kysely<DB>, organizationId: string, templateId: string): Promise<TemplateRow | undefined> {
   return db
     .selectFrom('voucher_program_templates')

@@ -148,7 +148,7 @@ export async function patchTemplate(
 
 /**
  * Create Voucher Program From Template: the template's presets, overridden by the request, become
- * an ordinary create body and go through the same rules and path as Create (api.md §4).
+ * an ordinary create body and go through the same rules and path as Create (docs/programs.md).
  * Defaults as Uber: the program name is the template's campaign name, the scheme SINGLE_CODE.
  */
 export async function createProgramFromTemplate(

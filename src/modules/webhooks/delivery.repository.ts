@@ -6,7 +6,7 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
 
 /**
- * Claims up to `limit` due deliveries for `holder` with one conditional UPDATE (architecture.md,
+ * Claims up to `limit` due deliveries for `holder` with one conditional UPDATE (docs/architecture.md,
  * Scale-out): a delivery is due when PENDING, its time has come and no live lease holds it. On
  * PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED so concurrent claimers take
  * disjoint sets; SQLite runs the statement under its single write lock. `attempts` counts the

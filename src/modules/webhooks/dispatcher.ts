@@ -17,7 +17,7 @@ import { signatureHeaders } from './signing.js';
 const MAX_RETRY_AFTER_MS = 6 * 3600_000;
 
 /**
- * Exponential back-off with jitter (api.md §8): after attempt n the next comes base · 2^(n-1),
+ * Exponential back-off with jitter (docs/webhooks.md): after attempt n the next comes base · 2^(n-1),
  * scaled by a random factor in [0.8, 1.2). Defaults (60 s, 7 attempts) span about an hour.
  */
 export function backoffDelayMs(ctx: AppContext, attempt: number): number {

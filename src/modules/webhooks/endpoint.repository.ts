@@ -67,7 +67,7 @@ export async function rotateKey(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** 410 Gone from the receiver (api.md §8): the endpoint stops receiving. */
+/** 410 Gone from the receiver (docs/webhooks.md): the endpoint stops receiving. */
 export async function disableEndpoint(db: Kysely<DB>, id: string, reason: string, now: number): Promise<void> {
   await db
     .updateTable('webhook_endpoints')

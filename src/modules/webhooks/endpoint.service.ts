@@ -19,7 +19,7 @@ function notFound(): AppError {
   return new AppError('not_found', 'webhook_endpoint_not_found');
 }
 
-/** Registration-time SSRF check (api.md §8, quality.md E4): syntax, literal addresses, DNS answers. */
+/** Registration-time SSRF check (docs/webhooks.md, docs/guarantees.md): syntax, literal addresses, DNS answers. */
 async function assertTargetAllowed(ctx: AppContext, url: string): Promise<void> {
   const verdict = await checkTargetUrl(url, ctx.config.webhookAllowPrivateTargets);
   if (!verdict.ok) {

@@ -1,4 +1,4 @@
-/** Webhook event types, Uber's names (api.md §8). */
+/** Webhook event types, Uber's names (docs/webhooks.md). */
 export const EVENT_TYPES = [
   'voucher_program_created',
   'voucher_program_updated',

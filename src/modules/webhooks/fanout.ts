@@ -7,7 +7,7 @@ import { countersToWire } from './wire-counters.js';
 type EventRow = Selectable<OutboxEventsTable>;
 
 /**
- * Endpoints entitled to an organization's events (api.md §2, §8): those of its first-party clients
+ * Endpoints entitled to an organization's events (docs/oauth.md): those of its first-party clients
  * and of aggregator clients the organization has authorized (active authorization, client enabled).
  */
 async function entitledEndpoints(db: Kysely<DB>, organizationId: string): Promise<EndpointRow[]> {

@@ -7,14 +7,14 @@ export interface OutboxEvent {
   eventType: EventType;
   organizationId: string;
   voucherProgramId?: string;
-  /** The counters and details relevant to the event (api.md §8); JSON-serializable. */
+  /** The counters and details relevant to the event (docs/webhooks.md); JSON-serializable. */
   data: Record<string, unknown>;
 }
 
 /**
  * Records an event in the transactional outbox. Call it with the transaction of the change that
  * caused the event, so a rolled-back change leaves no event and a committed one always has its row
- * (api.md §8). The webhook dispatcher delivers rows later, at least once.
+ * (docs/webhooks.md). The webhook dispatcher delivers rows later, at least once.
  */
 export async function recordEvent(ctx: AppContext, trx: Kysely<DB>, event: OutboxEvent): Promise<string> {
   const id = ctx.ids.next();

@@ -33,7 +33,7 @@ export interface SenderOptions {
 /**
  * DNS lookup for outbound connections that checks every answer and returns only checked
  * addresses, so the socket connects to exactly the address that passed the SSRF guard (no second
- * resolution, no DNS-rebinding window; api.md §8).
+ * resolution, no DNS-rebinding window; docs/webhooks.md).
  */
 export function guardedLookup(allowPrivate: boolean, resolver?: Resolver): LookupFunction {
   return ((hostname: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void) => {
@@ -75,7 +75,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number): P
       }
     }
   } finally {
-    // Never read past the cap: dropping the body closes the connection (api.md §8).
+    // Never read past the cap: dropping the body closes the connection (docs/webhooks.md).
     body.destroy();
   }
   return Buffer.concat(chunks).toString('utf8');

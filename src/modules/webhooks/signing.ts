@@ -13,7 +13,7 @@ export interface SigningKeys {
 }
 
 /**
- * The signature headers of one attempt (api.md §8): `X-Uber-Signature` with the current key,
+ * The signature headers of one attempt (docs/webhooks.md): `X-Uber-Signature` with the current key,
  * Standard Webhooks headers with every live key, and `X-Uber-Signature-Previous` during a rotation.
  */
 export function signatureHeaders(keys: SigningKeys, messageId: string, timestampSeconds: number, body: string): Record<string, string> {

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
- * SSRF guard for webhook targets (api.md §8, quality.md E4). A target is refused when its host is,
+ * SSRF guard for webhook targets (docs/webhooks.md, docs/guarantees.md). A target is refused when its host is,
  * or resolves to, an address that is not public unicast: loopback, RFC 1918, link-local (incl. the
  * 169.254.169.254 metadata service), CGNAT, unique-local, multicast, unspecified, reserved, and
  * IPv6 forms embedding IPv4 (mapped, NAT64, 6to4, Teredo). WHATWG URL parsing first canonicalizes

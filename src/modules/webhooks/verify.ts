@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *
  * Two signatures cover the same raw body bytes:
  * - `X-Uber-Signature`: lowercase hex HMAC-SHA256 of the raw body, keyed with the signing key
- *   string exactly as shown at registration (Uber's scheme; api.md §8).
+ *   string exactly as shown at registration (Uber's scheme; docs/webhooks.md).
  * - Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`): `v1,` + base64
  *   HMAC-SHA256 of `${id}.${timestamp}.${body}`, keyed with the base64-decoded part of the key
  *   after `whsec_` (so the standardwebhooks libraries accept the key unchanged). During a key

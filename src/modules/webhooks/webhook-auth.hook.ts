@@ -5,7 +5,7 @@ import { authenticateBearer } from '../access/authenticate.js';
 import { accessPaths } from '../access/org-access.js';
 
 /**
- * Webhook endpoints belong to the calling client (api.md §8, X): any client_credentials token of a
+ * Webhook endpoints belong to the calling client (docs/webhooks.md, X): any client_credentials token of a
  * Vouchers API client (first-party or aggregator) may manage its own endpoints, nobody else's.
  */
 export function webhookAuthHook(ctx: AppContext) {

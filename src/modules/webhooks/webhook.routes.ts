@@ -20,7 +20,7 @@ import {
 
 const BASE = '/v1/webhook-endpoints';
 
-/** The webhook endpoint registry of the calling client (api.md §8, X). */
+/** The webhook endpoint registry of the calling client (docs/webhooks.md, X). */
 export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.addHook('onRequest', webhookAuthHook(ctx));

@@ -18,7 +18,7 @@ export interface WebhookWorker extends Worker {
 }
 
 /**
- * The webhook pipeline (api.md §8): outbox rows → per-endpoint deliveries → HTTP attempts.
+ * The webhook pipeline (docs/webhooks.md): outbox rows → per-endpoint deliveries → HTTP attempts.
  * Not a singleton: every process runs it; the database decides who attempts what.
  */
 export function webhookWorker(ctx: AppContext, options: WebhookWorkerOptions = {}): WebhookWorker {

@@ -16,7 +16,7 @@ async function createTemplate(h: Harness, tenant: Tenant): Promise<string> {
   return res.json().uuid as string;
 }
 
-/** Every org-scoped route of the service goes through the shared matrix (quality.md B1–B8). */
+/** Every org-scoped route of the service goes through the shared matrix (docs/guarantees.md). */
 const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-programs (create)',

@@ -46,7 +46,7 @@ async function rowsAndTotal(programId: string) {
   return { rows: rows.length, distinct: new Set(rows.map((r) => r.code_text)).size, total: Number(program.total_number_of_codes) };
 }
 
-describe('background generation above the inline limit (api.md §5 item 4)', () => {
+describe('background generation above the inline limit (docs/programs.md)', () => {
   it('answers 202 with a Location, 409 while it runs, and finishes with exactly N', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 10 });
     const res = await generate(programId, 3500);

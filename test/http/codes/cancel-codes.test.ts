@@ -20,7 +20,7 @@ const cancelCodes = (programId: string, payload: unknown) =>
 const codes = (programId: string) =>
   h.ctx.database.db.selectFrom('voucher_codes').selectAll().where('program_id', '=', programId).orderBy('id').execute();
 
-describe('POST codes/cancel (api.md §6)', () => {
+describe('POST codes/cancel (docs/programs.md)', () => {
   it('cancels the listed codes in one call and reports per-code failures with Uber spelling', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 6 });
     const [a, b, c, d, e] = await codes(programId);

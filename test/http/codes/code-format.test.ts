@@ -25,7 +25,7 @@ const create = (overrides: Record<string, unknown>) =>
 const codesOf = (programId: string) =>
   h.ctx.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).execute();
 
-describe('(X) per-program code_format (api.md §5.1)', () => {
+describe('(X) per-program code_format (docs/programs.md)', () => {
   it('a prefix and a longer length shape every code of the program, including generated ones', async () => {
     const res = await create({ number_of_codes: 50, code_format: { prefix: 'RYDE', length: 16 } });
     expect(res.statusCode, res.body).toBe(200);

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const CSV_HEADER = 'code_id,code_text,redemption_link,max_num_redemptions,status,created_at,canceled_at,generation_id';
 
-describe('GET codes with Accept: text/csv (api.md §6, X)', () => {
+describe('GET codes with Accept: text/csv (docs/programs.md, X)', () => {
   it('streams a header row then one line per code (chunked, no Content-Length), matching the rows', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 4500 });
     const codes = await h.ctx.database.db.selectFrom('voucher_codes').selectAll().where('program_id', '=', programId).orderBy('id').execute();

@@ -40,7 +40,7 @@ async function programTotal(programId: string) {
   return Number(row.total_number_of_codes);
 }
 
-describe('★ Generate Voucher Codes (api.md §5)', () => {
+describe('★ Generate Voucher Codes (docs/programs.md)', () => {
   it('C1: the seed example request → 200, and exactly n new codes are listed right after', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 5 });
     const res = await seedRequest(programId, '50');

@@ -21,7 +21,7 @@ const list = (query = '', headers: Record<string, string> = {}) =>
     headers: { ...bearer(tenant.token), ...headers },
   });
 
-describe('Get Voucher Codes (api.md §6)', () => {
+describe('Get Voucher Codes (docs/programs.md)', () => {
   it('without paging parameters returns every code (streamed), in Uber shape', async () => {
     const res = await list();
     expect(res.statusCode).toBe(200);

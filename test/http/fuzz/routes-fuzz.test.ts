@@ -6,7 +6,7 @@ import { createRiderApp, createRider, createTripReporter } from '../../helpers/r
 import { listRoutes, type RouteInfo } from './routes.js';
 
 /**
- * quality.md F5 and the "bad input → 4xx, never 500" rule, for EVERY route (read from the app, so
+ * docs/guarantees.md and the "bad input → 4xx, never 500" rule, for EVERY route (read from the app, so
  * new routes are fuzzed automatically): hostile bodies from each route's schema (wrong types, huge
  * and negative numbers, deep JSON, 1 MB strings, bad UTF-8), odd headers, forged page tokens and
  * hostile path parameters. Most requests carry valid credentials so they reach validation.

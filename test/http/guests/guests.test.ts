@@ -33,7 +33,7 @@ const startGeneration = (programId: string) =>
     .values({ id: h.ctx.ids.next(), program_id: programId, organization_id: tenant.organizationId, requested: 10, status: 'RUNNING', lease_expires_at: h.clock.now() + 60_000, created_at: h.clock.now(), client_id: null })
     .execute();
 
-describe('POST add-guests (api.md §6, Uber shape)', () => {
+describe('POST add-guests (docs/programs.md, Uber shape)', () => {
   it('binds one distinct code per guest (MULTI_CODE), notifies by default, records the distribution event', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 3 });
     const res = await addGuests(programId, { guests: [{ email: 'Ana@Example.com' }, { phone: '+1 (555) 555-0100' }] });

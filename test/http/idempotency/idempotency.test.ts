@@ -22,7 +22,7 @@ async function freshProgram(): Promise<{ tenant: Tenant; programId: string }> {
   return { tenant, programId };
 }
 
-describe('Idempotency-Key (api.md §5.6, quality.md C8)', () => {
+describe('Idempotency-Key (docs/programs.md, docs/guarantees.md)', () => {
   it('replays the stored response with Idempotent-Replayed: true and generates one batch', async () => {
     const { tenant, programId } = await freshProgram();
     const first = await generate(h, tenant, programId, 10, { 'idempotency-key': 'gen-1' });

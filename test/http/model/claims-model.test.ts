@@ -125,7 +125,7 @@ class Claim implements fc.AsyncCommand<Model, Real> {
     const code = p.codes[this.c % p.codes.length]!;
     const text = this.spelling === 'lower' ? code.text.toLowerCase() : this.spelling === 'dashed' ? `${code.text.slice(0, 4)}-${code.text.slice(4, 8)} ${code.text.slice(8)}` : code.text;
     const res = await redeem(r.h, r.riders[this.rider]!.token, text);
-    // Prediction, in the order of api.md §7: hidden (404), used up, already holds one, success.
+    // Prediction, in the order of docs/redemption.md: hidden (404), used up, already holds one, success.
     let expected: string;
     if (p.canceled || code.canceled) expected = '404 resource_not_found';
     else if (code.claimedBy.size >= code.max) expected = code.max <= 1 ? '409 code_already_redeemed' : '400 redeem_count_exceeded';

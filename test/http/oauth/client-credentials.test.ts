@@ -21,7 +21,7 @@ function tokenRequest(payload: string, headers: Record<string, string> = {}) {
   return h.app.inject({ method: 'POST', url: '/oauth/v2/token', headers: { ...FORM, ...headers }, payload });
 }
 
-describe('POST /oauth/v2/token — client_credentials (RFC 6749 §4.4, api.md §2.1)', () => {
+describe('POST /oauth/v2/token — client_credentials (RFC 6749 §4.4, docs/oauth.md)', () => {
   it('A2: client_secret_basic → 200 Bearer, no-store, no refresh token; only the hash is stored', async () => {
     const res = await tokenRequest('grant_type=client_credentials&scope=organizations.voucher_programs', {
       authorization: basic(tenant.clientId, tenant.clientSecret),

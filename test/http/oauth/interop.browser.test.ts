@@ -8,7 +8,7 @@ import { createHarness, type Harness, type Tenant } from '../../helpers/harness.
 import { PASSWORD, rider } from '../../helpers/oauth-flow.js';
 
 /**
- * quality.md A12: a generic third-party OAuth library (openid-client 6) discovers voucherd over a
+ * docs/guarantees.md: a generic third-party OAuth library (openid-client 6) discovers voucherd over a
  * real port and completes every flow; the login and consent pages are driven by real headless
  * Chromium. The client's redirect URI is a real loopback server that records what it receives.
  */

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const mint = (id: string, secret: string) => tokenRequest(h, { grant_type: 'client_credentials' }, { authorization: basic(id, secret) });
 
-describe('token endpoint limits (api.md §3; Uber: 100 client_credentials tokens per hour, live-token cap)', () => {
+describe('token endpoint limits (docs/compatibility.md; Uber: 100 client_credentials tokens per hour, live-token cap)', () => {
   it('per-client rate limit → 429 rate_limited with Retry-After; other clients unaffected; resets with the window', async () => {
     const c = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId: tenant.organizationId });
     for (let i = 0; i < 4; i += 1) expect((await mint(c.client_id, c.client_secret)).statusCode).toBe(200);

@@ -22,7 +22,7 @@ const generate = (payload: string, headers: Record<string, string>) =>
     payload,
   });
 
-describe('errors, language and limits (api.md §3)', () => {
+describe('errors, language and limits (docs/compatibility.md)', () => {
   it('every response carries a request id header; error bodies echo it', async () => {
     const res = await generate('{"number_of_codes":0}', { 'content-type': 'application/json' });
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -111,7 +111,7 @@ describe('errors, language and limits (api.md §3)', () => {
   });
 });
 
-describe('operations (api.md §1)', () => {
+describe('operations (README.md)', () => {
   it('GET /healthz and /readyz', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
@@ -134,7 +134,7 @@ describe('operations (api.md §1)', () => {
   });
 });
 
-describe('GET /metrics (api.md §1)', () => {
+describe('GET /metrics (README.md)', () => {
   it('exposes Prometheus metrics labelled by route pattern, never by raw ids', async () => {
     await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}`, headers: bearer(tenant.token) });
     const res = await h.app.inject({ method: 'GET', url: '/metrics' });

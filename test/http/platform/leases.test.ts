@@ -10,7 +10,7 @@ afterAll(async () => {
   await h.close();
 });
 
-describe('database leases (architecture.md, Scale-out)', () => {
+describe('database leases (docs/architecture.md, Scale-out)', () => {
   it('has one holder at a time, renewable by the holder, taken over after expiry, released', async () => {
     const db = h.ctx.database.db;
     const now = h.clock.now();

@@ -20,7 +20,7 @@ const row = (id: string) => h.ctx.database.db.selectFrom('voucher_programs').sel
 const updatedEvents = (id: string) =>
   h.ctx.database.db.selectFrom('outbox_events').selectAll().where('voucher_program_id', '=', id).where('event_type', '=', 'voucher_program_updated').execute();
 
-describe('POST voucher-programs/{id}/cancel (api.md §4)', () => {
+describe('POST voucher-programs/{id}/cancel (docs/programs.md)', () => {
   it('answers 204 with no body, sets canceled_at, shows CANCELED + is_disabled, records one event', async () => {
     const id = await h.createProgram(tenant);
     const res = await cancel(id);

@@ -24,7 +24,7 @@ const create = (payload: unknown, headers: Record<string, string> = {}) =>
 const get = (id: string, query = '') =>
   h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${id}${query}`, headers: bearer(tenant.token) });
 
-describe('Create Voucher Program (api.md §4)', () => {
+describe('Create Voucher Program (docs/programs.md)', () => {
   it('MULTI_CODE: creates the program and its first batch in one go', async () => {
     const res = await create(programBody(h.clock.now(), { number_of_codes: 12 }));
     expect(res.statusCode, res.body).toBe(200);

@@ -25,7 +25,7 @@ const programCount = async () =>
 
 const loc = { latitude: 48.85, longitude: 2.35, radius: 20, address: 'Paris' };
 
-describe('Create voucher program — the validation rules of api.md §4', () => {
+describe('Create voucher program — the validation rules of docs/programs.md', () => {
   it.each([
     ['starts_at more than 24 h in the past', { starts_at: 'past25h' }, 'starts_at'],
     ['starts_at more than a year ahead', { starts_at: 'future400d', ends_at: 'future401d' }, 'starts_at'],

@@ -21,7 +21,7 @@ const row = (id: string) => h.ctx.database.db.selectFrom('voucher_programs').sel
 const events = (id: string) =>
   h.ctx.database.db.selectFrom('outbox_events').selectAll().where('voucher_program_id', '=', id).where('event_type', '=', 'voucher_program_updated').execute();
 
-describe('PATCH voucher program — before start (api.md §4)', () => {
+describe('PATCH voucher program — before start (docs/programs.md)', () => {
   it('changes any mutable field, answers the updated program and records voucher_program_updated', async () => {
     const id = await h.createProgram(tenant, { starts_at: h.clock.now() + 2 * DAY, ends_at: h.clock.now() + 10 * DAY });
     const res = await patch(id, {

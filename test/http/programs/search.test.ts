@@ -18,7 +18,7 @@ const search = (payload: unknown, t = tenant) =>
 
 const FIELDS = ['voucher_program_id', 'name', 'status', 'total_dollar_exposure', 'currency_code', 'starts_at', 'ends_at', 'created_at', 'voucher_type', 'code_scheme'];
 
-describe('POST voucher-programs/search (api.md §4)', () => {
+describe('POST voucher-programs/search (docs/programs.md)', () => {
   it('lists the org programs newest first with exactly the listed fields', async () => {
     const a = await h.createProgram(tenant, { name: 'A', value_per_period_max_trips: 2 });
     h.clock.advance(10);

@@ -26,7 +26,7 @@ const lifecycleEvents = (programId: string) =>
     .orderBy('id')
     .execute();
 
-describe('status sweep (api.md §4, §8)', () => {
+describe('status sweep (docs/programs.md)', () => {
   it('records ACTIVE when a program starts and COMPLETE when it ends, each exactly once, with outbox events', async () => {
     const now = h.clock.now();
     const id = await h.createProgram(tenant, { starts_at: now + DAY, ends_at: now + 2 * DAY });

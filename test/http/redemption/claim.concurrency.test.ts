@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-describe('D1: 50 concurrent claims of one single-redeem code (api.md §7 exactly once)', () => {
+describe('D1: 50 concurrent claims of one single-redeem code (docs/redemption.md exactly once)', () => {
   it(`exactly 1 success, 49 × 409 code_already_redeemed, one redemption row — ${TRIALS} trials`, async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const { programId, codes } = await multiCodeProgram(h, tenant, 1);
@@ -37,7 +37,7 @@ describe('D1: 50 concurrent claims of one single-redeem code (api.md §7 exactly
   });
 });
 
-describe('D2: multi-redeem code, 3k concurrent distinct riders (api.md §7)', () => {
+describe('D2: multi-redeem code, 3k concurrent distinct riders (docs/redemption.md)', () => {
   it(`exactly k successes, the rest 400 redeem_count_exceeded — ${TRIALS} trials`, async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const k = 1 + (trial % 5) + (trial % 5 === 0 ? 1 : 0); // k in 2..5 (k = 1 is D1's case)

@@ -116,7 +116,7 @@ describe('C7/§5.1: malformed codes are refused without a database query', () =>
   });
 });
 
-describe('D3: the documented errors (api.md §7)', () => {
+describe('D3: the documented errors (docs/redemption.md)', () => {
   it('unknown code, canceled code, canceled program, another org (org-bound rider app) → identical 404', async () => {
     const { programId, codes, codeIds } = await multiCodeProgram(h, tenant, 3);
     const db = h.ctx.database.db;
@@ -185,7 +185,7 @@ describe('D3: the documented errors (api.md §7)', () => {
   });
 });
 
-describe('rider access (api.md §2.2 steps 1–2, §7)', () => {
+describe('rider access (docs/oauth.md steps 1–2, §7)', () => {
   it('no token → 401; bad token → 401 invalid_token; org token or wrong grant → 403 unauthorized; nothing written', async () => {
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
     const none = await h.app.inject({ method: 'POST', url: '/v1.2/me/vouchers/redeem', payload: { code_text: codes[0] } });

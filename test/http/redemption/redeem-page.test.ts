@@ -35,7 +35,7 @@ async function signedIn(rider: Rider | null): Promise<BrowserContext> {
   return context;
 }
 
-describe('GET/POST /redeem/{code_text} in a real browser (api.md §5.1 redemption_link)', () => {
+describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redemption_link)', () => {
   it('signed out: a sign-in page; headers forbid framing and caching', async () => {
     const { codes } = await multiCodeProgram(h, tenant, 1);
     const context = await signedIn(null);

@@ -8,7 +8,7 @@ import { createHarness, type Harness, type Tenant } from '../../helpers/harness.
 import { approveViaForms, browser, formFields, rider, type BrowserFlow } from '../../helpers/oauth-flow.js';
 
 /**
- * Sign-in of the redemption link page (issue 5 item 3) through voucherd's own OAuth client:
+ * Sign-in of the redemption link page through voucherd's own OAuth client:
  * authorization_code + PKCE S256, state bound to an HttpOnly flow cookie, RFC 9207 iss, exchange
  * through the grant, rider session cookie, sign-out. Driven with app.inject and the real pages.
  */

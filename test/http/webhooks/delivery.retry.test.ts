@@ -38,7 +38,7 @@ async function only(endpointId: string) {
   return rows[0]!;
 }
 
-describe('webhook retries and receiver behaviour (quality.md E2)', () => {
+describe('webhook retries and receiver behaviour (docs/guarantees.md)', () => {
   it('receiver fails 3× then 200 → 4 attempts on the back-off schedule with the same message id', async () => {
     const { receiver, tenant, endpoint } = await setup();
     receiver.queue.push(status(500), status(502), status(500), ok);

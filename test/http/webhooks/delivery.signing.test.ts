@@ -28,7 +28,7 @@ const hex = (key: string, body: Buffer) => createHmac('sha256', key).update(body
 const standard = (key: string, id: string, ts: string, body: Buffer) =>
   `v1,${createHmac('sha256', Buffer.from(key.slice('whsec_'.length), 'base64')).update(Buffer.concat([Buffer.from(`${id}.${ts}.`), body])).digest('base64')}`;
 
-describe('webhook delivery signatures and payload (quality.md E1)', () => {
+describe('webhook delivery signatures and payload (docs/guarantees.md)', () => {
   it('signs the exact bytes it sends with X-Uber-Signature and Standard Webhooks, Uber payload shape', async () => {
     receiver = await startReceiver();
     const tenant = await h.seedTenant();

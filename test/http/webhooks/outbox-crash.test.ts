@@ -41,7 +41,7 @@ async function api(server: ServerProcess, method: string, path: string, token: s
   return { status: res.status, body: (await res.json()) as any };
 }
 
-describe('transactional outbox survives SIGKILL (quality.md E3)', () => {
+describe('transactional outbox survives SIGKILL (docs/guarantees.md)', () => {
   it('delivers an event committed before a kill, and one cut off mid-delivery, after restart', async () => {
     const tenant = await bootstrap(ctx, { orgName: 'Crash Org', adminEmail: 'crash@example.com', adminPassword: 'correct horse battery staple' });
     const db = testDb.database.db;

@@ -12,7 +12,7 @@ afterAll(async () => {
 
 const PUBLIC_URL = 'https://93.184.215.14/hooks';
 
-describe('webhook endpoint registry (api.md §8, X)', () => {
+describe('webhook endpoint registry (docs/webhooks.md, X)', () => {
   it('registers, lists, shows, rotates and removes the caller’s endpoints; the key is shown once', async () => {
     const tenant = await h.seedTenant();
     const created = await h.app.inject({
@@ -98,7 +98,7 @@ describe('webhook endpoint registry (api.md §8, X)', () => {
   });
 });
 
-describe('SSRF guard at registration (quality.md E4)', () => {
+describe('SSRF guard at registration (docs/guarantees.md)', () => {
   const REFUSED = [
     'http://127.0.0.1/',
     'http://localhost:8080/',

@@ -50,7 +50,7 @@ const resolveTo =
   async () =>
     addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
-describe('SSRF guard at delivery time (quality.md E4)', () => {
+describe('SSRF guard at delivery time (docs/guarantees.md)', () => {
   it('refuses to send to a loopback address even if the endpoint row says so', async () => {
     receiver = await startReceiver();
     const tenant = await h.seedTenant();

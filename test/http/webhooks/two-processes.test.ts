@@ -24,7 +24,7 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-describe('several voucherd processes share the webhook work (architecture.md, Scale-out)', () => {
+describe('several voucherd processes share the webhook work (docs/architecture.md, Scale-out)', () => {
   it('delivers every event exactly once when two servers run the dispatcher on one database', async () => {
     const tenant = await bootstrap(ctx, { orgName: 'Two Procs', adminEmail: 'two@example.com', adminPassword: 'correct horse battery staple' });
     await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/a` });

@@ -66,7 +66,7 @@ function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, u
     .send();
 }
 
-/** Delegated scope: only an ADMIN of the first-party client's organization may grant it (api.md §2.2). */
+/** Delegated scope: only an ADMIN of the first-party client's organization may grant it (docs/oauth.md). */
 async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: string): Promise<boolean> {
   if (!request.scopes.includes(SCOPES.delegated)) return true;
   const orgId = request.client.organization_id;

@@ -5,7 +5,7 @@ const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form
 
 /**
  * The parameters of a token/revocation/introspection request (RFC 6749 §3.2, §4.1.3): form-encoded
- * (multipart also accepted, api.md §2.1), every parameter at most once, as text; empty = omitted.
+ * (multipart also accepted, docs/oauth.md), every parameter at most once, as text; empty = omitted.
  */
 export function readForm(request: FastifyRequest): Record<string, string> {
   const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -33,7 +33,7 @@ export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: 
     request.log.error({ err }, 'authorization server failure');
     oauth = new OAuthError('server_error', 'The authorization server encountered an unexpected condition.');
   }
-  // A body over the limit keeps HTTP 413 (quality.md F5) with the RFC 6749 §5.2 error body; a
+  // A body over the limit keeps HTTP 413 (docs/guarantees.md) with the RFC 6749 §5.2 error body; a
   // refused multipart part (a file, too many fields) stays a 400 invalid_request.
   void reply
     .status(e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : oauth.status)

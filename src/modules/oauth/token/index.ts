@@ -25,7 +25,7 @@ const tokenSchema = {
 
 type Grant = (ctx: AppContext, client: ClientRow, body: Record<string, string>) => Promise<IssuedToken>;
 
-/** Grant handlers by grant_type (api.md §2.1): nothing else — no password, no implicit. */
+/** Grant handlers by grant_type (docs/oauth.md): nothing else — no password, no implicit. */
 const GRANTS: Record<string, Grant> = {
   client_credentials: clientCredentialsGrant,
   authorization_code: authorizationCodeGrant,

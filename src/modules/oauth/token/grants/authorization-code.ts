@@ -13,7 +13,7 @@ const invalidGrant = (description: string) => new OAuthError('invalid_grant', de
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5–4.6). The code must belong to the authenticated client,
  * name the same redirect URI, be unexpired and unused, and match the verifier. A second use of a
- * code is refused and revokes every token the first use produced (RFC 6749 §4.1.2, quality.md A8).
+ * code is refused and revokes every token the first use produced (RFC 6749 §4.1.2, docs/guarantees.md).
  */
 export async function authorizationCodeGrant(ctx: AppContext, client: ClientRow, body: Record<string, string>): Promise<IssuedToken> {
   if (!body.code) throw new OAuthError('invalid_request', 'code is required.');

@@ -6,7 +6,7 @@ import { issueAccessToken, type IssuedToken } from '../../token.service.js';
 
 /**
  * RFC 6749 §4.4. The requested scopes must each be known, allowed for the client and belong to the
- * client_credentials grant (api.md §2.1); without `scope`, every such allowed scope is granted.
+ * client_credentials grant (docs/oauth.md); without `scope`, every such allowed scope is granted.
  * No refresh token (§4.4.3).
  */
 export async function clientCredentialsGrant(ctx: AppContext, client: ClientRow, body: Record<string, string>): Promise<IssuedToken> {
