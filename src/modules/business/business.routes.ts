@@ -4,7 +4,7 @@ import { translate } from '../../lib/i18n.js';
 import { sendPage } from '../oauth/authorize/html.js';
 import { login } from '../oauth/authorize/login.service.js';
 import { consentPage, errorPage, loginPage, revokePage } from '../oauth/authorize/pages.js';
-import { csrfToken, csrfValid, sessionUser, startSession } from '../oauth/authorize/session.js';
+import { boundCsrfToken, boundCsrfValid, consentBinding, csrfToken, csrfValid, sessionUser, startSession } from '../oauth/authorize/session.js';
 import { withParams } from '../oauth/redirect-uri.js';
 import { SCOPES } from '../oauth/scopes.js';
 import {
@@ -65,7 +65,7 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
       error ? 403 : 200,
       consentPage(req.locale, {
         action: AUTHORIZE,
-        hidden: { ...br.params, csrf_token: csrfToken(ctx, req, reply) },
+        hidden: { ...br.params, csrf_token: boundCsrfToken(ctx, req, reply, consentBinding(AUTHORIZE, br.params, user.id)) },
         app: br.client.name,
         email: user.email,
         scopes: [SCOPES.aggregator],
@@ -87,12 +87,15 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
     const body = (req.body ?? {}) as Record<string, unknown>;
     const v = await validateBusinessRequest(ctx, body, AUTHORIZE_PARAMS);
     if (!v.ok) return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_request', { detail: v.detail })));
-    if (!csrfValid(req, typeof body.csrf_token === 'string' ? body.csrf_token : undefined)) {
+    const br = v.request;
+    const submitted = typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
+    // The sign-in form carries the browser's token; the consent form carries it bound to the
+    // consent shown and the signed-in user (session.ts).
+    const user = body.action === 'login' ? null : await sessionUser(ctx, req);
+    if (!(user ? boundCsrfValid(req, submitted, consentBinding(AUTHORIZE, br.params, user.id)) : csrfValid(req, submitted))) {
       return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
     }
-    const br = v.request;
     if (body.action === 'login') return signIn(ctx, req, reply, AUTHORIZE, br);
-    const user = await sessionUser(ctx, req);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, AUTHORIZE, { ...br.params, csrf_token: csrfToken(ctx, req, reply) }));
     if (body.action === 'deny') return see(reply, withParams(br.redirectUri, { error: 'access_denied' }));
     if (body.action !== 'approve') return consent(req, reply, br, user);
@@ -108,11 +111,12 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
     const v = await validateBusinessRequest(ctx, source, REVOKE_PARAMS);
     if (!v.ok) return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_request', { detail: v.detail })));
     const br = v.request;
-    if (post && !csrfValid(req, typeof source.csrf_token === 'string' ? source.csrf_token : undefined)) {
+    const submitted = typeof source.csrf_token === 'string' ? source.csrf_token : undefined;
+    const user = post && source.action === 'login' ? null : await sessionUser(ctx, req);
+    if (post && !(user ? boundCsrfValid(req, submitted, consentBinding(REVOKE, br.params, user.id)) : csrfValid(req, submitted))) {
       return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
     }
     if (post && source.action === 'login') return signIn(ctx, req, reply, REVOKE, br);
-    const user = await sessionUser(ctx, req);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, REVOKE, { ...br.params, csrf_token: csrfToken(ctx, req, reply) }));
     const orgId = br.params.org_uuid!;
     const org = (await adminOrganizations(ctx.database.db, user.id)).find((o) => o.id === orgId);
@@ -121,7 +125,7 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
       await revokeOrganization(ctx, orgId, br.client.client_id);
       return see(reply, withParams(br.redirectUri, { org_uuid: orgId }));
     }
-    const hidden = { ...br.params, csrf_token: csrfToken(ctx, req, reply) };
+    const hidden = { ...br.params, csrf_token: boundCsrfToken(ctx, req, reply, consentBinding(REVOKE, br.params, user.id)) };
     return sendPage(reply, 200, revokePage(req.locale, { action: REVOKE, hidden, app: br.client.name, org: org.name, email: user.email }));
   };
 

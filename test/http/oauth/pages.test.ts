@@ -75,6 +75,48 @@ describe('login and consent pages (A11)', () => {
     expect(sessions).toHaveLength(0);
   });
 
+  it('the CSRF token is replaced at sign-in: a token learnt before it no longer works', async () => {
+    const r = await rider(h);
+    const b = browser(h);
+    const page = await b.get(authorizeUrl(params()));
+    const before = b.jar.cookies.get('voucherd_csrf')!;
+    const login = await b.post('/oauth/v2/authorize', { ...formFields(page.body), email: r.email, password: PASSWORD });
+    expect(login.statusCode).toBe(303);
+    const after = b.jar.cookies.get('voucherd_csrf')!;
+    expect(after).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(after).not.toBe(before);
+    // The login form's (old) token approves nothing now.
+    const stale = await b.post('/oauth/v2/authorize', { ...formFields(page.body), action: 'approve' });
+    expect(stale.statusCode).toBe(403);
+    const codes = await h.ctx.database.db.selectFrom('oauth_codes').select('id').where('user_id', '=', r.userId).execute();
+    expect(codes).toHaveLength(0);
+  });
+
+  it('a consent token is bound to the consent shown: other parameters or the raw cookie value → 403', async () => {
+    const r = await rider(h);
+    const b = browser(h);
+    const page = await b.get(authorizeUrl(params()));
+    const login = await b.post('/oauth/v2/authorize', { ...formFields(page.body), email: r.email, password: PASSWORD });
+    const consent = await b.get(login.headers.location as string);
+    const fields = formFields(consent.body);
+    expect(fields.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fields.csrf_token).not.toBe(b.jar.cookies.get('voucherd_csrf'));
+    // The same token with a different request (another state, another PKCE challenge) is refused.
+    for (const change of [{ state: 'other' }, { code_challenge: pkcePair().challenge }, { scope: 'vouchers.redeem vouchers.read' }]) {
+      const res = await b.post('/oauth/v2/authorize', { ...fields, ...change, action: 'approve' });
+      expect(res.statusCode, JSON.stringify(change)).toBe(403);
+    }
+    // The browser's own token (a double-submit of the cookie) is not a consent token.
+    const raw = await b.post('/oauth/v2/authorize', { ...fields, csrf_token: b.jar.cookies.get('voucherd_csrf')!, action: 'approve' });
+    expect(raw.statusCode).toBe(403);
+    const codes = await h.ctx.database.db.selectFrom('oauth_codes').select('id').where('user_id', '=', r.userId).execute();
+    expect(codes).toHaveLength(0);
+    // The form as shown still works.
+    const ok = await b.post('/oauth/v2/authorize', { ...fields, action: 'approve' });
+    expect(ok.statusCode).toBe(303);
+    expect(new URL(ok.headers.location as string).searchParams.get('code')).toBeTruthy();
+  });
+
   it('A11: 303 after POST; Deny → error=access_denied with state (and iss), no code', async () => {
     const r = await rider(h);
     const b = browser(h);

@@ -9,7 +9,7 @@ import { sendPage } from './html.js';
 import { login } from './login.service.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from './request.js';
-import { csrfToken, csrfValid, sessionUser, startSession } from './session.js';
+import { boundCsrfToken, boundCsrfValid, consentBinding, csrfToken, csrfValid, sessionUser, startSession } from './session.js';
 import { Type } from '@sinclair/typebox';
 import { PUBLIC } from '../../../http/openapi/security.js';
 import { AuthorizeQuery, HtmlPage } from '../oauth.schemas.js';
@@ -79,7 +79,7 @@ async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyR
   }
   const html = consentPage(req.locale, {
     action: PATH,
-    hidden: { ...ar.params, csrf_token: csrfToken(ctx, req, reply) },
+    hidden: { ...ar.params, csrf_token: boundCsrfToken(ctx, req, reply, consentBinding(PATH, ar.params, user.id)) },
     app: ar.client.name,
     email: user.email,
     scopes: ar.scopes,
@@ -108,12 +108,16 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
     const body = (req.body ?? {}) as Record<string, unknown>;
     const v = await validateAuthorizationRequest(ctx, body);
     if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
-    if (!csrfValid(req, typeof body.csrf_token === 'string' ? body.csrf_token : undefined)) {
-      return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
-    }
+    const submitted = typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
+    const action = body.action;
+    // The sign-in form carries the browser's token; a consent form carries it bound to the consent
+    // shown and the signed-in user (session.ts).
+    const user = action === 'login' ? null : await sessionUser(ctx, req);
+    const csrfOk =
+      user && v.kind === 'ok' ? boundCsrfValid(req, submitted, consentBinding(PATH, v.request.params, user.id)) : csrfValid(req, submitted);
+    if (!csrfOk) return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
     if (v.kind === 'redirect') return redirectBack(ctx, reply, 303, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
     const ar = v.request;
-    const action = body.action;
     if (action === 'login') {
       const result = await login(ctx, String(body.email ?? ''), String(body.password ?? ''), req.ip);
       if (result.ok) {
@@ -127,7 +131,6 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
       }
       return sendPage(reply, 401, loginPage(req.locale, PATH, hidden, translate(req.locale, 'page_login_failed')));
     }
-    const user = await sessionUser(ctx, req);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...ar.params, csrf_token: csrfToken(ctx, req, reply) }));
     if (action === 'deny') {
       return redirectBack(ctx, reply, 303, ar.redirectUri, { error: 'access_denied', error_description: 'The user denied the request.', state: ar.state });

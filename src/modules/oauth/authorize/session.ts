@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { createHmac } from 'node:crypto';
 import { randomToken, safeEqual, sha256Hex } from '../../../lib/secrets.js';
 
 const SESSION_COOKIE = 'voucherd_session';
@@ -45,6 +46,37 @@ export function csrfValid(request: FastifyRequest, submitted: string | undefined
   return safeEqual(expected, submitted);
 }
 
+/**
+ * What a consent form's token is bound to: the page's path, the request's parameters as shown and
+ * the signed-in user. Fields the person chooses on the page (the organization) and the form's own
+ * controls are not part of it.
+ */
+export function consentBinding(path: string, params: Record<string, string | undefined>, userId: string): string {
+  const shown = Object.keys(params)
+    .filter((k) => k !== 'csrf_token' && k !== 'action' && k !== 'org_id' && params[k] !== undefined)
+    .sort()
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
+    .join('&');
+  return `${path}\n${userId}\n${shown}`;
+}
+
+const bind = (browserToken: string, binding: string) => createHmac('sha256', browserToken).update(binding).digest('base64url');
+
+/**
+ * The token of a consent (or revoke) form: the browser's CSRF token bound by HMAC to the consent
+ * shown (`consentBinding`), so a token read from one consent page cannot approve another request,
+ * another user's session or changed parameters (docs/oauth.md, Pages).
+ */
+export function boundCsrfToken(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, binding: string): string {
+  return bind(csrfToken(ctx, request, reply), binding);
+}
+
+export function boundCsrfValid(request: FastifyRequest, submitted: string | undefined, binding: string): boolean {
+  const browserToken = parseCookies(request.headers.cookie)[CSRF_COOKIE];
+  if (!browserToken || !submitted) return false;
+  return safeEqual(bind(browserToken, binding), submitted);
+}
+
 /** The signed-in user of this browser, if its session cookie names a live session. */
 export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<{ id: string; email: string } | null> {
   const value = parseCookies(request.headers.cookie)[SESSION_COOKIE];
@@ -67,4 +99,7 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
     .values({ id: ctx.ids.next(), token_hash: sha256Hex(value), user_id: userId, expires_at: now + ctx.config.sessionTtlSeconds * 1000, created_at: now })
     .execute();
   appendCookie(reply, cookie(ctx, SESSION_COOKIE, value, ctx.config.sessionTtlSeconds, 'Lax'));
+  // A new CSRF token with every sign-in: one learnt before it (a shared computer, a fixation
+  // attempt) is worthless after it.
+  appendCookie(reply, cookie(ctx, CSRF_COOKIE, randomToken(ctx.random, 32), ctx.config.sessionTtlSeconds, 'Strict'));
 }
