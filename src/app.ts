@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './http/error-handler.js';
+import { frameworkErrors } from './http/framework-errors.js';
+import { useJsonParser } from './http/json-body.js';
 import { swaggerOptions } from './http/openapi/document.js';
 import { rejectNulHook } from './http/reject-nul.js';
 import { unknownFieldsHook } from './http/unknown-fields.js';
@@ -44,6 +46,9 @@ declare module 'fastify' {
   }
 }
 
+/** Longest path parameter the router accepts (ids are 36 characters, codes far shorter); longer → 414. */
+const MAX_PARAM_LENGTH = 200;
+
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
 }
@@ -75,7 +80,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       return logger.child(traceId ? { ...bindings, trace_id: traceId } : bindings, options);
     },
     return503OnClosing: true,
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: false },
+    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
   });
 
   // External plugins.
@@ -87,6 +93,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
   app.removeContentTypeParser(['text/plain']);
+  useJsonParser(app, { allowEmpty: false });
   app.decorate('lifecycle', { shuttingDown: false });
   app.decorateRequest('locale', 'en_US');
   app.decorateRequest('principal', null);

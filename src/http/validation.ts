@@ -12,8 +12,42 @@ const Ajv = AjvModule.default;
 const bodyAjv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
 const textAjv = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
 
-export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+type PropertySchema = { type?: unknown; anyOf?: PropertySchema[] };
+const takesInteger = (p: PropertySchema): boolean => p.type === 'integer' || (p.anyOf ?? []).some(takesInteger);
+
+/**
+ * A number in a path or query string is written in decimal digits: ajv's coercion alone would also
+ * read `1e3`, `0x10`, ` 1` or `1.0` as integers, so those are refused here first (400 naming the field).
+ */
+const DECIMAL = /^-?[0-9]+$/;
+
+function strictText(schema: { properties?: Record<string, PropertySchema> }, validate: ReturnType<FastifySchemaCompiler<unknown>>) {
+  const integers = Object.entries(schema.properties ?? {})
+    .filter(([, p]) => takesInteger(p))
+    .map(([name]) => name);
+  if (integers.length === 0) return validate;
+  type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+  const inner = validate as unknown as Validate;
+  const strict: Validate = (data: unknown) => {
+    for (const name of integers) {
+      const raw = (data as Record<string, unknown> | null)?.[name];
+      const values = Array.isArray(raw) ? raw : [raw];
+      if (values.some((v) => typeof v === 'string' && !DECIMAL.test(v))) {
+        strict.errors = [{ instancePath: `/${name}`, keyword: 'type', params: { type: 'integer' }, schemaPath: '#/type', message: 'must be a decimal integer' }];
+        return false;
+      }
+    }
+    const ok = inner(data);
+    strict.errors = inner.errors;
+    return ok;
+  };
+  return strict as unknown as ReturnType<FastifySchemaCompiler<unknown>>;
+}
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  if (httpPart === 'body') return bodyAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  return strictText(schema as never, textAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>) as ReturnType<FastifySchemaCompiler<unknown>>;
+};
 
 export function addSharedSchema(schema: { $id: string }): void {
   for (const ajv of [bodyAjv, textAjv]) if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);

@@ -11,6 +11,8 @@ export const ERROR_KINDS = {
   user_not_allowed: { status: 403, code: 'user_not_allowed' },
   invalid_request: { status: 400, code: 'invalid_request' },
   unsupported_media_type: { status: 400, code: 'invalid_request' },
+  unsupported_charset: { status: 415, code: 'invalid_request' },
+  uri_too_long: { status: 414, code: 'invalid_request' },
   payload_too_large: { status: 413, code: 'invalid_request' },
   not_found: { status: 404, code: 'resource_not_found' },
   route_not_found: { status: 404, code: 'resource_not_found' },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_KINDS } from '../../../src/lib/errors.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { createRiderApp, createRider, createTripReporter } from '../../helpers/riders.js';
 import { listRoutes, type RouteInfo } from './routes.js';
@@ -59,22 +60,36 @@ function auth(route: RouteInfo): Record<string, string> {
 const OAUTH_JSON = /^\/oauth\/v2\/(token|revoke|introspect)$/;
 const HTML_PAGES = /^\/(oauth\/v2\/authorize|business\/|redeem\/|authorize$|revoke$)/;
 
-/** Never a 5xx; a 4xx carries the contract's error body for that family of routes. */
+const API_CODES = new Set(Object.values(ERROR_KINDS).map((k) => k.code));
+const OAUTH_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type', 'rate_limited', 'temporarily_unavailable']);
+
+/**
+ * Never a 5xx; a 4xx carries the contract's whole error body for that family of routes and the
+ * request id: the API's `{code, message, request_id[, metadata]}` with a code from the closed list
+ * and `request_id` = `X-Request-Id`, RFC 6749's `{error[, error_description]}` for the OAuth
+ * endpoints, an HTML page for the pages.
+ */
 function checkResponse(route: RouteInfo, res: LightMyRequestResponse, label: string, mustReject: boolean): void {
   const where = `${route.method} ${route.url} — ${label}: ${res.statusCode} ${res.body.slice(0, 300)}`;
   expect(res.statusCode, where).toBeLessThan(500);
   if (mustReject) expect(res.statusCode, where).toBeGreaterThanOrEqual(400);
   if (res.statusCode < 400) return;
+  const requestId = res.headers['x-request-id'];
+  expect(requestId, where).toMatch(/^[0-9a-f-]{36}$/);
   const type = String(res.headers['content-type'] ?? '');
   if (HTML_PAGES.test(route.url) && type.startsWith('text/html')) return;
   expect(type, where).toMatch(/^application\/json/);
   const body = JSON.parse(res.body) as Record<string, unknown>;
   if (OAUTH_JSON.test(route.url)) {
-    expect(typeof body.error, where).toBe('string');
+    expect(OAUTH_CODES.has(String(body.error)), where).toBe(true);
+    expect(Object.keys(body).every((k) => k === 'error' || k === 'error_description'), where).toBe(true);
     if ('error_description' in body) expect(typeof body.error_description, where).toBe('string');
   } else {
-    expect(typeof body.code, where).toBe('string');
-    expect(typeof body.message, where).toBe('string');
+    expect(API_CODES.has(String(body.code)), where).toBe(true);
+    expect(typeof body.message === 'string' && body.message.length > 0, where).toBe(true);
+    expect(body.request_id, where).toBe(requestId);
+    expect(Object.keys(body).every((k) => ['code', 'message', 'request_id', 'metadata'].includes(k)), where).toBe(true);
+    if ('metadata' in body) expect(typeof body.metadata === 'object' && body.metadata !== null, where).toBe(true);
   }
 }
 

@@ -102,7 +102,8 @@ describe('login and consent pages (A11)', () => {
     expect(fields.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(fields.csrf_token).not.toBe(b.jar.cookies.get('voucherd_csrf'));
     // The same token with a different request (another state, another PKCE challenge) is refused.
-    for (const change of [{ state: 'other' }, { code_challenge: pkcePair().challenge }, { scope: 'vouchers.redeem vouchers.read' }]) {
+    const changes: Record<string, string>[] = [{ state: 'other' }, { code_challenge: pkcePair().challenge }, { scope: 'vouchers.redeem vouchers.trips' }];
+    for (const change of changes) {
       const res = await b.post('/oauth/v2/authorize', { ...fields, ...change, action: 'approve' });
       expect(res.statusCode, JSON.stringify(change)).toBe(403);
     }

@@ -72,6 +72,60 @@ describe('errors, language and limits (docs/compatibility.md)', () => {
     expect(huge.statusCode).toBe(400);
   });
 
+  it('a JSON body in another charset (UTF-16, Latin-1) → 415 with the contract body, nothing written; UTF-8 spellings are fine', async () => {
+    const before = await h.ctx.database.db.selectFrom('voucher_codes').select(h.ctx.database.db.fn.countAll().as('n')).where('program_id', '=', programId).executeTakeFirstOrThrow();
+    for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"utf-16"']) {
+      const res = await generate(JSON.stringify({ number_of_codes: 2 }), { 'content-type': `application/json; charset=${charset}` });
+      expect(res.statusCode, charset).toBe(415);
+      expect(res.json()).toEqual({ code: 'invalid_request', message: 'The request body must be UTF-8 (charset=utf-8 or none).', request_id: res.headers['x-request-id'] });
+    }
+    const after = await h.ctx.database.db.selectFrom('voucher_codes').select(h.ctx.database.db.fn.countAll().as('n')).where('program_id', '=', programId).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    for (const charset of ['utf-8', 'UTF-8', 'utf8', '"utf-8"']) {
+      const res = await generate(JSON.stringify({ number_of_codes: 1 }), { 'content-type': `application/json; charset=${charset}` });
+      expect(res.statusCode, charset).toBe(200);
+    }
+    // Action endpoints that take an empty body apply the same rule.
+    const cancel = await h.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/cancel`,
+      headers: { ...bearer(tenant.token), 'content-type': 'application/json; charset=utf-16' },
+      payload: '{}',
+    });
+    expect(cancel.statusCode).toBe(415);
+  });
+
+  it('numbers in query strings are decimal digits: limit=1e3, 0x10, 1.0 or " 1" → 400 naming the field', async () => {
+    const lists = [
+      `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/codes`,
+      `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/guests`,
+    ];
+    for (const url of lists) {
+      for (const limit of ['1e3', '0x10', '1.0', ' 1', '+5']) {
+        const res = await h.app.inject({ method: 'GET', url: `${url}?limit=${encodeURIComponent(limit)}`, headers: bearer(tenant.token) });
+        expect(res.statusCode, `${url} limit=${limit}`).toBe(400);
+        expect(res.json()).toMatchObject({ code: 'invalid_request', metadata: { field: 'limit' }, request_id: res.headers['x-request-id'] });
+      }
+      const ok = await h.app.inject({ method: 'GET', url: `${url}?limit=2`, headers: bearer(tenant.token) });
+      expect(ok.statusCode, url).toBe(200);
+    }
+  });
+
+  it('a path parameter over 200 characters → 414 with the contract body and the request id; a bad percent-encoding → 400', async () => {
+    const long = 'a'.repeat(201);
+    const api = await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${long}`, headers: { ...bearer(tenant.token), 'accept-language': 'fr-FR' } });
+    expect(api.statusCode).toBe(414);
+    expect(api.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(api.json()).toEqual({ code: 'invalid_request', message: 'Un paramètre de chemin dépasse 200 caractères.', request_id: api.headers['x-request-id'] });
+    const page = await h.app.inject({ method: 'GET', url: `/redeem/${long}` });
+    expect(page.statusCode).toBe(414);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const bad = await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/%E0%A4%A`, headers: bearer(tenant.token) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ code: 'invalid_request', message: expect.any(String), request_id: bad.headers['x-request-id'] });
+  });
+
   it('an empty JSON body → 400', async () => {
     const res = await generate('', { 'content-type': 'application/json' });
     expect(res.statusCode).toBe(400);
