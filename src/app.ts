@@ -17,6 +17,7 @@ import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
+import { activityRoutes } from './modules/activity/activity.routes.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
 import { guestRoutes } from './modules/guests/guest.routes.js';
 import { templateRoutes } from './modules/templates/template.routes.js';
@@ -155,6 +156,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await org.register(codeRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
+    await org.register(activityRoutes, { ctx });
   });
   // Rider API and usage: their own access hooks (rider-access.ts, docs/redemption.md); Idempotency-Key too.
   await app.register(async (riders) => {

@@ -42,6 +42,13 @@ const ROUTES: OrgRoute[] = [
     programScoped: true,
   },
   {
+    name: 'GET voucher-programs/{id}/activity',
+    method: 'GET',
+    url: (org, program) => `${PROGRAM(org, program)}/activity?bucket=day`,
+    okStatus: 200,
+    programScoped: true,
+  },
+  {
     name: 'GET codes',
     method: 'GET',
     url: (org, program) => `/v1/organizations/${org}/voucher-programs/${program}/codes`,

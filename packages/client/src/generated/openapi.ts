@@ -462,6 +462,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get program activity (voucherd extension)
+         * @description Claims, counted trips and covered amount per local hour or day of the program time zone, from `from` (inclusive) to `to` (exclusive), at most 1,000 buckets; every bucket listed, empty ones included.
+         */
+        get: operations["getVoucherProgramActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1.2/me/vouchers/redeem": {
         parameters: {
             query?: never;
@@ -3865,6 +3885,121 @@ export interface operations {
             };
             /** @description Semantically refused (e.g. Idempotency-Key reused with another body) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getVoucherProgramActivity: {
+        parameters: {
+            query?: {
+                /** @description bucket size in the program time zone (default day) */
+                bucket?: "hour" | "day";
+                /** @description epoch milliseconds, inclusive (default: the program start) */
+                from?: number;
+                /** @description epoch milliseconds, exclusive (default: the program end, or now when earlier) */
+                to?: number;
+            };
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description `handling=strict` (RFC 7240): refuse unknown body or query fields with 400 instead of ignoring them; the answer then carries `Preference-Applied: handling=strict`. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                organization_id: string;
+                voucher_program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        voucher_program_id: string;
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        timezone: string;
+                        currency_code: string;
+                        from: number;
+                        to: number;
+                        /** @description every bucket of the range in order, empty ones included */
+                        buckets: {
+                            /** @description epoch ms: a local hour or local midnight in the program time zone */
+                            start: number;
+                            /** @description epoch ms, exclusive (a local day is 23 to 25 hours around DST changes) */
+                            end: number;
+                            /** @description vouchers claimed in the bucket */
+                            claims: number;
+                            /** @description trips counted against the program in the bucket */
+                            trips: number;
+                            /** @description amount covered by the program in the bucket, in currency_code */
+                            spent_amount: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
