@@ -3,7 +3,7 @@ import { checkAddress, checkUrlSyntax, embeddedIPv4, resolveChecked, type Resolv
 
 /**
  * IPv6 addresses that carry an IPv4 address are judged by that IPv4 address (docs/webhooks.md,
- * Target checks): otherwise `[::169.254.169.254]` reaches the metadata service as a "public" IPv6.
+ * SSRF guard): otherwise `[::169.254.169.254]` reaches the metadata service as a "public" IPv6.
  */
 const METADATA = '169.254.169.254';
 

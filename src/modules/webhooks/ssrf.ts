@@ -23,7 +23,7 @@ export type AddressVerdict = { ok: true } | { ok: false; reason: string };
 
 /**
  * The IPv4 addresses an IPv6 address carries, so they are judged as themselves (docs/webhooks.md,
- * Target checks): IPv4-compatible `::a.b.c.d` (::/96 without :: and ::1), IPv4-mapped
+ * SSRF guard): IPv4-compatible `::a.b.c.d` (::/96 without :: and ::1), IPv4-mapped
  * `::ffff:a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`
  * (last 32 bits), 6to4 `2002:AABB:CCDD::/48` (bits 16–47) and Teredo `2001:0::/32` (its server at
  * bits 32–63 and its client in the last 32 bits, XOR 0xffffffff). Empty for any other address.
