@@ -28,6 +28,11 @@ export interface Config {
   /** How often each process tries the program status sweep (it runs in the lease holder only). */
   readonly statusSweepIntervalMs: number;
   readonly accessTokenTtlSeconds: number;
+  /** Live webhook endpoints one client may have (docs/limits.md, Fan-out caps). */
+  readonly maxWebhookEndpointsPerClient: number;
+  /** Guest notifications (add-guests, distribute) one program may send per window (docs/limits.md, Fan-out caps). */
+  readonly guestNotificationsPerProgram: number;
+  readonly guestNotificationsWindowSeconds: number;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
   readonly logLevel: string;
@@ -133,6 +138,9 @@ export const CONFIG_VARIABLES = {
   WEBHOOK_ENVIRONMENT: 'production',
   IDEMPOTENCY_RETENTION_SECONDS: '86400',
   WEBHOOK_RETENTION_DAYS: '30',
+  MAX_WEBHOOK_ENDPOINTS_PER_CLIENT: '20',
+  GUEST_NOTIFICATIONS_PER_PROGRAM: '1000',
+  GUEST_NOTIFICATIONS_WINDOW_SECONDS: '3600',
   REFRESH_TOKEN_TTL_SECONDS: '1209600',
   AUTH_CODE_TTL_SECONDS: '60',
   TOKEN_RATE_LIMIT: '100',
@@ -268,6 +276,11 @@ export function loadConfig(env: Env = process.env): Config {
   const idempotencyRetentionSeconds = int('IDEMPOTENCY_RETENTION_SECONDS', 86_400, 60, 30 * 86_400);
   // Finished deliveries, their attempt logs and dispatched outbox rows are kept this long.
   const webhookRetentionDays = int('WEBHOOK_RETENTION_DAYS', 30, 1, 3650);
+  // Fan-out caps (docs/limits.md): one event reaches at most this many endpoints of one client, and
+  // one program messages at most this many guests per window.
+  const maxWebhookEndpointsPerClient = int('MAX_WEBHOOK_ENDPOINTS_PER_CLIENT', 20, 1, 10_000);
+  const guestNotificationsPerProgram = int('GUEST_NOTIFICATIONS_PER_PROGRAM', 1000, 1, 100_000_000);
+  const guestNotificationsWindowSeconds = int('GUEST_NOTIFICATIONS_WINDOW_SECONDS', 3600, 1, 30 * 86_400);
   // Authorization server: refresh tokens 14 days; codes at most 60 s (RFC 6749 §4.1.2 "10 minutes
   // maximum", RFC 9700 asks for short); Uber mints at most 100 client_credentials tokens per hour.
   const refreshTokenTtlSeconds = int('REFRESH_TOKEN_TTL_SECONDS', 14 * 86_400, 60, 365 * 86_400);
@@ -335,6 +348,9 @@ export function loadConfig(env: Env = process.env): Config {
     webhookEnvironment,
     idempotencyRetentionSeconds,
     webhookRetentionDays,
+    maxWebhookEndpointsPerClient,
+    guestNotificationsPerProgram,
+    guestNotificationsWindowSeconds,
     refreshTokenTtlSeconds,
     authCodeTtlSeconds,
     tokenRateLimit,

@@ -69,6 +69,28 @@ export async function takeRateLimitSlot(db: Kysely<DB>, bucket: string, now: num
   return { taken: row !== undefined && Number(row.count) <= limit, windowStart: start, retryAfterSeconds };
 }
 
+/**
+ * Takes `n` slots of a fixed-window limit at once, in ONE statement (the upsert adds `n` only while
+ * the sum stays within `limit`), so parallel callers in any number of processes never take more
+ * than `limit` in a window. Run inside the caller's transaction, a rollback gives the slots back.
+ */
+export async function takeRateLimitSlots(db: Kysely<DB>, bucket: string, now: number, windowMs: number, limit: number, n: number): Promise<RateLimitSlot> {
+  const { start, retryAfterSeconds } = windowOf(now, windowMs);
+  if (n > limit) return { taken: false, windowStart: start, retryAfterSeconds };
+  const row = await db
+    .insertInto('rate_limit_counters')
+    .values({ bucket, window_start: start, count: n })
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet({ count: sql<number>`${sql.ref('rate_limit_counters.count')} + ${n}` })
+        .where(sql<number>`${sql.ref('rate_limit_counters.count')} + ${n}`, '<=', limit),
+    )
+    .returning('count')
+    .executeTakeFirst();
+  return { taken: row !== undefined && Number(row.count) <= limit, windowStart: start, retryAfterSeconds };
+}
+
 /** Gives a slot taken by takeRateLimitSlot back (an attempt that turned out not to count). */
 export async function refundRateLimitSlot(db: Kysely<DB>, bucket: string, windowStart: number): Promise<void> {
   await db

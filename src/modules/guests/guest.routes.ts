@@ -26,7 +26,7 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         tags: ['guests'],
         params: ProgramParams,
         body: AddGuestsBody,
-        response: { 200: AddedGuests, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
+        response: { 200: AddedGuests, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500) },
       },
     },
     async (request) =>
@@ -77,7 +77,7 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
           tags: ['codes'],
           params: ProgramParams,
           body: DistributeBody,
-          response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
+          response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500) },
         },
       },
       async (request) =>

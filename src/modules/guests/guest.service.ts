@@ -13,6 +13,7 @@ import { findGuestsByContact, insertGuests, listGuestPage, pickUnassignedCodes }
 import type { AddGuestsBody } from './guest.schemas.js';
 import { guestToWire } from './guest.view.js';
 import type { Notifier } from './notifier.js';
+import { chargeGuestNotifications } from './notification-budget.js';
 
 const DEFAULT_GUEST_PAGE = 100;
 const INCLUDED_GUESTS_MAX = 1000;
@@ -99,7 +100,9 @@ export async function addGuests(
     }));
     await insertGuests(trx, rows);
     if (!sendNotifications || rows.length === 0) return [] as PendingDelivery[];
-    return distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
+    const pending = await distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
+    await chargeGuestNotifications(ctx, trx, program.id, pending.length);
+    return pending;
   }));
   if (deliveries.length > 0) await input.notifier.send(deliveries);
   return {
@@ -122,7 +125,9 @@ export async function distributeCodes(
   const deliveries = await ctx.database.db.transaction().execute(async (trx) => {
     const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
     await assertNoGenerationRunning(ctx, trx, program.id);
-    return distributeInTransaction(ctx, trx, program, input.codes ? { codeIds: [...new Set(input.codes)] } : {});
+    const pending = await distributeInTransaction(ctx, trx, program, input.codes ? { codeIds: [...new Set(input.codes)] } : {});
+    await chargeGuestNotifications(ctx, trx, program.id, pending.length);
+    return pending;
   });
   if (deliveries.length > 0) await input.notifier.send(deliveries);
   return { number_of_codes_distributed: deliveries.length };

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { listAttempts, listDeliveries, requeueDelivery, type AttemptRow, type DeliveryRow } from './delivery.repository.js';
 import { findEndpoint } from './endpoint.repository.js';
+import { entitlementRefusal } from './entitlement.js';
 
 function deliveryToWire(row: DeliveryRow, attempts: AttemptRow[]) {
   return {
@@ -53,8 +54,18 @@ export async function resendDelivery(ctx: AppContext, clientId: string, endpoint
   const endpoint = await ownedEndpoint(ctx, clientId, endpointId);
   if (endpoint.status !== 'ENABLED') throw new AppError('invalid_request', 'webhook_endpoint_disabled');
   const db = ctx.database.db;
-  const exists = await db.selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('endpoint_id', '=', endpointId).executeTakeFirst();
+  const exists = await db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'organization_id'])
+    .where('id', '=', deliveryId)
+    .where('endpoint_id', '=', endpointId)
+    .executeTakeFirst();
   if (!exists) throw new AppError('not_found', 'webhook_delivery_not_found');
+  // The caller owns the endpoint, so the delivery's existence is no secret; whether it may still
+  // receive the organization's events is the access rule of org routes (403 once de-authorized).
+  if ((await entitlementRefusal(db, clientId, exists.organization_id)) !== null) {
+    throw new AppError('forbidden', 'webhook_organization_not_authorized');
+  }
   await requeueDelivery(db, endpointId, deliveryId, ctx.clock.now());
   const fresh = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
   return deliveryToWire(fresh, await listAttempts(db, [deliveryId]));

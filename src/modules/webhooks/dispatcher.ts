@@ -10,6 +10,7 @@ import {
   type DeliveryRow,
 } from './delivery.repository.js';
 import { disableEndpoint, findEndpointById } from './endpoint.repository.js';
+import { entitlementRefusal } from './entitlement.js';
 import { parseRetryAfter, type SendResult, type WebhookTransport } from './sender.js';
 import { signatureHeaders } from './signing.js';
 
@@ -47,6 +48,14 @@ export async function attemptDelivery(ctx: AppContext, transport: WebhookTranspo
   if (!endpoint || endpoint.deleted_at !== null || endpoint.status !== 'ENABLED') {
     const reason = !endpoint || endpoint.deleted_at !== null ? 'endpoint removed' : 'endpoint disabled';
     await finishAttempt(db, delivery.id, holder, { status: 'FAILED', nextAttemptAt: startedAt, statusCode: null, error: reason, deliveredAt: null });
+    return;
+  }
+  // The organization may have revoked the aggregator, or the client been disabled, since fan-out.
+  const refusal = await entitlementRefusal(db, delivery.client_id, delivery.organization_id);
+  if (refusal !== null) {
+    if (await finishAttempt(db, delivery.id, holder, { status: 'FAILED', nextAttemptAt: startedAt, statusCode: null, error: refusal, deliveredAt: null })) {
+      ctx.metrics.webhookDeliveries.inc({ outcome: 'failed' });
+    }
     return;
   }
   const previousLive = endpoint.previous_signing_key !== null && Number(endpoint.previous_key_expires_at ?? 0) > startedAt;

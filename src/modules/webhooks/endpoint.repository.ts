@@ -1,10 +1,34 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 import type { DB, WebhookEndpointsTable } from '../../db/schema.js';
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 
 export async function insertEndpoint(db: Kysely<DB>, row: EndpointRow): Promise<void> {
   await db.insertInto('webhook_endpoints').values(row).execute();
+}
+
+/**
+ * Holds the client's row for the rest of the transaction, so endpoint creations of one client run
+ * one after the other in every process: PostgreSQL locks the row (FOR UPDATE); on SQLite the
+ * transaction holds the write lock from BEGIN IMMEDIATE, and this no-op write keeps it explicit.
+ */
+export async function lockClientEndpoints(db: Kysely<DB>, dialect: Dialect, clientId: string): Promise<void> {
+  if (dialect === 'postgres') {
+    await db.selectFrom('oauth_clients').select('client_id').where('client_id', '=', clientId).forUpdate().execute();
+  } else {
+    await sql`update oauth_clients set client_id = client_id where client_id = ${clientId}`.execute(db);
+  }
+}
+
+export async function countLiveEndpoints(db: Kysely<DB>, clientId: string): Promise<number> {
+  const row = await db
+    .selectFrom('webhook_endpoints')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** A live (not removed) endpoint of one client: every lookup is scoped to the owning client. */

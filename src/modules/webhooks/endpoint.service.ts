@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { EVENT_TYPES, type EventType } from './events.js';
 import { endpointToWire, type EndpointWire } from './endpoint.view.js';
-import { findEndpoint, insertEndpoint, listEndpoints, removeEndpoint, rotateKey } from './endpoint.repository.js';
+import { countLiveEndpoints, findEndpoint, insertEndpoint, lockClientEndpoints, listEndpoints, removeEndpoint, rotateKey } from './endpoint.repository.js';
 import { newSigningKey } from './signing.js';
 import { checkTargetUrl } from './ssrf.js';
 
@@ -51,7 +51,16 @@ export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput
     updated_at: now,
     deleted_at: null,
   };
-  await insertEndpoint(ctx.database.db, row);
+  // Check and insert under the client's lock (docs/webhooks.md, Fan-out caps): parallel creates in
+  // any number of processes end with at most MAX_WEBHOOK_ENDPOINTS_PER_CLIENT live endpoints.
+  const limit = ctx.config.maxWebhookEndpointsPerClient;
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await lockClientEndpoints(trx, ctx.database.dialect, input.clientId);
+    if ((await countLiveEndpoints(trx, input.clientId)) >= limit) {
+      throw new AppError('invalid_request', 'webhook_endpoint_limit_reached', { params: { limit }, metadata: { limit } });
+    }
+    await insertEndpoint(trx, row);
+  });
   return { ...endpointToWire(row), signing_key: row.signing_key };
 }
 
