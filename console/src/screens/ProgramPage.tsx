@@ -185,7 +185,7 @@ function Codes(props: { path: Path; version: number }) {
   const [page, setPage] = useState<CodePage | null>(null);
   const [filter, setFilter] = useState<Filter>('ALL');
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [result, setResult] = useState<{ ok: number; failures: { text: string; reason: Reason }[] } | null>(null);
+  const [result, setResult] = useState<{ ok: number; n: number; failures: { text: string; reason: Reason }[] } | null>(null);
   const [reload, setReload] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
@@ -231,7 +231,7 @@ function Codes(props: { path: Path; version: number }) {
       return;
     }
     const failures = data.cancelCodeFailures.map((f) => ({ text: byId.get(f.code_uuid) ?? f.code_uuid, reason: f.reason }));
-    setResult({ ok: ids.length - failures.length, failures });
+    setResult({ ok: ids.length - failures.length, n: ids.length, failures });
     setSelected(new Set());
     setReload((r) => r + 1);
   };
@@ -254,7 +254,7 @@ function Codes(props: { path: Path; version: number }) {
       {error ? <p role="alert">{error}</p> : null}
       {result ? (
         <div role="status" className="result">
-          <p>{t('cancel_done', { ok: result.ok })}</p>
+          <p>{t('cancel_done', { ok: result.ok, n: result.n })}</p>
           {result.failures.length > 0 ? (
             <>
               <p>{t('cancel_failures')}</p>
