@@ -63,7 +63,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') is not relaxed.
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -201,7 +201,7 @@ describe('voucherd console in a real browser', () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Previous' }).click();
       await page.getByText('Page 1').waitFor();
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await page.screenshot({ path: join(SHOTS, 'console-program.png') });
 
       // Sign out: the token is revoked (the API answers 401), the refresh token too.
@@ -217,7 +217,7 @@ describe('voucherd console in a real browser', () => {
       expect(refreshed.status).toBe(400);
       expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
 
-      const recorded = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+      const recorded = await page.evaluate(() => (globalThis as unknown as { __csp?: string[] }).__csp ?? []);
       expect([...cspViolations, ...recorded]).toEqual([]);
       expect(consoleErrors.filter((e) => !/401|Failed to load resource/.test(e))).toEqual([]);
     } finally {
