@@ -62,10 +62,7 @@ afterAll(async () => {
 async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') is not relaxed.
   await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
+  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; nodes: { target: string[] }[] }[] };
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
@@ -75,12 +72,7 @@ describe('voucherd console in a real browser', () => {
     const page = await context.newPage();
     const cspViolations: string[] = [];
     const consoleErrors: string[] = [];
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        const w = window as unknown as { __csp?: string[] };
-        (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
+    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI); });`);
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -109,7 +101,7 @@ describe('voucherd console in a real browser', () => {
       expect(page.url()).toBe(`${base}/console/`);
       expect(tokens?.access_token).toBeTruthy();
       // Tokens live in memory only.
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+      const stored = (await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')) as string;
       expect(stored).not.toContain(tokens!.access_token);
       expect(stored).not.toContain(tokens!.refresh_token);
       expect(await axeViolations(page)).toEqual([]);
@@ -217,7 +209,7 @@ describe('voucherd console in a real browser', () => {
       expect(refreshed.status).toBe(400);
       expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
 
-      const recorded = await page.evaluate(() => (globalThis as unknown as { __csp?: string[] }).__csp ?? []);
+      const recorded = (await page.evaluate('window.__csp ?? []')) as string[];
       expect([...cspViolations, ...recorded]).toEqual([]);
       expect(consoleErrors.filter((e) => !/401|Failed to load resource/.test(e))).toEqual([]);
     } finally {
