@@ -19,6 +19,8 @@ import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/
 import { orgAccessHook } from './modules/access/org-access.hook.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
+import { consoleRoutes } from './modules/console/console.routes.js';
+import { meRoutes } from './modules/orgs/me.routes.js';
 import { guestRoutes } from './modules/guests/guest.routes.js';
 import { templateRoutes } from './modules/templates/template.routes.js';
 import { businessRoutes } from './modules/business/business.routes.js';
@@ -168,6 +170,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await pages.register(redeemPageRoutes, { ctx });
   });
   await app.register(webhookRoutes, { ctx });
+  // The signed-in admin's organizations (the console's picker) and the console itself (docs/console.md).
+  await app.register(meRoutes, { ctx });
+  await app.register(consoleRoutes, { ctx });
   // Uber's sandbox helpers exist only in a sandbox (docs/sandbox.md); in production they are 404.
   if (ctx.config.environment === 'sandbox') await app.register(sandboxRoutes, { ctx });
 

@@ -11,6 +11,7 @@ import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { countOrganizations } from './modules/orgs/org.repository.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
 import { ensureRedeemClient } from './modules/redemption/redeem-client.js';
+import { ensureConsoleClient } from './modules/console/console-client.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,7 +24,7 @@ export interface RunningServer {
 /** On an empty database, create a demo tenant once and print how to use it (issue: `npm start`). */
 async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Promise<void> {
   if ((await countOrganizations(ctx.database.db)) > 0) {
-    print(noDemoInstructions(ctx.config.environment));
+    print(noDemoInstructions(ctx.config.environment, ctx.config.publicUrl));
     return;
   }
   try {
@@ -32,7 +33,7 @@ async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Pr
   } catch (err) {
     // Another process on the same database bootstrapped first: fine.
     if (!(err instanceof OrgServiceError)) throw err;
-    print(noDemoInstructions(ctx.config.environment));
+    print(noDemoInstructions(ctx.config.environment, ctx.config.publicUrl));
   }
 }
 
@@ -59,6 +60,8 @@ export async function startServer(config: Config, print: (text: string) => void 
   try {
     // The redemption page's own OAuth client (idempotent; every process may run it).
     await ensureRedeemClient(ctx);
+    // The console's public OAuth client (docs/console.md); idempotent too.
+    await ensureConsoleClient(ctx);
     if (config.demoBootstrap) await demoBootstrap(ctx, print);
     else if (config.environment === 'sandbox') print(`${environmentBanner(config.environment)}\n`);
     await app.listen({ port: config.port, host: config.host });

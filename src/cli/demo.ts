@@ -26,6 +26,8 @@ voucherd created a demo organization (shown once — the secrets are stored only
   admin            ${result.admin.email} / ${result.admin.password}
   client_id        ${result.client.client_id}
   client_secret    ${result.client.client_secret}
+
+Console: open ${baseUrl}/console/ and sign in as ${result.admin.email} / ${result.admin.password}
 ${environment === 'sandbox' ? SANDBOX_HINT : ''}
 Try it (paste into a shell):
 
@@ -53,9 +55,9 @@ curl -H "Authorization: Bearer $TOKEN" "$VOUCHERD/v1/organizations/$ORG/voucher-
 `;
 }
 
-export function noDemoInstructions(environment: Environment = 'production'): string {
+export function noDemoInstructions(environment: Environment = 'production', baseUrl?: string): string {
   return `
-${environmentBanner(environment)}
+${environmentBanner(environment)}${baseUrl ? `\nConsole: ${baseUrl}/console/ (sign in as an organization ADMIN)` : ''}
 The database already has organizations, so no demo credentials were created. To make a new
 organization with an admin and API credentials, run:
 

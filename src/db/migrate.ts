@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009_claim_counter_shards.js';
 import * as m0010 from './migrations/0010_code_format.js';
 import * as m0011 from './migrations/0011_owner_fields.js';
 import * as m0012 from './migrations/0012_sandbox_runs.js';
+import * as m0015 from './migrations/0015_public_clients.js';
 import * as m0017 from './migrations/0017_activity_indexes.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_code_format': m0010,
   '0011_owner_fields': m0011,
   '0012_sandbox_runs': m0012,
+  '0015_public_clients': m0015,
   '0017_activity_indexes': m0017,
 };
 

@@ -38,7 +38,14 @@ export interface OauthClientsTable {
   redirect_uris: string;
   created_at: number;
   disabled_at: number | null;
+  /**
+   * `client_secret_basic`: a confidential client (Basic or client_secret_post); `none`: a public
+   * client (a browser app) that presents only its client_id and PKCE (docs/oauth.md, Public clients).
+   */
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
 }
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'none';
 
 export interface OauthTokensTable {
   id: string;

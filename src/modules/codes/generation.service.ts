@@ -44,7 +44,9 @@ export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_len
   return { prefix: program.code_prefix, length: program.code_length };
 }
 
-const inProgress = () => new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' } });
+/** 409 while another generation runs; `metadata.generation_id` names it so a caller can follow its progress. */
+const inProgress = (runningId?: string) =>
+  new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' }, ...(runningId ? { metadata: { generation_id: runningId } } : {}) });
 
 /**
  * Takes the program's one generation slot (docs/programs.md) — a row the partial unique index lets
@@ -76,7 +78,7 @@ async function acquireSlot(
     });
     if (started) return id;
     const active = await findActiveGeneration(db, program.id);
-    if (active && !(await expireGeneration(db, active.id, now))) throw inProgress();
+    if (active && !(await expireGeneration(db, active.id, now))) throw inProgress(active.id);
   }
   throw inProgress();
 }

@@ -37,7 +37,11 @@ function fromBasic(header: string): PresentedCredentials {
 
 /**
  * Authenticates the client by `client_secret_basic` or `client_secret_post` (RFC 6749 §2.3.1);
- * using both at once is invalid_request (§2.3: one method per request).
+ * using both at once is invalid_request (§2.3: one method per request). A public client
+ * (token_endpoint_auth_method `none`, docs/oauth.md Public clients) presents only `client_id` in the
+ * form: that identifies it without authenticating it, so the grants it may use rely on PKCE
+ * (token/index.ts). A confidential client without its secret, or a public client with a secret or
+ * Basic credentials, is invalid_client.
  */
 export async function authenticateClient(
   ctx: AppContext,
@@ -54,6 +58,8 @@ export async function authenticateClient(
     }
   } else if (body.client_id !== undefined && hasBodySecret) {
     presented = { clientId: body.client_id, clientSecret: body.client_secret!, method: 'client_secret_post' };
+  } else if (body.client_id !== undefined) {
+    return identifyPublicClient(ctx, body.client_id);
   } else {
     throw invalidClient('Client authentication is required.');
   }
@@ -61,6 +67,20 @@ export async function authenticateClient(
   const expected = Buffer.from(client?.secret_hash ?? DUMMY_HASH, 'hex');
   const actual = Buffer.from(sha256Hex(presented.clientSecret), 'hex');
   const secretOk = timingSafeEqual(expected, actual);
-  if (!client || !secretOk || client.disabled_at !== null) throw invalidClient();
+  // A public client has no secret to present (its stored hash is of a discarded random value).
+  if (!client || !secretOk || client.disabled_at !== null || client.token_endpoint_auth_method === 'none') throw invalidClient();
   return client;
+}
+
+/** A client_id alone: accepted only for a live public client. */
+async function identifyPublicClient(ctx: AppContext, clientId: string): Promise<ClientRow> {
+  const client = clientId.length <= 256 ? await findClient(ctx.database.db, clientId) : undefined;
+  if (!client || client.disabled_at !== null) throw invalidClient();
+  if (client.token_endpoint_auth_method !== 'none') throw invalidClient('Client authentication is required.');
+  return client;
+}
+
+/** Whether the client is public (no secret; PKCE-only grants). */
+export function isPublicClient(client: ClientRow): boolean {
+  return client.token_endpoint_auth_method === 'none';
 }

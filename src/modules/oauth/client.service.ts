@@ -84,6 +84,7 @@ export function prepareClient(ctx: AppContext, input: ClientInput): { row: Clien
     redirect_uris: JSON.stringify(redirectUris),
     created_at: ctx.clock.now(),
     disabled_at: null,
+    token_endpoint_auth_method: 'client_secret_basic',
   };
   const created: CreatedClient = {
     client_id: clientId,

@@ -42,3 +42,16 @@ export async function findMembershipRole(db: Kysely<DB>, organizationId: string,
     .executeTakeFirst();
   return row?.role;
 }
+
+/** The organizations where the user is an ADMIN, by name (the console's organization picker). */
+export async function listAdminOrganizations(db: Kysely<DB>, userId: string): Promise<{ organization_id: string; name: string }[]> {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select(['o.id as organization_id', 'o.name'])
+    .where('m.user_id', '=', userId)
+    .where('m.role', '=', 'ADMIN')
+    .orderBy('o.name')
+    .orderBy('o.id')
+    .execute();
+}

@@ -9,14 +9,19 @@ import { totalExposureMinor } from './program.view.js';
 export const SEARCH_MAX_LIMIT = 100;
 const SEARCH_DEFAULT_LIMIT = 50;
 
-/** Search Voucher Programs (docs/programs.md): the listed fields only, newest first, status computed. */
+/**
+ * Search Voucher Programs (docs/programs.md): the listed fields only, newest first, status computed;
+ * voucherd adds `name_contains` and each program's code and claim counts (the console's list).
+ */
 export async function searchVoucherPrograms(ctx: AppContext, organizationId: string, body: SearchProgramsBody) {
   const limit = optionalInteger(body.limit, 'limit', 1, SEARCH_MAX_LIMIT) ?? SEARCH_DEFAULT_LIMIT;
   const offset = optionalInteger(body.offset, 'offset', 0, 1_000_000) ?? 0;
+  const nameContains = body.name_contains?.trim();
   const now = ctx.clock.now();
   const rows = await searchPrograms(ctx.database.db, {
     organizationId,
     ...(body.program_status ? { status: body.program_status as SearchStatus } : {}),
+    ...(nameContains ? { nameContains } : {}),
     now,
     limit,
     offset,
@@ -36,6 +41,8 @@ export async function searchVoucherPrograms(ctx: AppContext, organizationId: str
         voucher_type: program.voucher_type,
         code_scheme: program.code_scheme,
         ...(program.creator_email ? { creator_email: program.creator_email } : {}),
+        total_number_of_codes: Number(program.total_number_of_codes),
+        usage_voucher_claim_count: Number(program.usage_voucher_claim_count),
       };
     }),
   };

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { preparedQuery } from '../../db/prepared.js';
 import type { DB, VoucherProgramsTable } from '../../db/schema.js';
 
@@ -95,9 +95,19 @@ export type SearchStatus = 'UPCOMING' | 'ACTIVE' | 'COMPLETE' | 'CANCELED';
 /** One page of an org's programs, newest first, optionally by computed status (docs/programs.md Search). */
 export async function searchPrograms(
   db: Kysely<DB>,
-  input: { organizationId: string; status?: SearchStatus; now: number; limit: number; offset: number },
+  input: { organizationId: string; status?: SearchStatus; nameContains?: string; now: number; limit: number; offset: number },
 ): Promise<ProgramRow[]> {
-  let query = db.selectFrom('voucher_programs').selectAll().where('organization_id', '=', input.organizationId);
+  let query = db
+    .selectFrom('voucher_programs')
+    .selectAll()
+    .select((eb) =>
+      eb
+        .selectFrom('program_claim_shards')
+        .select((s) => s.fn.coalesce(s.fn.sum<number>('program_claim_shards.claims'), s.lit(0)).as('n'))
+        .whereRef('program_claim_shards.program_id', '=', 'voucher_programs.id')
+        .as('sharded_claims'),
+    )
+    .where('organization_id', '=', input.organizationId);
   const { now } = input;
   switch (input.status) {
     case 'CANCELED':
@@ -113,5 +123,14 @@ export async function searchPrograms(
       query = query.where('canceled_at', 'is', null).where('ends_at', '<=', now);
       break;
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.limit).offset(input.offset).execute();
+  if (input.nameContains !== undefined) {
+    // Case-insensitive substring; the user's % and _ are literal characters.
+    const pattern = `%${input.nameContains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.limit).offset(input.offset).execute();
+  return rows.map(({ sharded_claims, ...program }) => ({
+    ...program,
+    usage_voucher_claim_count: Number(program.usage_voucher_claim_count) + Number(sharded_claims ?? 0),
+  }));
 }

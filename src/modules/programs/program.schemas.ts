@@ -105,6 +105,7 @@ export const SearchProgramsBody = Type.Object(
     program_status: Type.Optional(Type.Union([literalUnion(PROGRAM_STATUSES), Type.Null()])),
     limit: Type.Optional(IntegerLike('page size, 1–100 (default 50)')),
     offset: Type.Optional(IntegerLike('programs to skip (default 0)')),
+    name_contains: Type.Optional(Type.String({ maxLength: 200, description: 'voucherd extension: only programs whose name contains this text, case-insensitive' })),
   },
   { additionalProperties: false },
 );
@@ -188,6 +189,8 @@ export const ProgramSummary = Type.Object({
   voucher_type: literalUnion(VOUCHER_TYPES),
   code_scheme: literalUnion(CODE_SCHEMES),
   creator_email: Type.Optional(Type.String()),
+  total_number_of_codes: Type.Optional(Type.Integer({ description: 'voucherd extension: codes generated so far' })),
+  usage_voucher_claim_count: Type.Optional(Type.Integer({ description: 'voucherd extension: claims so far' })),
 });
 
 /** The create body as documented: `number_of_codes` with the range the service enforces. */

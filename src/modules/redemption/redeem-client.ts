@@ -43,6 +43,7 @@ async function ensure(ctx: AppContext): Promise<void> {
       redirect_uris: redirectUris,
       created_at: ctx.clock.now(),
       disabled_at: null,
+      token_endpoint_auth_method: 'client_secret_basic',
     })
     .onConflict((oc) => oc.column('client_id').doNothing())
     .execute();

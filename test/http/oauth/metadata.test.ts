@@ -23,7 +23,7 @@ describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
     expect(m.grant_types_supported).toEqual(['authorization_code', 'client_credentials', 'refresh_token']);
     expect(m.code_challenge_methods_supported).toEqual(['S256']);
     expect(m.response_types_supported).toEqual(['code']);
-    expect(m.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(m.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
     expect(m.authorization_response_iss_parameter_supported).toBe(true);
     expect(m.scopes_supported).toEqual(
       expect.arrayContaining(['organizations.voucher_programs', 'organizations.voucher_programs.delegated', 'organizations.voucher_programs.aggregator', 'vouchers.redeem', 'vouchers.trips']),

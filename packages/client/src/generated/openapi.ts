@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Token endpoint
-         * @description Issues an access token (RFC 6749 §3.2): client_credentials, authorization_code with the PKCE verifier, or refresh_token (rotated on use). The client authenticates with HTTP Basic or client_id + client_secret in the form. Errors are RFC 6749 §5.2 bodies; 429 carries Retry-After.
+         * @description Issues an access token (RFC 6749 §3.2): client_credentials, authorization_code with the PKCE verifier, or refresh_token (rotated on use). The client authenticates with HTTP Basic or client_id + client_secret in the form; a public client (token_endpoint_auth_method none) sends client_id only and may use authorization_code and refresh_token, never client_credentials. Errors are RFC 6749 §5.2 bodies; 429 carries Retry-After.
          */
         post: operations["issueToken"];
         delete?: never;
@@ -76,7 +76,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a token
-         * @description RFC 7009: revokes an access or refresh token of the calling client; 200 whether or not the token existed. Effective at once in every process.
+         * @description RFC 7009: revokes an access or refresh token of the calling client (a public client sends its client_id only); 200 whether or not the token existed. Effective at once in every process.
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -644,6 +644,26 @@ export interface paths {
          * @description The same message (same id and body) becomes due now with a fresh attempt budget.
          */
         post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my organizations (X)
+         * @description voucherd extension (no Uber equivalent): the organizations a delegated token (authorization_code, `organizations.voucher_programs.delegated`) can act for — where its user is an ADMIN, and for a first-party app only its own organization. The console uses it for its organization picker (docs/console.md).
+         */
+        get: operations["listMyOrganizations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1988,6 +2008,8 @@ export interface operations {
                     limit?: number | string;
                     /** @description programs to skip (default 0) */
                     offset?: number | string;
+                    /** @description voucherd extension: only programs whose name contains this text, case-insensitive */
+                    name_contains?: string;
                 };
             };
         };
@@ -2017,6 +2039,10 @@ export interface operations {
                             /** @enum {string} */
                             code_scheme: "SINGLE_CODE_MULTI_REDEEM" | "MULTI_CODE_SINGLE_REDEEM";
                             creator_email?: string;
+                            /** @description voucherd extension: codes generated so far */
+                            total_number_of_codes?: number;
+                            /** @description voucherd extension: claims so far */
+                            usage_voucher_claim_count?: number;
                         }[];
                     };
                 };
@@ -5017,6 +5043,72 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listMyOrganizations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organizations this token can act for, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organizations: {
+                            /** @description The organization id of the Vouchers API paths */
+                            organization_id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

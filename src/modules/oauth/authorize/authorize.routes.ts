@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { translate } from '../../../lib/i18n.js';
-import { findMembershipRole } from '../../orgs/org.repository.js';
+import { findMembershipRole, listAdminOrganizations } from '../../orgs/org.repository.js';
 import { withParams } from '../redirect-uri.js';
 import { SCOPES } from '../scopes.js';
 import { issueAuthorizationCode } from './code.service.js';
@@ -66,11 +66,16 @@ function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, u
     .send();
 }
 
-/** Delegated scope: only an ADMIN of the first-party client's organization may grant it (docs/oauth.md). */
+/**
+ * Delegated scope: only an ADMIN of the first-party client's organization may grant it; through a
+ * client bound to no organization (the console, docs/console.md) an ADMIN of at least one
+ * organization, whose token then reaches only the organizations they administer (docs/oauth.md).
+ */
 async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: string): Promise<boolean> {
   if (!request.scopes.includes(SCOPES.delegated)) return true;
   const orgId = request.client.organization_id;
-  return orgId !== null && (await findMembershipRole(ctx.database.db, orgId, userId)) === 'ADMIN';
+  if (orgId === null) return (await listAdminOrganizations(ctx.database.db, userId)).length > 0;
+  return (await findMembershipRole(ctx.database.db, orgId, userId)) === 'ADMIN';
 }
 
 async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string; email: string }, status: 302 | 303) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import type { ClientRow } from '../client.repository.js';
-import { authenticateClient } from '../client-auth.js';
+import { authenticateClient, isPublicClient } from '../client-auth.js';
 import { OAuthError } from '../oauth-error.js';
 import type { IssuedToken } from '../token.service.js';
 import { oauthErrorHandler, readForm } from './form.js';
@@ -15,7 +15,7 @@ import { OAUTH_FORM_TYPES, TokenAnswer, TokenForm, oauthErrors } from '../oauth.
 const tokenSchema = {
   summary: 'Token endpoint',
   description:
-    'Issues an access token (RFC 6749 §3.2): client_credentials, authorization_code with the PKCE verifier, or refresh_token (rotated on use). The client authenticates with HTTP Basic or client_id + client_secret in the form. Errors are RFC 6749 §5.2 bodies; 429 carries Retry-After.',
+    'Issues an access token (RFC 6749 §3.2): client_credentials, authorization_code with the PKCE verifier, or refresh_token (rotated on use). The client authenticates with HTTP Basic or client_id + client_secret in the form; a public client (token_endpoint_auth_method none) sends client_id only and may use authorization_code and refresh_token, never client_credentials. Errors are RFC 6749 §5.2 bodies; 429 carries Retry-After.',
   operationId: 'issueToken',
   tags: ['oauth'],
   security: CLIENT_AUTH_SECURITY,
@@ -31,6 +31,8 @@ const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
 };
+
+const PUBLIC_CLIENT_GRANTS = new Set(['authorization_code', 'refresh_token']);
 
 /**
  * POST /oauth/v2/token: form checks → grant type → client authentication → rate limit → grant.
@@ -48,6 +50,11 @@ export async function tokenRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported.`);
     const client = await authenticateClient(ctx, request.headers.authorization, form);
+    // A public client is not authenticated: only the grants bound by PKCE (a code, then its
+    // rotating refresh token) are open to it, never client_credentials (RFC 9700 §2.1, §4.14).
+    if (isPublicClient(client) && !PUBLIC_CLIENT_GRANTS.has(grantType)) {
+      throw new OAuthError('unauthorized_client', `A public client may not use the grant type ${grantType}.`);
+    }
     if (grantType === 'client_credentials') await chargeClientCredentialsMint(ctx, client.client_id);
     const token = await grant(ctx, client, form);
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { authenticateClient } from '../client-auth.js';
+import { authenticateClient, isPublicClient } from '../client-auth.js';
 import { OAuthError } from '../oauth-error.js';
 import { introspectToken, revokeToken } from '../token-admin.service.js';
 import { oauthErrorHandler, readForm } from './form.js';
@@ -10,7 +10,7 @@ import { Introspection, OAUTH_FORM_TYPES, TokenParameterForm, oauthErrors } from
 
 const revokeSchema = {
   summary: 'Revoke a token',
-  description: 'RFC 7009: revokes an access or refresh token of the calling client; 200 whether or not the token existed. Effective at once in every process.',
+  description: 'RFC 7009: revokes an access or refresh token of the calling client (a public client sends its client_id only); 200 whether or not the token existed. Effective at once in every process.',
   operationId: 'revokeToken',
   tags: ['oauth'],
   security: CLIENT_AUTH_SECURITY,
@@ -45,6 +45,8 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
   app.post('/oauth/v2/introspect', { schema: introspectSchema }, async (request, reply) => {
     const form = readForm(request);
     const client = await authenticateClient(ctx, request.headers.authorization, form);
+    // RFC 7662 §2.1: introspection needs an authenticated caller; a public client has none.
+    if (isPublicClient(client)) throw new OAuthError('unauthorized_client', 'A public client may not introspect tokens.');
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
     const result = await introspectToken(ctx, client, form.token);
     void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });

@@ -1,0 +1,331 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, type Paths } from '../api.js';
+import { Link } from '../App.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
+import { pollDelayMs, progressOf, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
+import { programsPath } from '../router.js';
+
+const PROGRAM = '/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}';
+type Program = Paths[typeof PROGRAM]['get']['responses'][200]['content']['application/json'];
+type CodePage = Paths[`${typeof PROGRAM}/codes`]['get']['responses'][200]['content']['application/json'];
+type Code = CodePage['codes'][number];
+type Reason = Paths[`${typeof PROGRAM}/codes/cancel`]['post']['responses'][200]['content']['application/json']['cancelCodeFailures'][number]['reason'];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One program: its counters, Generate codes (with progress), and its codes. */
+export function ProgramPage(props: { org: string; program: string }) {
+  const path = { organization_id: props.org, voucher_program_id: props.program };
+  const [program, setProgram] = useState<Program | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [codesVersion, setCodesVersion] = useState(0);
+
+  const load = useCallback(async () => {
+    const { data, error: failure, response } = await api.GET(PROGRAM, { params: { path } });
+    if (data) setProgram(data);
+    else setError(failure?.message ?? t('error_generic', { status: response.status }));
+  }, [props.org, props.program]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error) return <p role="alert">{error}</p>;
+  if (!program) return <p role="status">{t('loading')}</p>;
+  const unique = program.code_scheme === 'MULTI_CODE_SINGLE_REDEEM';
+  return (
+    <section aria-labelledby="program-title">
+      <p>
+        <Link to={programsPath(props.org)}>{t('back_to_programs')}</Link>
+      </p>
+      <h1 id="program-title">{program.name}</h1>
+      <p className="meta">
+        {t(`status_${program.status}`)} · {t(`scheme_${program.code_scheme}`)} · {formatDate(program.starts_at)} – {formatDate(program.ends_at)}
+      </p>
+      <h2>{t('counters')}</h2>
+      <dl className="counters">
+        <div>
+          <dt>{t('counter_codes')}</dt>
+          <dd data-testid="counter-codes">{formatNumber(program.total_number_of_codes ?? program.number_of_codes ?? 0)}</dd>
+        </div>
+        <div>
+          <dt>{t('counter_claims')}</dt>
+          <dd>{formatNumber(program.usage_voucher_claim_count)}</dd>
+        </div>
+        <div>
+          <dt>{t('counter_trips')}</dt>
+          <dd>{formatNumber(program.usage_trip_count)}</dd>
+        </div>
+        <div>
+          <dt>{t('counter_spent')}</dt>
+          <dd>
+            {formatNumber(program.usage_amount)} {program.usage_amount_currency}
+          </dd>
+        </div>
+      </dl>
+      {unique ? (
+        <Generate
+          path={path}
+          onDone={() => {
+            void load();
+            setCodesVersion((v) => v + 1);
+          }}
+        />
+      ) : (
+        <p>{t('single_code_note')}</p>
+      )}
+      <Codes path={path} version={codesVersion} />
+    </section>
+  );
+}
+
+type Path = { organization_id: string; voucher_program_id: string };
+
+function Generate(props: { path: Path; onDone: () => void }) {
+  const [count, setCount] = useState('200');
+  const [state, setState] = useState<GenerationState | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const live = useRef(true);
+  useEffect(
+    () => () => {
+      live.current = false;
+    },
+    [],
+  );
+
+  /** Polls …/codes/generations/{id} until the generation ends, updating the bar. */
+  const follow = async (generationId: string, own: boolean) => {
+    for (let attempt = 0; live.current; attempt += 1) {
+      const { data, response } = await api.GET(`${PROGRAM}/codes/generations/{generation_id}`, {
+        params: { path: { ...props.path, generation_id: generationId } },
+      });
+      if (!data) {
+        setMessage(t('error_generic', { status: response.status }));
+        return;
+      }
+      const next: GenerationState = { generation_id: data.generation_id, status: data.status, requested: data.requested, generated: data.generated };
+      setState(next);
+      if (!own && data.status === 'IN_PROGRESS') setMessage(t('generation_running', { generated: data.generated, requested: data.requested }));
+      if (data.status !== 'IN_PROGRESS') {
+        if (!own) setMessage(null);
+        props.onDone();
+        return;
+      }
+      const retryAfter = Number(response.headers.get('retry-after') ?? '');
+      await sleep(pollDelayMs(attempt, Number.isFinite(retryAfter) ? retryAfter : undefined));
+    }
+  };
+
+  const onSubmit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setMessage(null);
+    setBusy(true);
+    try {
+      const { data, error, response } = await api.POST(`${PROGRAM}/codes/generate`, {
+        params: { path: props.path },
+        body: { number_of_codes: count.trim() },
+      });
+      if (data && (response.status === 200 || response.status === 202)) {
+        const first = stateFromGenerateAnswer(response.status, data);
+        setState(first);
+        if (response.status === 202) await follow(data.generation_id, true);
+        else props.onDone();
+        return;
+      }
+      const running = (error as { metadata?: { generation_id?: unknown } } | undefined)?.metadata?.generation_id;
+      if (response.status === 409 && typeof running === 'string') {
+        setMessage(t('generation_running_unknown'));
+        await follow(running, false);
+        return;
+      }
+      setMessage(response.status === 409 ? t('generation_running_unknown') : (error?.message ?? t('error_generic', { status: response.status })));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const progress = state ? progressOf(state) : null;
+  return (
+    <section aria-labelledby="generate-title">
+      <h2 id="generate-title">{t('generate_title')}</h2>
+      <form onSubmit={(e) => void onSubmit(e)} className="inline-form">
+        <label htmlFor="generate-count">{t('generate_count')}</label>
+        <input id="generate-count" type="number" min="1" max="30000" step="1" value={count} onChange={(e) => setCount(e.target.value)} />
+        <button type="submit" disabled={busy}>
+          {t('generate')}
+        </button>
+      </form>
+      {message ? <p role="alert">{message}</p> : null}
+      {progress ? (
+        <div className="progress">
+          <progress id="generation-progress" max={100} value={progress.percent} aria-label={t('generation_progress')}>
+            {progress.percent}%
+          </progress>
+          <p role="status" aria-live="polite">
+            {progress.failed
+              ? t('generation_failed')
+              : progress.done
+                ? t('generation_done', { requested: formatNumber(progress.requested) })
+                : t('generated_of', { generated: formatNumber(progress.generated), requested: formatNumber(progress.requested) })}
+          </p>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+const CODES_PAGE = 50;
+type Filter = 'ALL' | Code['status'];
+
+function Codes(props: { path: Path; version: number }) {
+  // page_token of each page seen so far: [undefined] is the first page.
+  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
+  const [index, setIndex] = useState(0);
+  const [page, setPage] = useState<CodePage | null>(null);
+  const [filter, setFilter] = useState<Filter>('ALL');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [result, setResult] = useState<{ ok: number; n: number; failures: { text: string; reason: Reason }[] } | null>(null);
+  const [reload, setReload] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setTokens([undefined]);
+    setIndex(0);
+  }, [props.version]);
+
+  useEffect(() => {
+    let live = true;
+    const pageToken = tokens[index];
+    void api
+      .GET(`${PROGRAM}/codes`, { params: { path: props.path, query: { limit: CODES_PAGE, ...(pageToken ? { page_token: pageToken } : {}) } } })
+      .then(({ data, error: failure, response }) => {
+        if (!live) return;
+        if (!data || typeof data === 'string') {
+          setError(failure?.message ?? t('error_generic', { status: response.status }));
+          return;
+        }
+        setError(null);
+        setPage(data);
+      });
+    return () => {
+      live = false;
+    };
+  }, [tokens, index, reload, props.version]);
+
+  const visible = (page?.codes ?? []).filter((c) => filter === 'ALL' || c.status === filter);
+  const toggle = (id: string) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const allSelected = visible.length > 0 && visible.every((c) => selected.has(c.code_id));
+
+  const cancelSelected = async () => {
+    const ids = [...selected];
+    const byId = new Map((page?.codes ?? []).map((c) => [c.code_id, c.code_text]));
+    const { data, error: failure, response } = await api.POST(`${PROGRAM}/codes/cancel`, { params: { path: props.path }, body: { codes: ids } });
+    if (!data) {
+      setError(failure?.message ?? t('error_generic', { status: response.status }));
+      return;
+    }
+    const failures = data.cancelCodeFailures.map((f) => ({ text: byId.get(f.code_uuid) ?? f.code_uuid, reason: f.reason }));
+    setResult({ ok: ids.length - failures.length, n: ids.length, failures });
+    setSelected(new Set());
+    setReload((r) => r + 1);
+  };
+
+  return (
+    <section aria-labelledby="codes-title">
+      <h2 id="codes-title">{t('codes_title')}</h2>
+      <div className="toolbar">
+        <label htmlFor="code-filter">{t('filter_status')}</label>
+        <select id="code-filter" value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
+          <option value="ALL">{t('filter_all')}</option>
+          <option value="AVAILABLE">{t('code_AVAILABLE')}</option>
+          <option value="REDEEMED">{t('code_REDEEMED')}</option>
+          <option value="CANCELED">{t('code_CANCELED')}</option>
+        </select>
+        <button type="button" className="danger" disabled={selected.size === 0} onClick={() => void cancelSelected()}>
+          {t('cancel_selected', { n: selected.size })}
+        </button>
+      </div>
+      {error ? <p role="alert">{error}</p> : null}
+      {result ? (
+        <div role="status" className="result">
+          <p>{t('cancel_done', { ok: result.ok, n: result.n })}</p>
+          {result.failures.length > 0 ? (
+            <>
+              <p>{t('cancel_failures')}</p>
+              <ul>
+                {result.failures.map((f) => (
+                  <li key={f.text}>
+                    <code>{f.text}</code>: {t(`reason_${f.reason}`)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {page === null ? (
+        <p role="status">{t('loading')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label={t('select_page')}
+                  checked={allSelected}
+                  onChange={() => setSelected(allSelected ? new Set() : new Set(visible.map((c) => c.code_id)))}
+                />
+              </th>
+              <th scope="col">{t('col_code')}</th>
+              <th scope="col">{t('col_status')}</th>
+              <th scope="col" className="num">
+                {t('col_redemptions')}
+              </th>
+              <th scope="col">{t('col_created')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((c) => (
+              <tr key={c.code_id}>
+                <td>
+                  <input type="checkbox" aria-label={t('select_code', { code: c.code_text })} checked={selected.has(c.code_id)} onChange={() => toggle(c.code_id)} />
+                </td>
+                <td>
+                  <code>{c.code_text}</code>
+                </td>
+                <td>{t(`code_${c.status}`)}</td>
+                <td className="num">{c.max_num_redemptions}</td>
+                <td>{formatDate(c.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav className="pager" aria-label={t('codes_title')}>
+        <button type="button" className="secondary" disabled={index === 0} onClick={() => setIndex(index - 1)}>
+          {t('previous')}
+        </button>
+        <span>{t('page_n', { n: index + 1 })}</span>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!page?.next_page_token}
+          onClick={() => {
+            const next = [...tokens.slice(0, index + 1), page!.next_page_token];
+            setTokens(next);
+            setIndex(index + 1);
+          }}
+        >
+          {t('next')}
+        </button>
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import type { AppContext } from '../../context.js';
+import { randomToken, sha256Hex } from '../../lib/secrets.js';
+import { SCOPES } from '../oauth/scopes.js';
+
+/**
+ * The console's own OAuth client (docs/console.md): a public client (token_endpoint_auth_method
+ * `none`: a browser app cannot keep a secret), so sign-in is authorization_code + PKCE S256 and
+ * the refresh token rotates on every use. It holds `organizations.voucher_programs.delegated`
+ * only and is bound to no organization: the token reaches exactly the organizations where the
+ * signed-in user is an ADMIN. The redirect URI is `{PUBLIC_URL}/console/callback`, exactly.
+ *
+ * The stored secret hash is of 256 random bits that are discarded: no secret authenticates as this
+ * client, and client-auth.ts refuses any secret presented for a public client anyway.
+ */
+export const CONSOLE_CLIENT_ID = 'voucherd-console';
+export const CONSOLE_CLIENT_NAME = 'voucherd console';
+export const CONSOLE_PATH = '/console';
+
+export function consoleRedirectUri(ctx: AppContext): string {
+  return `${ctx.config.publicUrl}${CONSOLE_PATH}/callback`;
+}
+
+const ensured = new WeakMap<AppContext, Promise<void>>();
+
+async function ensure(ctx: AppContext): Promise<void> {
+  const db = ctx.database.db;
+  const redirectUris = JSON.stringify([consoleRedirectUri(ctx)]);
+  // Idempotent across processes: the first insert wins, the others do nothing.
+  await db
+    .insertInto('oauth_clients')
+    .values({
+      client_id: CONSOLE_CLIENT_ID,
+      secret_hash: sha256Hex(randomToken(ctx.random, 32)),
+      kind: 'THIRD_PARTY',
+      organization_id: null,
+      name: CONSOLE_CLIENT_NAME,
+      scopes: SCOPES.delegated,
+      redirect_uris: redirectUris,
+      created_at: ctx.clock.now(),
+      disabled_at: null,
+      token_endpoint_auth_method: 'none',
+    })
+    .onConflict((oc) => oc.column('client_id').doNothing())
+    .execute();
+  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration;
+  // scope and auth method are pinned so an edited row cannot widen what the console may obtain.
+  await db
+    .updateTable('oauth_clients')
+    .set({ redirect_uris: redirectUris, scopes: SCOPES.delegated, token_endpoint_auth_method: 'none' })
+    .where('client_id', '=', CONSOLE_CLIENT_ID)
+    .where((eb) => eb.or([eb('redirect_uris', '!=', redirectUris), eb('scopes', '!=', SCOPES.delegated), eb('token_endpoint_auth_method', '!=', 'none')]))
+    .execute();
+}
+
+/** Makes sure the console client exists with this process's redirect URI (once per context; retried after a failure). */
+export function ensureConsoleClient(ctx: AppContext): Promise<void> {
+  let pending = ensured.get(ctx);
+  if (!pending) {
+    pending = ensure(ctx).catch((err: unknown) => {
+      ensured.delete(ctx);
+      throw err;
+    });
+    ensured.set(ctx, pending);
+  }
+  return pending;
+}
