@@ -25,16 +25,3 @@ export async function listAuthorizations(db: Kysely<DB>, organizationId: string)
     .orderBy('a.id', 'asc')
     .execute();
 }
-
-/** Organizations the user administers, by name (the consent page's picker). */
-export async function adminOrganizations(db: Kysely<DB>, userId: string): Promise<{ id: string; name: string }[]> {
-  return db
-    .selectFrom('memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.name'])
-    .where('m.user_id', '=', userId)
-    .where('m.role', '=', 'ADMIN')
-    .orderBy('o.name')
-    .orderBy('o.id')
-    .execute();
-}

@@ -3,8 +3,8 @@ import { isUniqueViolation } from '../../db/database.js';
 import { findClient, type ClientRow } from '../oauth/client.repository.js';
 import { isRegisteredRedirectUri } from '../oauth/redirect-uri.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
+import { adminOrganizations } from '../orgs/org.repository.js';
 import {
-  adminOrganizations,
   insertAuthorization,
   listAuthorizations,
   revokeAuthorization,

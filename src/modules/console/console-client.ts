@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { oncePer } from '../../lib/once.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { SCOPES } from '../oauth/scopes.js';
 
@@ -20,7 +21,6 @@ export function consoleRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${CONSOLE_PATH}/callback`;
 }
 
-const ensured = new WeakMap<AppContext, Promise<void>>();
 
 async function ensure(ctx: AppContext): Promise<void> {
   const db = ctx.database.db;
@@ -53,14 +53,4 @@ async function ensure(ctx: AppContext): Promise<void> {
 }
 
 /** Makes sure the console client exists with this process's redirect URI (once per context; retried after a failure). */
-export function ensureConsoleClient(ctx: AppContext): Promise<void> {
-  let pending = ensured.get(ctx);
-  if (!pending) {
-    pending = ensure(ctx).catch((err: unknown) => {
-      ensured.delete(ctx);
-      throw err;
-    });
-    ensured.set(ctx, pending);
-  }
-  return pending;
-}
+export const ensureConsoleClient: (ctx: AppContext) => Promise<void> = oncePer(ensure);

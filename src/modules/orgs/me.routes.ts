@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors.js';
 import { authenticateBearer } from '../access/authenticate.js';
 import { accessPaths } from '../access/org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { listAdminOrganizations } from './org.repository.js';
+import { adminOrganizations } from './org.repository.js';
 
 const MyOrganizations = Type.Object(
   {
@@ -43,7 +43,7 @@ export async function meRoutes(app: FastifyInstance, opts: { ctx: AppContext }):
         headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.delegated}"` },
       });
     }
-    const organizations = await listAdminOrganizations(ctx.database.db, principal.userId!);
+    const organizations = (await adminOrganizations(ctx.database.db, principal.userId!)).map((o) => ({ organization_id: o.id, name: o.name }));
     const reachable =
       principal.clientKind === 'FIRST_PARTY' ? organizations.filter((o) => o.organization_id === principal.clientOrganizationId) : organizations;
     return { organizations: reachable };

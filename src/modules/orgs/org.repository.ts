@@ -43,12 +43,12 @@ export async function findMembershipRole(db: Kysely<DB>, organizationId: string,
   return row?.role;
 }
 
-/** The organizations where the user is an ADMIN, by name (the console's organization picker). */
-export async function listAdminOrganizations(db: Kysely<DB>, userId: string): Promise<{ organization_id: string; name: string }[]> {
+/** The organizations where the user is an ADMIN, by name (consent pages, the console's picker). */
+export async function adminOrganizations(db: Kysely<DB>, userId: string): Promise<{ id: string; name: string }[]> {
   return db
     .selectFrom('memberships as m')
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id as organization_id', 'o.name'])
+    .select(['o.id', 'o.name'])
     .where('m.user_id', '=', userId)
     .where('m.role', '=', 'ADMIN')
     .orderBy('o.name')

@@ -8,8 +8,12 @@ export async function insertProgram(db: Kysely<DB>, row: Insertable<VoucherProgr
   await db.insertInto('voucher_programs').values(row).execute();
 }
 
-const programById = preparedQuery((db: Kysely<DB>, organizationId: string, programId: string) =>
-  db
+/**
+ * Programs with what their counter shards (0009) hold: `usage_voucher_claim_count` is the column
+ * plus the shards, summed in the same statement and folded in by `withShardedClaims`.
+ */
+function programsWithShards(db: Kysely<DB>) {
+  return db
     .selectFrom('voucher_programs')
     .selectAll()
     .select((eb) =>
@@ -18,7 +22,15 @@ const programById = preparedQuery((db: Kysely<DB>, organizationId: string, progr
         .select((s) => s.fn.coalesce(s.fn.sum<number>('program_claim_shards.claims'), s.lit(0)).as('n'))
         .whereRef('program_claim_shards.program_id', '=', 'voucher_programs.id')
         .as('sharded_claims'),
-    )
+    );
+}
+
+function withShardedClaims({ sharded_claims, ...program }: ProgramRow & { sharded_claims: number | null }): ProgramRow {
+  return { ...program, usage_voucher_claim_count: Number(program.usage_voucher_claim_count) + Number(sharded_claims ?? 0) };
+}
+
+const programById = preparedQuery((db: Kysely<DB>, organizationId: string, programId: string) =>
+  programsWithShards(db)
     .where('organization_id', '=', organizationId)
     .where('id', '=', programId),
 );
@@ -29,9 +41,7 @@ const programById = preparedQuery((db: Kysely<DB>, organizationId: string, progr
  */
 export async function findProgram(db: Kysely<DB>, organizationId: string, programId: string): Promise<ProgramRow | undefined> {
   const row = (await programById(db, organizationId, programId))[0];
-  if (!row) return undefined;
-  const { sharded_claims, ...program } = row;
-  return { ...program, usage_voucher_claim_count: Number(program.usage_voucher_claim_count) + Number(sharded_claims ?? 0) };
+  return row ? withShardedClaims(row) : undefined;
 }
 
 /**
@@ -97,17 +107,7 @@ export async function searchPrograms(
   db: Kysely<DB>,
   input: { organizationId: string; status?: SearchStatus; nameContains?: string; now: number; limit: number; offset: number },
 ): Promise<ProgramRow[]> {
-  let query = db
-    .selectFrom('voucher_programs')
-    .selectAll()
-    .select((eb) =>
-      eb
-        .selectFrom('program_claim_shards')
-        .select((s) => s.fn.coalesce(s.fn.sum<number>('program_claim_shards.claims'), s.lit(0)).as('n'))
-        .whereRef('program_claim_shards.program_id', '=', 'voucher_programs.id')
-        .as('sharded_claims'),
-    )
-    .where('organization_id', '=', input.organizationId);
+  let query = programsWithShards(db).where('organization_id', '=', input.organizationId);
   const { now } = input;
   switch (input.status) {
     case 'CANCELED':
@@ -129,8 +129,5 @@ export async function searchPrograms(
     query = query.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
   }
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.limit).offset(input.offset).execute();
-  return rows.map(({ sharded_claims, ...program }) => ({
-    ...program,
-    usage_voucher_claim_count: Number(program.usage_voucher_claim_count) + Number(sharded_claims ?? 0),
-  }));
+  return rows.map(withShardedClaims);
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { oncePer } from '../../lib/once.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { findClient, type ClientRow } from '../oauth/client.repository.js';
 import { SCOPES } from '../oauth/scopes.js';
@@ -25,7 +26,6 @@ export function redeemRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${REDEEM_CALLBACK_PATH}`;
 }
 
-const ensured = new WeakMap<AppContext, Promise<void>>();
 
 async function ensure(ctx: AppContext): Promise<void> {
   const db = ctx.database.db;
@@ -58,17 +58,7 @@ async function ensure(ctx: AppContext): Promise<void> {
 }
 
 /** Makes sure the client exists with this process's redirect URI (once per context; retried after a failure). */
-export function ensureRedeemClient(ctx: AppContext): Promise<void> {
-  let pending = ensured.get(ctx);
-  if (!pending) {
-    pending = ensure(ctx).catch((err: unknown) => {
-      ensured.delete(ctx);
-      throw err;
-    });
-    ensured.set(ctx, pending);
-  }
-  return pending;
-}
+export const ensureRedeemClient: (ctx: AppContext) => Promise<void> = oncePer(ensure);
 
 /** The client row as it is now (an operator may have disabled it: then sign-in is refused). */
 export async function loadRedeemClient(ctx: AppContext): Promise<ClientRow | undefined> {

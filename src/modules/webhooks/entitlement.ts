@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { hasActiveAuthorization } from '../access/authorization.repository.js';
+import { findClient } from '../oauth/client.repository.js';
 
 /** Why a client may not (any longer) receive an organization's events; null when it may. */
 export type EntitlementRefusal = 'client disabled' | 'client no longer authorized for the organization';
@@ -11,15 +13,8 @@ export type EntitlementRefusal = 'client disabled' | 'client no longer authorize
  * authorization or a disabled client stops deliveries already queued.
  */
 export async function entitlementRefusal(db: Kysely<DB>, clientId: string, organizationId: string): Promise<EntitlementRefusal | null> {
-  const client = await db.selectFrom('oauth_clients').select(['kind', 'organization_id', 'disabled_at']).where('client_id', '=', clientId).executeTakeFirst();
+  const client = await findClient(db, clientId);
   if (!client || client.disabled_at !== null) return 'client disabled';
   if (client.kind === 'FIRST_PARTY') return client.organization_id === organizationId ? null : 'client no longer authorized for the organization';
-  const live = await db
-    .selectFrom('organization_authorizations')
-    .select('id')
-    .where('client_id', '=', clientId)
-    .where('organization_id', '=', organizationId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return live ? null : 'client no longer authorized for the organization';
+  return (await hasActiveAuthorization(db, organizationId, clientId)) ? null : 'client no longer authorized for the organization';
 }

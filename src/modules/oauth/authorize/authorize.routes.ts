@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { translate } from '../../../lib/i18n.js';
-import { findMembershipRole, listAdminOrganizations } from '../../orgs/org.repository.js';
+import { adminOrganizations, findMembershipRole } from '../../orgs/org.repository.js';
 import { withParams } from '../redirect-uri.js';
 import { SCOPES } from '../scopes.js';
 import { issueAuthorizationCode } from './code.service.js';
@@ -74,7 +74,7 @@ function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, u
 async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: string): Promise<boolean> {
   if (!request.scopes.includes(SCOPES.delegated)) return true;
   const orgId = request.client.organization_id;
-  if (orgId === null) return (await listAdminOrganizations(ctx.database.db, userId)).length > 0;
+  if (orgId === null) return (await adminOrganizations(ctx.database.db, userId)).length > 0;
   return (await findMembershipRole(ctx.database.db, orgId, userId)) === 'ADMIN';
 }
 
