@@ -183,6 +183,8 @@ const commands = [
   fc.nat().map((p) => new CancelProgram(p)),
 ];
 
+const seed = Number(process.env.MODEL_SEED ?? 20261202);
+
 describe('model-based: programs, codes and claims follow the model and keep every invariant', () => {
   it('random command sequences (fc.commands)', async () => {
     await fc.assert(
@@ -194,9 +196,11 @@ describe('model-based: programs, codes and claims follow the model and keep ever
         await new CreateProgram(true, 3).run(model, real);
         await fc.asyncModelRun(() => ({ model, real }), cmds);
       }),
-      { numRuns: 40 },
+      // A fixed seed: the same command sequences every run, so the coverage check below cannot
+      // flip between runs; MODEL_SEED explores other sequences (print it to reproduce a failure).
+      { numRuns: 40, seed: seed },
     );
-    console.info(`[model] ${executed} commands executed; claim outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    console.info(`[model] seed ${seed}: ${executed} commands executed; claim outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`);
     // The runs must exercise every kind of claim outcome, or the model proves little.
     expect([...outcomes.keys()].sort()).toEqual(['200', '400 redeem_count_exceeded', '404 resource_not_found', '409 code_already_redeemed']);
   }, 120_000);
