@@ -139,7 +139,7 @@ export const CONFIG_VARIABLES = {
   WEBHOOK_MAX_ATTEMPTS: '7',
   WEBHOOK_BACKOFF_BASE_SECONDS: '60',
   WEBHOOK_TIMEOUT_MS: '10000',
-  WEBHOOK_MAX_RESPONSE_BYTES: '65536',
+  WEBHOOK_MAX_RESPONSE_BYTES: '1024',
   WEBHOOK_POLL_INTERVAL_MS: '1000',
   WEBHOOK_CONCURRENCY: '16',
   WEBHOOK_KEY_OVERLAP_SECONDS: '86400',
@@ -270,7 +270,8 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookMaxAttempts = int('WEBHOOK_MAX_ATTEMPTS', 7, 1, 50);
   const webhookBackoffBaseSeconds = int('WEBHOOK_BACKOFF_BASE_SECONDS', 60, 1, 86_400);
   const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
-  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
+  // docs/webhooks.md: a receiver's body is kept in the attempt log, so only its first KiB is read.
+  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 1024, 0, 65_536);
   const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
   const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
   const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 1000);

@@ -79,6 +79,11 @@ describe('SECRETS_KEY configuration', () => {
     expect(loadConfig({}).secretsKey).toBeNull();
   });
 
+  it('delivery attempts keep at most the first KiB of a receiver body by default (docs/webhooks.md)', () => {
+    expect(loadConfig({}).webhookMaxResponseBytes).toBe(1024);
+    expect(problems({ WEBHOOK_MAX_RESPONSE_BYTES: '65537' })).toEqual([expect.stringMatching(/^WEBHOOK_MAX_RESPONSE_BYTES must be a whole number from 0 to 65536/)]);
+  });
+
   it('wrong length, unreadable file, both set: one line each', () => {
     expect(problems({ SECRETS_KEY: Buffer.alloc(31).toString('base64') })).toEqual([expect.stringMatching(/^SECRETS_KEY must be 32 bytes/)]);
     expect(problems({ SECRETS_KEY: 'not a key!' })).toEqual([expect.stringMatching(/^SECRETS_KEY must be 32 bytes/)]);
