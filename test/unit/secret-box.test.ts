@@ -37,7 +37,7 @@ describe('secret box (AES-256-GCM envelope)', () => {
     const parts = sealed.split(':');
     for (const index of [2, 3, 4]) {
       const bytes = Buffer.from(parts[index]!, 'base64url');
-      bytes[0] ^= 1;
+      bytes[0] = bytes[0]! ^ 1;
       const tampered = [...parts.slice(0, index), bytes.toString('base64url'), ...parts.slice(index + 1)].join(':');
       expect(() => box.open(tampered, PURPOSE)).toThrow(SecretBoxError);
     }
