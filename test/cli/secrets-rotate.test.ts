@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
@@ -68,6 +69,26 @@ describe('voucherd secrets rotate', () => {
     const short = await runCli(['secrets', 'rotate'], { DATABASE_URL: testDb.url, SECRETS_KEY: 'c2hvcnQ=' });
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/SECRETS_KEY must be 32 bytes/);
+  });
+
+  it.runIf(testEngine() === 'sqlite')('SQLite without a key: a generated key kept beside the database file, reused by every later run', async () => {
+    const file = `${testDb.url.slice('sqlite:'.length)}.secrets-key`;
+    const fresh = await createTestDatabase();
+    try {
+      const freshFile = `${fresh.url.slice('sqlite:'.length)}.secrets-key`;
+      expect(existsSync(freshFile)).toBe(false);
+      const first = await runCli(['secrets', 'rotate', '--json'], { DATABASE_URL: fresh.url, SECRETS_KEY: '' });
+      expect(first.code, first.stderr).toBe(0);
+      const key = readFileSync(freshFile, 'utf8');
+      expect(Buffer.from(key.trim(), 'base64')).toHaveLength(32);
+      expect(statSync(freshFile).mode & 0o077).toBe(0);
+      const again = await runCli(['secrets', 'rotate', '--json'], { DATABASE_URL: fresh.url, SECRETS_KEY: '' });
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(freshFile, 'utf8')).toBe(key);
+    } finally {
+      await fresh.drop();
+    }
+    expect(existsSync(file)).toBe(false);
   });
 
   it.runIf(testEngine() === 'postgres')('PostgreSQL without a key: serve refuses to start with one clear line', async () => {
