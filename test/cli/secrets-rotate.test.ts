@@ -6,7 +6,7 @@ import { keyId, SecretBox } from '../../src/lib/secret-box.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createEndpoint, SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/database.js';
-import { runCli } from '../helpers/processes.js';
+import { runCli, startServerProcess } from '../helpers/processes.js';
 
 const KEY_A = Buffer.alloc(32, 1);
 const KEY_B = Buffer.alloc(32, 2);
@@ -51,6 +51,19 @@ describe('voucherd secrets rotate', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ resealed: 0, unchanged: 2 });
     expect(await storedKeys()).toEqual(rows);
+  });
+
+  it('voucherd serve seals a plaintext signing key left by an older version when it starts', async () => {
+    const legacyId = ctx.ids.next();
+    await testDb.database.db
+      .insertInto('webhook_endpoints')
+      .values({ id: legacyId, client_id: clientId, url: 'http://127.0.0.1:9/c', event_types: null, description: null, signing_key: LEGACY_KEY, previous_signing_key: null, previous_key_expires_at: null, status: 'ENABLED', disabled_reason: null, created_at: 1, updated_at: 1, deleted_at: null })
+      .execute();
+    const server = await startServerProcess({ DATABASE_URL: testDb.url, SECRETS_KEY: KEY_B.toString('hex'), SECRETS_KEY_PREVIOUS: KEY_A.toString('base64') });
+    await server.stop();
+    const row = await testDb.database.db.selectFrom('webhook_endpoints').select('signing_key').where('id', '=', legacyId).executeTakeFirstOrThrow();
+    expect(row.signing_key).not.toContain(LEGACY_KEY.slice(6));
+    expect(new SecretBox(KEY_B).open(row.signing_key, SIGNING_KEY_PURPOSE)).toBe(LEGACY_KEY);
   });
 
   it('a value under a key it was not given: one line naming SECRETS_KEY_PREVIOUS, exit 1, nothing changed', async () => {
