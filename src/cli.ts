@@ -15,6 +15,9 @@ import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey }
 import { organizationAuthorizations } from './modules/business/business.service.js';
 import { organizationExists } from './modules/orgs/org.repository.js';
 import { describeStartupError } from './cli/startup-errors.js';
+import { SecretsKeyError } from './lib/secret-keys.js';
+import { SecretBoxError } from './lib/secret-box.js';
+import { resealAll } from './modules/secrets/reseal.service.js';
 
 /** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
 
@@ -282,6 +285,16 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  'secrets rotate': {
+    usage: 'voucherd secrets rotate [--json]',
+    summary:
+      'Seal every encrypted value (webhook signing keys, stored idempotent responses) under SECRETS_KEY, opening old ones with SECRETS_KEY_PREVIOUS; safe to re-run (docs/secrets.md).',
+    options: JSON_OPTION,
+    async run(values) {
+      const report = await withContext((ctx) => resealAll(ctx, { progress: (line) => (values.json ? undefined : out(line)) }));
+      print(values, report, `Done: ${report.resealed} value(s) sealed again, ${report.unchanged} already under the current key.`);
+    },
+  },
   'org authorizations': {
     usage: 'voucherd org authorizations --org ID [--json]',
     summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
@@ -339,7 +352,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     await command.run(values as Values);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof OrgServiceError) {
+    if (err instanceof ConfigError || err instanceof OrgServiceError || err instanceof SecretsKeyError || err instanceof SecretBoxError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = 1;
     } else if (err instanceof AppError) {

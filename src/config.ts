@@ -7,6 +7,7 @@ import { parsePostgresUrl, PostgresUrlError } from './db/postgres-url.js';
  * result frozen. Tests call `loadConfig({...})` with their own environment object.
  */
 
+import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 
 export interface Config {
@@ -88,6 +89,13 @@ export interface Config {
   readonly sandboxPollMs: number;
   readonly sandboxLeaseSeconds: number;
   readonly sandboxRates: RateTable;
+  /**
+   * The key-encryption key for secrets at rest (docs/secrets.md), from SECRETS_KEY or
+   * SECRETS_KEY_FILE; null when neither is set (SQLite then keeps a key file beside the database).
+   */
+  readonly secretsKey: Buffer | null;
+  /** Older keys still accepted for opening values during a rotation (SECRETS_KEY_PREVIOUS). */
+  readonly secretsKeyPrevious: readonly Buffer[];
 }
 
 export class ConfigError extends Error {
@@ -131,7 +139,7 @@ export const CONFIG_VARIABLES = {
   WEBHOOK_MAX_ATTEMPTS: '7',
   WEBHOOK_BACKOFF_BASE_SECONDS: '60',
   WEBHOOK_TIMEOUT_MS: '10000',
-  WEBHOOK_MAX_RESPONSE_BYTES: '65536',
+  WEBHOOK_MAX_RESPONSE_BYTES: '1024',
   WEBHOOK_POLL_INTERVAL_MS: '1000',
   WEBHOOK_CONCURRENCY: '16',
   WEBHOOK_KEY_OVERLAP_SECONDS: '86400',
@@ -160,6 +168,9 @@ export const CONFIG_VARIABLES = {
   SANDBOX_POLL_MS: '500',
   SANDBOX_LEASE_SECONDS: '30',
   SANDBOX_RATES: '(built-in table, docs/sandbox.md)',
+  SECRETS_KEY: '(unset)',
+  SECRETS_KEY_FILE: '(unset)',
+  SECRETS_KEY_PREVIOUS: '(unset)',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -259,7 +270,8 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookMaxAttempts = int('WEBHOOK_MAX_ATTEMPTS', 7, 1, 50);
   const webhookBackoffBaseSeconds = int('WEBHOOK_BACKOFF_BASE_SECONDS', 60, 1, 86_400);
   const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
-  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 10 * 1_048_576);
+  // docs/webhooks.md: a receiver's body is kept in the attempt log, so only its first KiB is read.
+  const webhookMaxResponseBytes = int('WEBHOOK_MAX_RESPONSE_BYTES', 1024, 0, 65_536);
   const webhookPollIntervalMs = int('WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000);
   const webhookConcurrency = int('WEBHOOK_CONCURRENCY', 16, 1, 256);
   const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 1000);
@@ -306,6 +318,13 @@ export function loadConfig(env: Env = process.env): Config {
   const sandboxLeaseSeconds = int('SANDBOX_LEASE_SECONDS', 30, 1, 3600);
   const rates = parseRates(read('SANDBOX_RATES'));
   problems.push(...rates.problems);
+  const secretsKey = parseSecretsKey(read('SECRETS_KEY'), read('SECRETS_KEY_FILE'), problems);
+  const secretsKeyPrevious = (read('SECRETS_KEY_PREVIOUS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0)
+    .map((k, i) => decodeKey(k, `SECRETS_KEY_PREVIOUS entry ${i + 1}`, problems))
+    .filter((k): k is Buffer => k !== null);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -370,7 +389,40 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxPollMs,
     sandboxLeaseSeconds,
     sandboxRates: rates.rates,
+    secretsKey,
+    secretsKeyPrevious: Object.freeze(secretsKeyPrevious),
   });
+}
+
+/** A 32-byte key written as 64 hex digits or base64/base64url; null (and a problem) otherwise. */
+function decodeKey(text: string, what: string, problems: string[]): Buffer | null {
+  const key = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+      ? Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : null;
+  if (key === null || key.length !== 32) {
+    problems.push(`${what} must be 32 bytes written as 64 hex digits or base64 (e.g. the output of: openssl rand -base64 32)`);
+    return null;
+  }
+  return key;
+}
+
+function parseSecretsKey(inline: string | undefined, file: string | undefined, problems: string[]): Buffer | null {
+  if (inline !== undefined && file !== undefined) {
+    problems.push('SECRETS_KEY and SECRETS_KEY_FILE are both set; set only one');
+    return null;
+  }
+  if (inline !== undefined) return decodeKey(inline, 'SECRETS_KEY', problems);
+  if (file === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    problems.push(`SECRETS_KEY_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+  return decodeKey(text, `SECRETS_KEY_FILE ${file}`, problems);
 }
 
 /**

@@ -3,6 +3,8 @@ import type { Database } from './db/database.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { IdGenerator } from './lib/ids.js';
 import { cryptoRandom, type RandomSource } from './lib/random.js';
+import type { SecretBox } from './lib/secret-box.js';
+import { resolveSecrets, type ResolvedSecrets } from './lib/secret-keys.js';
 import { DomainMetrics } from './modules/ops/domain-metrics.js';
 
 /**
@@ -17,6 +19,13 @@ export interface AppContext {
   readonly ids: IdGenerator;
   /** Domain counters and gauges served at /metrics (docs/observability.md). */
   readonly metrics: DomainMetrics;
+  /**
+   * The secret box for values encrypted at rest (docs/secrets.md), resolved on first use; throws
+   * SecretsKeyError when no key is available (startServer asks for it before listening).
+   */
+  secrets(): SecretBox;
+  /** How the key was found (the start-up banner names a generated key file). */
+  secretsSource(): ResolvedSecrets;
 }
 
 export function createContext(
@@ -27,5 +36,16 @@ export function createContext(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   // Ids always come from the CSPRNG: a pinned random source for codes must not make ids collide.
-  return { config, database, clock, random, ids: new IdGenerator(clock, cryptoRandom), metrics: new DomainMetrics(database) };
+  let resolved: ResolvedSecrets | undefined;
+  const secretsSource = () => (resolved ??= resolveSecrets(config, database));
+  return {
+    config,
+    database,
+    clock,
+    random,
+    ids: new IdGenerator(clock, cryptoRandom),
+    metrics: new DomainMetrics(database),
+    secrets: () => secretsSource().box,
+    secretsSource,
+  };
 }

@@ -12,6 +12,7 @@ import { countOrganizations } from './modules/orgs/org.repository.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
 import { ensureRedeemClient } from './modules/redemption/redeem-client.js';
 import { ensureConsoleClient } from './modules/console/console-client.js';
+import { resealAll } from './modules/secrets/reseal.service.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -55,6 +56,15 @@ export async function startServer(config: Config, print: (text: string) => void 
     throw err;
   }
   const ctx = createContext(config, database);
+  try {
+    // docs/secrets.md: no key, no start (PostgreSQL); plaintext secrets of older versions sealed now.
+    const secrets = ctx.secretsSource();
+    if (secrets.created) print(`Secrets at rest are encrypted with a new key in ${secrets.localKeyFile}; keep it (without it the webhook signing keys are lost) or set SECRETS_KEY_FILE (docs/secrets.md).\n`);
+    await resealAll(ctx, { legacyOnly: true });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const app = await buildApp(ctx, { logger: { level: config.logLevel } });
   announce = (named) => app.log.info({ named_prepared_statements: named }, named ? 'named prepared statements on' : 'a connection pooler answers: named prepared statements off');
   try {

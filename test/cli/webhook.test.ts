@@ -3,18 +3,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createContext } from '../../src/context.js';
+import { createContext, type AppContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
 let testDb: TestDatabase;
 let clientId: string;
+let ctx: AppContext;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', SECRETS_KEY: TEST_SECRETS_KEY }), testDb.database);
   clientId = (await bootstrap(ctx, { orgName: 'CLI Org', adminEmail: 'cli@example.com', adminPassword: 'correct horse battery staple' })).client.client_id;
 });
 afterAll(async () => {
@@ -25,7 +27,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: testDb.url, ...env },
+      env: { ...process.env, DATABASE_URL: testDb.url, SECRETS_KEY: TEST_SECRETS_KEY, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -67,7 +69,10 @@ describe('voucherd webhook add|list|rotate|remove', () => {
     const rotated = JSON.parse(rotate.stdout);
     expect(rotated.signing_key).not.toBe(created.signing_key);
     const afterRotate = await testDb.database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', created.webhook_endpoint_id).executeTakeFirstOrThrow();
-    expect([afterRotate.signing_key, afterRotate.previous_signing_key]).toEqual([rotated.signing_key, created.signing_key]);
+    // Stored sealed (docs/secrets.md): the row holds envelopes that open to the keys shown once.
+    expect(afterRotate.signing_key).not.toContain(rotated.signing_key.slice(6));
+    const box = ctx.secrets();
+    expect([box.open(afterRotate.signing_key, SIGNING_KEY_PURPOSE), box.open(afterRotate.previous_signing_key!, SIGNING_KEY_PURPOSE)]).toEqual([rotated.signing_key, created.signing_key]);
 
     const remove = await cli(['webhook', 'remove', '--client-id', clientId, '--id', created.webhook_endpoint_id, '--json']);
     expect(remove.code).toBe(0);

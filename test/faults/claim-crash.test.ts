@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createProgram } from '../../src/modules/programs/program.service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { claimViolations } from '../helpers/invariants.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
@@ -28,7 +28,7 @@ let riders: Rider[];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Claim crash', adminEmail: `claim-crash-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
   riders = await createRiders(ctx, await createRiderApp(ctx), RIDERS);

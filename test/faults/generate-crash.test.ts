@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { loadConfig } from '../../src/config.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, testEngine, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 /**
@@ -28,7 +28,7 @@ let org: string;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const result = await bootstrap(createContext(loadConfig({}), testDb.database), {
+  const result = await bootstrap(createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY }), testDb.database), {
     orgName: 'Crash',
     adminEmail: 'crash@example.com',
     adminPassword: 'long enough pass',

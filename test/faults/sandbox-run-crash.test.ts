@@ -6,7 +6,7 @@ import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createProgram } from '../../src/modules/programs/program.service.js';
 import { claimDueRun } from '../../src/modules/sandbox/run.repository.js';
 import { completeTrip } from '../../src/modules/sandbox/trip-outcome.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { waitFor } from '../helpers/server-process.js';
@@ -33,7 +33,7 @@ let riders: (Rider & { email: string })[];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', ...ENV }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false', ...ENV }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Sandbox crash', adminEmail: `sandbox-crash-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   clientId = tenant.client.client_id;
   clientSecret = tenant.client.client_secret;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { loadConfig } from '../../src/config.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 let testDb: TestDatabase;
@@ -11,7 +11,7 @@ let credentials: { org: string; id: string; secret: string };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const r = await bootstrap(createContext(loadConfig({}), testDb.database), { orgName: 'Load', adminEmail: 'load@example.com', adminPassword: 'long enough pass' });
+  const r = await bootstrap(createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY }), testDb.database), { orgName: 'Load', adminEmail: 'load@example.com', adminPassword: 'long enough pass' });
   credentials = { org: r.organization_id, id: r.client.client_id, secret: r.client.client_secret };
 });
 afterAll(async () => {

@@ -6,6 +6,9 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
+/** The key-encryption key test processes share (docs/secrets.md), so a test reads what a child process sealed. */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface TestDatabase {
   database: Database;
   /** A DATABASE_URL another process can use to reach the same data (SQLite file or PG schema). */

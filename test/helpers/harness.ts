@@ -5,7 +5,7 @@ import { createContext, type AppContext } from '../../src/context.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { RandomSource } from '../../src/lib/random.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from './database.js';
 
 /** 2026-11-26T00:00:00Z: tests run on a pinned clock they can move. */
 export const T0 = Date.UTC(2026, 10, 26);
@@ -39,7 +39,7 @@ export async function createHarness(
   options: { env?: Record<string, string>; random?: RandomSource; clock?: ManualClock } = {},
 ): Promise<Harness> {
   const testDb = await createTestDatabase();
-  const config: Config = loadConfig({ PUBLIC_URL: 'https://vouchers.test', DEMO_BOOTSTRAP: 'false', ...options.env });
+  const config: Config = loadConfig({ PUBLIC_URL: 'https://vouchers.test', DEMO_BOOTSTRAP: 'false', SECRETS_KEY: TEST_SECRETS_KEY, ...options.env });
   const clock = options.clock ?? new ManualClock(T0);
   const ctx = createContext(config, testDb.database, { clock, ...(options.random ? { random: options.random } : {}) });
   const app = await buildApp(ctx);

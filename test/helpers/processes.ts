@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { TEST_SECRETS_KEY } from './database.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
@@ -18,6 +19,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The shared test key unless the test picks its own (SECRETS_KEY: '' asks for none). */
+function testKey(env: Record<string, string>): Record<string, string> {
+  return 'SECRETS_KEY' in env || 'SECRETS_KEY_FILE' in env ? {} : { SECRETS_KEY: TEST_SECRETS_KEY };
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -29,7 +35,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...testKey(env), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -63,6 +69,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DEMO_BOOTSTRAP: 'false',
+      ...testKey(env),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { loadConfig } from '../../src/config.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 /**
@@ -18,7 +18,7 @@ let org: string;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url }), startServerProcess({ DATABASE_URL: testDb.url })]);
-  const ctx = createContext(loadConfig({}), testDb.database);
+  const ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY }), testDb.database);
   const result = await bootstrap(ctx, { orgName: 'Two processes', adminEmail: 'ops@two.test', adminPassword: 'long enough pass' });
   org = result.organization_id;
   const res = await fetch(`${servers[0]!.url}/oauth/v2/token`, {

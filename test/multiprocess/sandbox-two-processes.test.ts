@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createProgram } from '../../src/modules/programs/program.service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { waitFor } from '../helpers/server-process.js';
@@ -24,7 +24,7 @@ let riders: (Rider & { email: string })[];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', ...ENV }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false', ...ENV }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Two sandboxes', adminEmail: `two-sandboxes-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   const now = Date.now();
   const program = await createProgram(ctx, {

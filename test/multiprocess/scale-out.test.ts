@@ -4,7 +4,7 @@ import { createContext, type AppContext } from '../../src/context.js';
 import { leaseHolder } from '../../src/jobs/leases.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { statusSweepWorker } from '../../src/modules/programs/status-sweep.worker.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createRiderApp, riderToken } from '../helpers/riders.js';
@@ -36,7 +36,7 @@ let riders: string[] = [];
 beforeAll(async () => {
   testDb = await createTestDatabase();
   receiver = await startReceiver();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Scale-out', adminEmail: `scale-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   org = tenant.organization_id;
   servers = await Promise.all([0, 1, 2].map(() => startServerProcess({ DATABASE_URL: testDb.url, ...ENV })));

@@ -4,7 +4,7 @@ import { createContext, type AppContext } from '../../src/context.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { bootstrap, type BootstrapResult } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTemporaryDatabase, type TemporaryDatabase } from '../helpers/database.js';
+import { createTemporaryDatabase, TEST_SECRETS_KEY, type TemporaryDatabase } from '../helpers/database.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   temp = await createTemporaryDatabase();
   direct = openDatabase(temp.url);
   await migrateToLatest(direct);
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), direct);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), direct);
   tenant = await bootstrap(ctx, { orgName: 'Pooled', adminEmail: 'pooled@example.com', adminPassword: 'correct horse battery staple' });
   riders = await createRiders(ctx, await createRiderApp(ctx), RIDERS);
   const upstream = new URL(temp.url);

@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY } from '../helpers/database.js';
 import { claimViolations } from '../helpers/invariants.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
@@ -50,7 +50,7 @@ const violations: string[] = [];
 let kills = 0;
 
 const testDb = await createTestDatabase();
-const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+const ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
 const tenant = await bootstrap(ctx, { orgName: 'Soak', adminEmail: `soak-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
 const org = tenant.organization_id;
 const basic = `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`;

@@ -15,6 +15,11 @@ const IN_PROGRESS_LOCK_MS = 120_000;
 /** Outcomes that are not stored (transient): server errors, conflicts, rate limits. Retrying re-executes. */
 const NOT_STORED = (status: number) => status >= 500 || status === 409 || status === 429;
 const REPLAYED_HEADERS = ['content-type', 'location', 'content-language'];
+/**
+ * Stored bodies are sealed (docs/secrets.md): a first answer may carry a live secret (a single
+ * code's code_text, a new webhook signing key) and the replay must return it exactly.
+ */
+export const RESPONSE_BODY_PURPOSE = 'idempotency_keys.response_body';
 
 /** JSON with sorted object keys: the same body hashes the same whatever its key order. */
 function canonical(value: unknown): string {
@@ -44,13 +49,13 @@ function scopeOf(request: FastifyRequest, key: string): Scope {
   };
 }
 
-function replay(reply: FastifyReply, row: { response_status: number | null; response_headers: string | null; response_body: string | null }) {
+function replay(ctx: AppContext, reply: FastifyReply, row: { response_status: number | null; response_headers: string | null; response_body: string | null }) {
   const headers = JSON.parse(row.response_headers ?? '{}') as Record<string, string>;
   return reply
     .code(row.response_status ?? 200)
     .headers(headers)
     .header('idempotent-replayed', 'true')
-    .send(row.response_body ?? '');
+    .send(row.response_body === null ? '' : ctx.secrets().read(row.response_body, RESPONSE_BODY_PURPOSE));
 }
 
 /**
@@ -100,7 +105,7 @@ export function idempotencyPreHandler(ctx: AppContext) {
         continue;
       }
       if (existing.request_hash !== hash) throw new AppError('idempotency_key_reused', 'idempotency_key_reused');
-      if (existing.status === 'COMPLETED') return replay(reply, existing);
+      if (existing.status === 'COMPLETED') return replay(ctx, reply, existing);
       throw new AppError('idempotency_key_in_use', 'idempotency_key_in_use', { headers: { 'retry-after': '1' } });
     }
     throw new AppError('idempotency_key_in_use', 'idempotency_key_in_use', { headers: { 'retry-after': '1' } });
@@ -124,7 +129,7 @@ export function idempotencyOnSend(ctx: AppContext) {
       const value = reply.getHeader(name);
       if (typeof value === 'string') headers[name] = value;
     }
-    await complete(db, id, { status: reply.statusCode, headers: JSON.stringify(headers), body });
+    await complete(db, id, { status: reply.statusCode, headers: JSON.stringify(headers), body: ctx.secrets().seal(body, RESPONSE_BODY_PURPOSE) });
     return payload;
   };
 }

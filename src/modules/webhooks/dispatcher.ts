@@ -10,6 +10,7 @@ import {
   type DeliveryRow,
 } from './delivery.repository.js';
 import { disableEndpoint, findEndpointById } from './endpoint.repository.js';
+import { SIGNING_KEY_PURPOSE } from './endpoint.service.js';
 import { entitlementRefusal } from './entitlement.js';
 import { parseRetryAfter, type SendResult, type WebhookTransport } from './sender.js';
 import { signatureHeaders } from './signing.js';
@@ -64,7 +65,10 @@ export async function attemptDelivery(ctx: AppContext, transport: WebhookTranspo
     'user-agent': 'voucherd-webhooks/0.1',
     'x-environment': ctx.config.webhookEnvironment,
     ...signatureHeaders(
-      { current: endpoint.signing_key, previous: previousLive ? endpoint.previous_signing_key : null },
+      {
+        current: ctx.secrets().read(endpoint.signing_key, SIGNING_KEY_PURPOSE),
+        previous: previousLive ? ctx.secrets().read(endpoint.previous_signing_key!, SIGNING_KEY_PURPOSE) : null,
+      },
       delivery.id,
       Math.floor(startedAt / 1000),
       delivery.body,

@@ -72,7 +72,7 @@ export async function rotateKey(
   db: Kysely<DB>,
   clientId: string,
   id: string,
-  keys: { next: string; previous: string; previousExpiresAt: number | null },
+  keys: { next: string; stored: string; previous: string; previousExpiresAt: number | null },
   now: number,
 ): Promise<boolean> {
   const result = await db
@@ -86,7 +86,7 @@ export async function rotateKey(
     .where('id', '=', id)
     .where('client_id', '=', clientId)
     .where('deleted_at', 'is', null)
-    .where('signing_key', '=', keys.previous)
+    .where('signing_key', '=', keys.stored)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -6,6 +6,9 @@ import { countLiveEndpoints, findEndpoint, insertEndpoint, lockClientEndpoints, 
 import { newSigningKey } from './signing.js';
 import { checkTargetUrl } from './ssrf.js';
 
+/** Additional data the signing keys are sealed under (docs/secrets.md). */
+export const SIGNING_KEY_PURPOSE = 'webhook_endpoints.signing_key';
+
 export interface CreateEndpointInput {
   clientId: string;
   url: string;
@@ -36,13 +39,15 @@ export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput
     eventTypes = [...new Set(input.eventTypes)] as EventType[];
   }
   const now = ctx.clock.now();
+  const signingKey = newSigningKey(ctx.random);
   const row = {
     id: ctx.ids.next(),
     client_id: input.clientId,
     url: input.url,
     event_types: eventTypes ? JSON.stringify(eventTypes) : null,
     description: input.description ?? null,
-    signing_key: newSigningKey(ctx.random),
+    // Stored sealed (docs/secrets.md); the key itself is shown once, in this answer.
+    signing_key: ctx.secrets().seal(signingKey, SIGNING_KEY_PURPOSE),
     previous_signing_key: null,
     previous_key_expires_at: null,
     status: 'ENABLED' as const,
@@ -61,7 +66,7 @@ export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput
     }
     await insertEndpoint(trx, row);
   });
-  return { ...endpointToWire(row), signing_key: row.signing_key };
+  return { ...endpointToWire(row), signing_key: signingKey };
 }
 
 export async function listClientEndpoints(ctx: AppContext, clientId: string): Promise<EndpointWire[]> {
@@ -97,7 +102,15 @@ export async function rotateSigningKey(
   for (let round = 0; round < 5; round += 1) {
     const row = await findEndpoint(db, clientId, id);
     if (!row) throw notFound();
-    if (await rotateKey(db, clientId, id, { next, previous: row.signing_key, previousExpiresAt }, now)) {
+    const box = ctx.secrets();
+    // The old key is re-sealed as it moves (a legacy plaintext key is sealed on the way).
+    const keys = {
+      next: box.seal(next, SIGNING_KEY_PURPOSE),
+      stored: row.signing_key,
+      previous: box.seal(box.read(row.signing_key, SIGNING_KEY_PURPOSE), SIGNING_KEY_PURPOSE),
+      previousExpiresAt,
+    };
+    if (await rotateKey(db, clientId, id, keys, now)) {
       const updated = (await findEndpoint(db, clientId, id))!;
       return { ...endpointToWire(updated), signing_key: next };
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createContext, type AppContext } from '../../../src/context.js';
 import { bootstrap, type BootstrapResult } from '../../../src/modules/orgs/bootstrap.service.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { createRiderApp, createRiders, type Rider } from '../../helpers/riders.js';
@@ -24,7 +24,7 @@ let token: string;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
   tenant = await bootstrap(ctx, { orgName: 'Observed', adminEmail: `observed-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   riders = await createRiders(ctx, await createRiderApp(ctx), 2);
   receiver = await startReceiver();

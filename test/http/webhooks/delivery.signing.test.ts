@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_KEY_PURPOSE } from '../../../src/modules/webhooks/endpoint.service.js';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
 import { verifyStandardSignature, verifyUberSignature } from '../../../src/modules/webhooks/verify.js';
 import { webhookWorker, type WebhookWorker } from '../../../src/modules/webhooks/webhook.worker.js';
@@ -115,8 +116,8 @@ describe('webhook delivery signatures and payload (docs/guarantees.md)', () => {
     expect(newKey).not.toBe(endpoint.signingKey);
     expect(rotate.json().previous_key_expires_at).toBe(h.clock.now() + 3600_000);
     const stored = await h.ctx.database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpoint.id).executeTakeFirstOrThrow();
-    expect(stored.signing_key).toBe(newKey);
-    expect(stored.previous_signing_key).toBe(endpoint.signingKey);
+    expect(h.ctx.secrets().open(stored.signing_key, SIGNING_KEY_PURPOSE)).toBe(newKey);
+    expect(h.ctx.secrets().open(stored.previous_signing_key!, SIGNING_KEY_PURPOSE)).toBe(endpoint.signingKey);
 
     await h.createProgram(tenant);
     await worker.run(h.ctx, signal);

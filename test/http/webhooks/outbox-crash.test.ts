@@ -4,7 +4,7 @@ import { createContext, type AppContext } from '../../../src/context.js';
 import { bootstrap } from '../../../src/modules/orgs/bootstrap.service.js';
 import { recordEvent } from '../../../src/modules/webhooks/outbox.js';
 import { webhookWorker } from '../../../src/modules/webhooks/webhook.worker.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { programBody } from '../../helpers/harness.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { spawnServer, waitFor, type ServerProcess } from '../../helpers/server-process.js';
@@ -17,7 +17,7 @@ const servers: ServerProcess[] = [];
 beforeAll(async () => {
   testDb = await createTestDatabase();
   // The child servers run on the real clock; this process seeds and inspects the same database.
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), testDb.database);
   receiver = await startReceiver();
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
+import { SIGNING_KEY_PURPOSE } from '../../../src/modules/webhooks/endpoint.service.js';
 import { bearer, createHarness, json, type Harness } from '../../helpers/harness.js';
 
 let h: Harness;
@@ -28,7 +29,9 @@ describe('webhook endpoint registry (docs/webhooks.md, X)', () => {
     expect(created.headers.location).toBe(`/v1/webhook-endpoints/${body.webhook_endpoint_id}`);
     const row = await h.ctx.database.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', body.webhook_endpoint_id).executeTakeFirstOrThrow();
     expect(row.client_id).toBe(tenant.clientId);
-    expect(row.signing_key).toBe(body.signing_key);
+    // Stored sealed (docs/secrets.md), never as issued.
+    expect(row.signing_key).not.toContain(body.signing_key.slice(6));
+    expect(h.ctx.secrets().open(row.signing_key, SIGNING_KEY_PURPOSE)).toBe(body.signing_key);
 
     const list = await h.app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: bearer(tenant.token) });
     expect(list.statusCode).toBe(200);

@@ -4,7 +4,7 @@ import { createContext, type AppContext } from '../../../src/context.js';
 import { bootstrap } from '../../../src/modules/orgs/bootstrap.service.js';
 import { createEndpoint } from '../../../src/modules/webhooks/endpoint.service.js';
 import { recordEvent } from '../../../src/modules/webhooks/outbox.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { spawnServer, waitFor, type ServerProcess } from '../../helpers/server-process.js';
 
@@ -15,7 +15,7 @@ const servers: ServerProcess[] = [];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), testDb.database);
+  ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }), testDb.database);
   receiver = await startReceiver();
 });
 afterAll(async () => {
