@@ -17,15 +17,17 @@ function rangeOf(program: { starts_at: number; ends_at: number }, now: number): 
   return { bucket, from, to };
 }
 
-const W = 600;
-const H = 90;
+const W = 1000;
+const H = 80;
+/** Left margin for the scale label. */
+const L = 60;
 
 /** One metric as bars over time, an inline SVG (no script, no third-party origin: CSP-safe). */
 function Bars(props: { id: string; label: string; buckets: Bucket[]; metric: Metric; bucket: string; format: (n: number) => string; tz: string }) {
   const values = props.buckets.map((b) => Number(b[props.metric]));
   const max = Math.max(0, ...values);
   const total = values.reduce((a, b) => a + b, 0);
-  const step = W / Math.max(1, values.length);
+  const step = (W - L) / Math.max(1, values.length);
   const first = props.buckets[0];
   const last = props.buckets[props.buckets.length - 1];
   const when = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', ...(props.bucket === t('activity_hour') ? { timeStyle: 'short' } : {}), timeZone: props.tz }).format(ms);
@@ -44,17 +46,17 @@ function Bars(props: { id: string; label: string; buckets: Bucket[]; metric: Met
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H + 14}`} role="img" aria-labelledby={`${props.id}-title`} aria-describedby={`${props.id}-desc`} data-testid={`chart-${props.metric}`}>
         <desc id={`${props.id}-desc`}>{desc}</desc>
-        <line x1="0" y1={H} x2={W} y2={H} className="axis" />
+        <line x1={L} y1={H} x2={W} y2={H} className="axis" />
         {values.map((v, i) =>
-          v > 0 ? <rect key={i} x={i * step + step * 0.1} width={Math.max(1, step * 0.8)} y={H - (v / max) * (H - 4)} height={(v / max) * (H - 4)} className={`bar ${props.metric}`} /> : null,
+          v > 0 ? <rect key={i} x={L + i * step + step * 0.1} width={Math.max(1, step * 0.8)} y={H - (v / max) * (H - 4)} height={(v / max) * (H - 4)} className={`bar ${props.metric}`} /> : null,
         )}
-        <text x="0" y={H + 12} className="tick">
+        <text x={L} y={H + 12} className="tick">
           {first ? when(first.start) : ''}
         </text>
         <text x={W} y={H + 12} textAnchor="end" className="tick">
           {last ? when(last.end) : ''}
         </text>
-        <text x="2" y="10" className="tick">
+        <text x={L - 6} y="10" textAnchor="end" className="tick">
           {props.format(max)}
         </text>
       </svg>
