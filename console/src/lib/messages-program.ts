@@ -24,6 +24,15 @@ export const programEn = {
   cancel_program_yes: 'Yes, cancel the program',
   cancel_program_no: 'Keep it',
   rate_left: '{rate} codes/s · about {left} left',
+  col_link: 'Redemption link',
+  copy_link: 'Copy link',
+  copy_link_for: 'Copy link of {code}',
+  link_copied: 'Copied.',
+  link_copy_failed: 'Could not copy: select the link in the QR dialog.',
+  qr: 'QR code',
+  qr_for: 'QR code of {code}',
+  qr_title: 'QR code of {code}',
+  qr_alt: 'QR code of {link}',
 };
 
 export const programFr: Record<keyof typeof programEn, string> = {
@@ -51,4 +60,13 @@ export const programFr: Record<keyof typeof programEn, string> = {
   cancel_program_yes: 'Oui, annuler le programme',
   cancel_program_no: 'Le garder',
   rate_left: '{rate} codes/s · environ {left} restant',
+  col_link: "Lien d'utilisation",
+  copy_link: 'Copier le lien',
+  copy_link_for: 'Copier le lien de {code}',
+  link_copied: 'Copié.',
+  link_copy_failed: 'Copie impossible : sélectionnez le lien dans la fenêtre du QR code.',
+  qr: 'QR code',
+  qr_for: 'QR code de {code}',
+  qr_title: 'QR code de {code}',
+  qr_alt: 'QR code de {link}',
 };

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { ProgramActions } from '../components/ProgramActions.js';
+import { CodeLink } from '../components/CodeLink.js';
 import { api, type Paths } from '../api.js';
 import { Link } from '../App.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
@@ -305,6 +306,7 @@ function Codes(props: { path: Path; version: number }) {
                 {t('col_redemptions')}
               </th>
               <th scope="col">{t('col_created')}</th>
+              <th scope="col">{t('col_link')}</th>
             </tr>
           </thead>
           <tbody>
@@ -319,6 +321,9 @@ function Codes(props: { path: Path; version: number }) {
                 <td>{t(`code_${c.status}`)}</td>
                 <td className="num">{c.max_num_redemptions}</td>
                 <td>{formatDate(c.created_at)}</td>
+                <td>
+                  <CodeLink code={c.code_text} link={c.redemption_link} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -96,6 +96,14 @@ describe('console program page in a real browser', () => {
       mkdirSync(join(process.cwd(), 'docs', 'images'), { recursive: true });
       await page.screenshot({ path: join(engine === 'sqlite' ? join(process.cwd(), 'docs', 'images') : SHOTS, 'console-program-chart.png'), fullPage: true });
 
+      // The QR code of a code's redemption link is drawn locally (no CSP violation, no other origin).
+      await page.getByRole('button', { name: `QR code of ${codes[5]}` }).click();
+      const qr = page.getByRole('dialog', { name: `QR code of ${codes[5]}` });
+      await qr.getByText(`${base}/redeem/${codes[5]}`).waitFor();
+      await expect.poll(() => qr.getByTestId('qr-canvas').evaluate((c) => (c as unknown as { width: number }).width)).toBeGreaterThan(100);
+      expect(await axeViolations(page)).toEqual([]);
+      await qr.getByRole('button', { name: 'Close' }).click();
+
       // Edit after the start: a lower amount is refused at its field before any request…
       await page.getByRole('button', { name: 'Edit program' }).click();
       const dialog = page.getByRole('dialog', { name: 'Edit program' });
