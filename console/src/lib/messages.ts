@@ -2,7 +2,10 @@
  * Every string of the console, per locale (English and French; the API's own messages follow
  * Accept-Language, docs/compatibility.md). Keys are checked: a missing translation is a type error.
  */
+import { programEn, programFr } from './messages-program.js';
+
 const en = {
+  ...programEn,
   app_title: 'voucherd console',
   skip_to_content: 'Skip to content',
   sign_in_title: 'Sign in',
@@ -97,6 +100,7 @@ export type MessageKey = keyof typeof en;
 type Messages = Record<MessageKey, string>;
 
 const fr: Messages = {
+  ...programFr,
   app_title: 'Console voucherd',
   skip_to_content: 'Aller au contenu',
   sign_in_title: 'Connexion',

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { ProgramActions } from '../components/ProgramActions.js';
+import { CodeLink } from '../components/CodeLink.js';
 import { api, type Paths } from '../api.js';
 import { Link } from '../App.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { pollDelayMs, progressOf, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
+import { addSample, formatDuration, pollDelayMs, progressOf, rateOf, secondsLeft, type Sample, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
 import { programsPath } from '../router.js';
 
 const PROGRAM = '/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}';
@@ -10,6 +12,9 @@ type Program = Paths[typeof PROGRAM]['get']['responses'][200]['content']['applic
 type CodePage = Paths[`${typeof PROGRAM}/codes`]['get']['responses'][200]['content']['application/json'];
 type Code = CodePage['codes'][number];
 type Reason = Paths[`${typeof PROGRAM}/codes/cancel`]['post']['responses'][200]['content']['application/json']['cancelCodeFailures'][number]['reason'];
+
+/** The chart is its own chunk: the first screen does not pay for it. */
+const ActivityChart = lazy(() => import('../components/ActivityChart.js'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,6 +47,7 @@ export function ProgramPage(props: { org: string; program: string }) {
       <p className="meta">
         {t(`status_${program.status}`)} · {t(`scheme_${program.code_scheme}`)} · {formatDate(program.starts_at)} – {formatDate(program.ends_at)}
       </p>
+      <ProgramActions path={path} program={program} onChanged={() => void load()} />
       <h2>{t('counters')}</h2>
       <dl className="counters">
         <div>
@@ -63,6 +69,9 @@ export function ProgramPage(props: { org: string; program: string }) {
           </dd>
         </div>
       </dl>
+      <Suspense fallback={<p role="status">{t('loading')}</p>}>
+        <ActivityChart path={path} program={program} version={codesVersion} />
+      </Suspense>
       {unique ? (
         <Generate
           path={path}
@@ -86,6 +95,7 @@ function Generate(props: { path: Path; onDone: () => void }) {
   const [state, setState] = useState<GenerationState | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [samples, setSamples] = useState<Sample[]>([]);
   const live = useRef(true);
   useEffect(
     () => () => {
@@ -106,6 +116,7 @@ function Generate(props: { path: Path; onDone: () => void }) {
       }
       const next: GenerationState = { generation_id: data.generation_id, status: data.status, requested: data.requested, generated: data.generated };
       setState(next);
+      setSamples((all) => addSample(all, { at: Date.now(), generated: data.generated }));
       if (!own && data.status === 'IN_PROGRESS') setMessage(t('generation_running', { generated: data.generated, requested: data.requested }));
       if (data.status !== 'IN_PROGRESS') {
         if (!own) setMessage(null);
@@ -128,6 +139,7 @@ function Generate(props: { path: Path; onDone: () => void }) {
       });
       if (data && (response.status === 200 || response.status === 202)) {
         const first = stateFromGenerateAnswer(response.status, data);
+        setSamples([{ at: Date.now(), generated: 0 }]);
         setState(first);
         if (response.status === 202) await follow(data.generation_id, true);
         else props.onDone();
@@ -146,6 +158,8 @@ function Generate(props: { path: Path; onDone: () => void }) {
   };
 
   const progress = state ? progressOf(state) : null;
+  const rate = rateOf(samples);
+  const left = progress && !progress.done ? secondsLeft(progress, rate) : null;
   return (
     <section aria-labelledby="generate-title">
       <h2 id="generate-title">{t('generate_title')}</h2>
@@ -169,6 +183,9 @@ function Generate(props: { path: Path; onDone: () => void }) {
                 ? t('generation_done', { requested: formatNumber(progress.requested) })
                 : t('generated_of', { generated: formatNumber(progress.generated), requested: formatNumber(progress.requested) })}
           </p>
+          {rate !== null && left !== null ? (
+            <p data-testid="generation-rate">{t('rate_left', { rate: formatNumber(Math.round(rate)), left: formatDuration(left) })}</p>
+          ) : null}
         </div>
       ) : null}
     </section>
@@ -289,6 +306,7 @@ function Codes(props: { path: Path; version: number }) {
                 {t('col_redemptions')}
               </th>
               <th scope="col">{t('col_created')}</th>
+              <th scope="col">{t('col_link')}</th>
             </tr>
           </thead>
           <tbody>
@@ -303,6 +321,9 @@ function Codes(props: { path: Path; version: number }) {
                 <td>{t(`code_${c.status}`)}</td>
                 <td className="num">{c.max_num_redemptions}</td>
                 <td>{formatDate(c.created_at)}</td>
+                <td>
+                  <CodeLink code={c.code_text} link={c.redemption_link} />
+                </td>
               </tr>
             ))}
           </tbody>
