@@ -2,6 +2,8 @@
  * Every string of the console, per locale (English and French; the API's own messages follow
  * Accept-Language, docs/compatibility.md). Keys are checked: a missing translation is a type error.
  */
+import { guestsEn, guestsFr } from './messages-guests.js';
+
 const en = {
   app_title: 'voucherd console',
   skip_to_content: 'Skip to content',
@@ -91,6 +93,7 @@ const en = {
   reason_already_redeemed: 'already redeemed',
   error_generic: 'Something went wrong ({status}).',
   single_code_note: 'A single-code program has exactly one code; codes cannot be generated for it.',
+  ...guestsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -185,6 +188,7 @@ const fr: Messages = {
   reason_already_redeemed: 'déjà utilisé',
   error_generic: 'Une erreur est survenue ({status}).',
   single_code_note: "Un programme à code partagé a exactement un code ; on ne peut pas en générer d'autres.",
+  ...guestsFr,
 };
 
 export const LOCALES = { en, fr } as const;
