@@ -123,7 +123,7 @@ export function Guests(props: { org: string; program: string }) {
 
       <section aria-labelledby="guests-add-title">
         <h2 id="guests-add-title">{t('guests_add_title')}</h2>
-        <form onSubmit={(e) => void onAdd(e)}>
+        <form className="stacked" onSubmit={(e) => void onAdd(e)}>
           <label htmlFor="guests-paste">{t('guests_paste_label')}</label>
           <textarea id="guests-paste" rows={6} value={text} onChange={onText} />
           <label htmlFor="guests-csv">{t('guests_csv_label')}</label>

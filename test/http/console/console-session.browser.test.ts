@@ -1,19 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_DIST } from '../../../src/modules/console/console.routes.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
-import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
-import { PASSWORD } from '../../helpers/oauth-flow.js';
+import { axeViolations } from '../../helpers/axe.js';
+import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
+import { bearer, type Harness, type Tenant } from '../../helpers/harness.js';
 
 /**
  * The console's session (docs/console.md, Signing out): a reload signs in again silently through
  * voucherd's sign-in session (`prompt=none`); sign-out revokes the tokens the page held and ends
  * that session, so the next sign-in asks for the password again.
  */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let h: Harness;
 let base: string;
@@ -23,27 +18,14 @@ let adminEmail: string;
 let programId: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base } });
-  await h.app.listen({ port, host: '127.0.0.1' });
-  alpha = await h.seedTenant('Alpha Rides');
+  ({ h, base, browser, alpha, adminEmail } = await startConsoleRig());
   programId = await h.createProgram(alpha, { name: 'Airport rides' });
-  adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const sessions = async () =>
   (await h.ctx.database.db.selectFrom('oauth_sessions').select('id').where('user_id', '=', alpha.adminUserId).execute()).length;
@@ -69,11 +51,7 @@ describe('console session', () => {
       expect(new URL(authorizeRequests[0]!).searchParams.get('prompt')).toBe('none');
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
-      await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in with voucherd' }).click()]);
-      await page.getByLabel('Email').fill(adminEmail);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in' }).click()]);
-      await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
+      await signInThroughPages(page, base, adminEmail);
       await page.getByRole('row', { name: /Airport rides/ }).waitFor();
       expect(accessTokens).toHaveLength(1);
       expect(await sessions()).toBe(1);
