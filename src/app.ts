@@ -25,6 +25,7 @@ import { guestRoutes } from './modules/guests/guest.routes.js';
 import { templateRoutes } from './modules/templates/template.routes.js';
 import { businessRoutes } from './modules/business/business.routes.js';
 import { authorizeRoutes } from './modules/oauth/authorize/authorize.routes.js';
+import { logoutRoutes } from './modules/oauth/authorize/logout.routes.js';
 import { sendPage } from './modules/oauth/authorize/html.js';
 import { errorPage } from './modules/oauth/authorize/pages.js';
 import { metadataRoutes } from './modules/oauth/metadata.routes.js';
@@ -147,6 +148,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
     });
     await pages.register(authorizeRoutes, { ctx });
+    await pages.register(logoutRoutes, { ctx });
     await pages.register(businessRoutes, { ctx });
   });
   await app.register(async (org) => {

@@ -1,10 +1,11 @@
 import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { api } from './api.js';
-import { beginSignIn, completeSignIn, isSignedIn, signOut } from './auth.js';
+import { beginSignIn, completeSignIn, isSignedIn, maySignInSilently, signOut } from './auth.js';
 import { t } from './i18n.js';
 import { navigate, parseRoute, programsPath, useLocation } from './router.js';
 import { CreateProgram } from './screens/CreateProgram.js';
 import { ProgramPage } from './screens/ProgramPage.js';
+import { Guests } from './screens/Guests.js';
 import { Programs } from './screens/Programs.js';
 
 export interface Org {
@@ -40,6 +41,10 @@ export function App() {
     callbackStarted = true;
     void completeSignIn(location.search).then((result) => {
       callbackStarted = false;
+      if (!result.ok && result.silent) {
+        navigate(result.returnTo?.startsWith('/console/') ? result.returnTo : '/console/', true);
+        return;
+      }
       if (!result.ok) {
         setError(t('sign_in_failed', { reason: result.reason }));
         navigate('/console/', true);
@@ -49,6 +54,12 @@ export function App() {
       navigate(result.returnTo, true);
     });
   }, [route.name]);
+
+  // A reload: sign in again silently through voucherd's session (auth.ts), once per page load.
+  const silent = !signedIn && route.name !== 'callback' && maySignInSilently();
+  useEffect(() => {
+    if (silent) void beginSignIn(path, true);
+  }, [silent]);
 
   useEffect(() => {
     if (!signedIn || orgs !== null) return;
@@ -69,13 +80,14 @@ export function App() {
   };
 
   let body: ReactNode;
-  if (route.name === 'callback') body = <p role="status">{t('signing_in')}</p>;
+  if (route.name === 'callback' || silent) body = <p role="status">{t('signing_in')}</p>;
   else if (!signedIn) body = <SignIn error={error} notice={notice} returnTo={route.name === 'home' ? '/console/' : path} />;
   else if (orgs === null) body = <p role="status">{t('loading')}</p>;
   else if (orgs.length === 0) body = <p role="alert">{t('no_orgs')}</p>;
   else if (route.name === 'home') body = <OrgPicker orgs={orgs} />;
   else if (route.name === 'programs') body = <Programs org={route.org} />;
   else if (route.name === 'create') body = <CreateProgram org={route.org} />;
+  else if (route.name === 'guests') body = <Guests org={route.org} program={route.program} />;
   else body = <ProgramPage org={route.org} program={route.program} />;
 
   const org = 'org' in route ? orgs?.find((o) => o.organization_id === route.org) : undefined;

@@ -3,6 +3,7 @@
  * Accept-Language, docs/compatibility.md). Keys are checked: a missing translation is a type error.
  */
 import { programEn, programFr } from './messages-program.js';
+import { guestsEn, guestsFr } from './messages-guests.js';
 
 const en = {
   ...programEn,
@@ -94,6 +95,7 @@ const en = {
   reason_already_redeemed: 'already redeemed',
   error_generic: 'Something went wrong ({status}).',
   single_code_note: 'A single-code program has exactly one code; codes cannot be generated for it.',
+  ...guestsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -189,6 +191,7 @@ const fr: Messages = {
   reason_already_redeemed: 'déjà utilisé',
   error_generic: 'Une erreur est survenue ({status}).',
   single_code_note: "Un programme à code partagé a exactement un code ; on ne peut pas en générer d'autres.",
+  ...guestsFr,
 };
 
 export const LOCALES = { en, fr } as const;

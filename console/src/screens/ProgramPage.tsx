@@ -5,7 +5,7 @@ import { api, type Paths } from '../api.js';
 import { Link } from '../App.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { addSample, formatDuration, pollDelayMs, progressOf, rateOf, secondsLeft, type Sample, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
-import { programsPath } from '../router.js';
+import { guestsPath, programsPath } from '../router.js';
 
 const PROGRAM = '/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}';
 type Program = Paths[typeof PROGRAM]['get']['responses'][200]['content']['application/json'];
@@ -41,7 +41,7 @@ export function ProgramPage(props: { org: string; program: string }) {
   return (
     <section aria-labelledby="program-title">
       <p>
-        <Link to={programsPath(props.org)}>{t('back_to_programs')}</Link>
+        <Link to={programsPath(props.org)}>{t('back_to_programs')}</Link> · <Link to={guestsPath(props.org, props.program)}>{t('guests_link')}</Link>
       </p>
       <h1 id="program-title">{program.name}</h1>
       <p className="meta">

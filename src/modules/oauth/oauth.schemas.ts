@@ -103,6 +103,12 @@ export const AuthorizeQuery = Type.Object({
   state: Type.Optional(Type.String()),
   code_challenge: Type.String({ description: 'BASE64URL(SHA-256(code_verifier)), RFC 7636' }),
   code_challenge_method: Type.Literal('S256'),
+  prompt: Type.Optional(
+    Type.Literal('none', {
+      description:
+        'OpenID Connect `prompt=none` (voucherd extension): answer at once without a page — a code when the browser has a sign-in session and the client needs no consent page (the console only), else `login_required` or `consent_required` at redirect_uri',
+    }),
+  ),
 });
 
 export const HtmlPage = { content: { 'text/html': { schema: Type.String() } } };

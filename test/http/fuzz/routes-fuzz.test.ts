@@ -58,7 +58,7 @@ function auth(route: RouteInfo): Record<string, string> {
 }
 
 const OAUTH_JSON = /^\/oauth\/v2\/(token|revoke|introspect)$/;
-const HTML_PAGES = /^\/(oauth\/v2\/authorize|business\/|redeem\/|authorize$|revoke$)/;
+const HTML_PAGES = /^\/(oauth\/v2\/(authorize|logout)|business\/|redeem\/|authorize$|revoke$)/;
 
 const API_CODES = new Set<string>(Object.values(ERROR_KINDS).map((k) => k.code));
 const OAUTH_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type', 'rate_limited', 'temporarily_unavailable']);

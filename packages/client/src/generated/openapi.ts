@@ -149,6 +149,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/v2/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the sign-in session (voucherd extension)
+         * @description Ends the browser's voucherd sign-in session (the `voucherd_session` cookie): the next authorization request shows the sign-in page again and `prompt=none` answers `login_required`. Tokens are not touched — revoke them at `/oauth/v2/revoke`. 204 whether or not a session existed. The cookie is SameSite=Lax, so another site's form cannot end it.
+         */
+        post: operations["endSignInSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organizations/{organization_id}/voucher-programs": {
         parameters: {
             query?: never;
@@ -1301,6 +1321,8 @@ export interface operations {
                 /** @description BASE64URL(SHA-256(code_verifier)), RFC 7636 */
                 code_challenge: string;
                 code_challenge_method: "S256";
+                /** @description OpenID Connect `prompt=none` (voucherd extension): answer at once without a page — a code when the browser has a sign-in session and the client needs no consent page (the console only), else `login_required` or `consent_required` at redirect_uri */
+                prompt?: "none";
             };
             header?: never;
             path?: never;
@@ -1317,7 +1339,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Back to the client with an error */
+            /** @description Back to the client with an error (with prompt=none: the code, or login_required / consent_required) */
             302: {
                 headers: {
                     /** @description redirect_uri with code (or error), state and iss */
@@ -1358,6 +1380,11 @@ export interface operations {
                     code_challenge: string;
                     /** @enum {string} */
                     code_challenge_method: "S256";
+                    /**
+                     * @description OpenID Connect `prompt=none` (voucherd extension): answer at once without a page — a code when the browser has a sign-in session and the client needs no consent page (the console only), else `login_required` or `consent_required` at redirect_uri
+                     * @enum {string}
+                     */
+                    prompt?: "none";
                     csrf_token: string;
                     /** @enum {string} */
                     action: "login" | "approve" | "deny";
@@ -1426,6 +1453,42 @@ export interface operations {
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    endSignInSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out (or was not signed in); the cookie is cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body it cannot read (error page) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Body over the limit */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

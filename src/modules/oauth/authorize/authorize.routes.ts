@@ -4,6 +4,7 @@ import { translate } from '../../../lib/i18n.js';
 import { adminOrganizations, findMembershipRole } from '../../orgs/org.repository.js';
 import { withParams } from '../redirect-uri.js';
 import { SCOPES } from '../scopes.js';
+import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
 import { issueAuthorizationCode } from './code.service.js';
 import { sendPage } from './html.js';
 import { login } from './login.service.js';
@@ -26,7 +27,7 @@ const authorizeGet = {
   tags: ['oauth'],
   security: PUBLIC,
   documentation: { querystring: AuthorizeQuery },
-  response: { 200: { ...HtmlPage, description: 'Sign-in or consent page' }, 302: redirect('Back to the client with an error'), 400: { ...HtmlPage, description: 'Bad client or redirect_uri (error page)' } },
+  response: { 200: { ...HtmlPage, description: 'Sign-in or consent page' }, 302: redirect('Back to the client with an error (with prompt=none: the code, or login_required / consent_required)'), 400: { ...HtmlPage, description: 'Bad client or redirect_uri (error page)' } },
 };
 
 const authorizePost = {
@@ -93,6 +94,22 @@ async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 }
 
 /**
+ * `prompt=none` (OpenID Connect Core §3.1.2.1): no page at all. Without a sign-in session →
+ * `login_required`; a client whose consent page must be shown (every client but the console:
+ * voucherd remembers no consent) → `consent_required`; the console, whose sign-in is the user's
+ * own voucherd session, gets its code at once — that is how a reload signs in again silently
+ * (docs/console.md). The code can only reach the console's registered callback, which drops it
+ * unless the state matches the sign-in it started.
+ */
+async function answerWithoutPage(ctx: AppContext, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string } | null) {
+  const fail = (error: string, description: string) => redirectBack(ctx, reply, 302, ar.redirectUri, { error, error_description: description, state: ar.state });
+  if (!user) return fail('login_required', 'No one is signed in.');
+  if (ar.client.client_id !== CONSOLE_CLIENT_ID) return fail('consent_required', 'This app needs the consent page.');
+  if (!(await mayGrant(ctx, ar, user.id))) return fail('access_denied', 'The signed-in user may not grant this scope.');
+  return redirectBack(ctx, reply, 302, ar.redirectUri, { code: await issueAuthorizationCode(ctx, ar, user.id), state: ar.state });
+}
+
+/**
  * GET /oauth/v2/authorize → sign-in page or consent page; POST → sign in (303 back to GET) or
  * Allow/Deny (303 to the client). The request's parameters travel in hidden fields and are
  * re-validated on every step (RFC 6749 §4.1, RFC 7636, RFC 9700 §2.1, §4.1).
@@ -105,6 +122,7 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
     if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
     if (v.kind === 'redirect') return redirectBack(ctx, reply, 302, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
     const user = await sessionUser(ctx, req);
+    if (v.request.params.prompt === 'none') return answerWithoutPage(ctx, reply, v.request, user);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...v.request.params, csrf_token: csrfToken(ctx, req, reply) }));
     return showConsent(ctx, req, reply, v.request, user, 302);
   });

@@ -5,7 +5,7 @@ import { isRegisteredRedirectUri } from '../redirect-uri.js';
 import { SCOPE_GRANT, isScope, parseScope } from '../scopes.js';
 
 /** The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3), carried through the pages. */
-export const REQUEST_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
+export const REQUEST_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'prompt'] as const;
 export type RequestParams = Partial<Record<(typeof REQUEST_PARAMS)[number], string>>;
 
 export interface AuthorizationRequest {
@@ -61,5 +61,7 @@ export async function validateAuthorizationRequest(ctx: AppContext, source: Reco
       return fail('invalid_scope', `The scope ${scope} cannot be granted to this client with the authorization code grant.`);
     }
   }
+  // OpenID Connect Core §3.1.2.1 `prompt`: only `none` (answer without showing a page) is understood.
+  if (params.prompt !== undefined && params.prompt !== 'none') return fail('invalid_request', 'Only prompt=none is supported.');
   return { kind: 'ok', request: { client, redirectUri, scopes, state, codeChallenge: params.code_challenge, params } };
 }

@@ -103,3 +103,13 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
   // attempt) is worthless after it.
   appendCookie(reply, cookie(ctx, CSRF_COOKIE, randomToken(ctx.random, 32), ctx.config.sessionTtlSeconds, 'Strict'));
 }
+
+/**
+ * Ends this browser's sign-in session (docs/oauth.md, Signing out): the row is deleted, so the
+ * cookie names nothing even if the browser kept it, and the cookie is cleared.
+ */
+export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const value = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  if (value && value.length <= 100) await ctx.database.db.deleteFrom('oauth_sessions').where('token_hash', '=', sha256Hex(value)).execute();
+  appendCookie(reply, cookie(ctx, SESSION_COOKIE, '', 0, 'Lax'));
+}
