@@ -20,7 +20,7 @@ const FORMS: Array<[string, string, string[]]> = [
   ['Teredo (2001::/32), client', '2001:0:5db8:d8e4:8000:63bf:5601:5601', ['93.184.216.228', METADATA]],
 ];
 
-describe('IPv6 forms embedding IPv4', () => {
+describe('H9: IPv6 forms embedding IPv4', () => {
   it.each(FORMS)('%s: %s carries %j', (_name, address, expected) => {
     expect(embeddedIPv4(address)).toEqual(expected);
   });

@@ -58,7 +58,7 @@ async function charged(bucket: string): Promise<number> {
   return rows.length;
 }
 
-describe('failed-claim budgets under parallel bursts (real HTTP)', () => {
+describe('H2: failed-claim budgets under parallel bursts (real HTTP)', () => {
   it("one rider's 300 parallel wrong codes: exactly the rider's budget is charged and answered 404, the rest 429", async () => {
     const app = await createRiderApp(h.ctx);
     const guesser = await createRider(h.ctx, app);

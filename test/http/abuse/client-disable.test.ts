@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-describe('disabling a client revokes its tokens', () => {
+describe('H13: disabling a client revokes its tokens', () => {
   it('every access and refresh token of the client is stored as revoked; the API and introspection refuse them; other clients keep theirs', async () => {
     const app = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId: tenant.organizationId, scopes: ['organizations.voucher_programs', 'vouchers.redeem'], redirectUris: ['https://rider.example/cb'] });
     const token = await h.token(app.client_id, app.client_secret);

@@ -75,7 +75,7 @@ function linesByTable(dump: string): { table: string; line: string }[] {
   });
 }
 
-describe('a database dump yields no usable secret', () => {
+describe('H12: a database dump yields no usable secret', () => {
   it('client secret, password, tokens, authorization code, session cookie, webhook signing keys and the idempotent copy of a single code are nowhere in the dump', async () => {
     const secrets: Record<string, string> = {
       client_secret: tenant.clientSecret,

@@ -28,7 +28,7 @@ afterAll(async () => {
 const json = (token: string) => ({ ...bearer(token), 'content-type': 'application/json' });
 const PUBLIC_URL = 'https://93.184.215.14/hooks';
 
-describe('webhook endpoints per client are capped (docs/webhooks.md, Fan-out caps)', () => {
+describe('H11: webhook endpoints per client are capped (docs/webhooks.md, Fan-out caps)', () => {
   it('defaults: 20 endpoints per client, 1,000 guest notifications per program per hour', () => {
     const config = loadConfig({ PUBLIC_URL: 'https://vouchers.test' });
     expect(config.maxWebhookEndpointsPerClient).toBe(20);
@@ -84,7 +84,7 @@ const addGuests = (tenant: Tenant, programId: string, emails: string[], extra: R
 const guestCount = async (programId: string) =>
   (await h.ctx.database.db.selectFrom('program_guests').select('id').where('program_id', '=', programId).execute()).length;
 
-describe('guest notifications per program are capped per window (docs/programs.md, Notification budget)', () => {
+describe('H11: guest notifications per program are capped per window (docs/programs.md, Notification budget)', () => {
   it('20 parallel add-guests of 5 guests each against a budget of 50: exactly 10 are notified, 10 answer 429 with Retry-After and add nothing', async () => {
     const tenant = await h.seedTenant();
     const programId = await singleCodeProgram(tenant);

@@ -32,7 +32,7 @@ async function counter(bucket: string): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
-describe('sign-in limits hold under parallel bursts (real HTTP)', () => {
+describe('H1: sign-in limits hold under parallel bursts (real HTTP)', () => {
   it('60 parallel wrong passwords for one account: at most LOGIN_MAX_FAILURES are checked, the rest 429; the right password is then refused', async () => {
     const { email } = await rider(h);
     const statuses = await burst(60, () => form.post(email, 'wrong password'));

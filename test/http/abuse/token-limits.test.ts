@@ -39,7 +39,7 @@ async function codeExchange(app: CreatedClient, email: string) {
 const refresh = (app: CreatedClient, refreshToken: string) =>
   tokenRequest(h, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: basic(app.client_id, app.client_secret) });
 
-describe('token mint limits: client_credentials per client, user grants per user', () => {
+describe('H6: token mint limits: client_credentials per client, user grants per user', () => {
   it("one user's refreshes spend that user's budget only: another user's code exchange still works", async () => {
     const app = await codeClient(h, tenant.organizationId);
     const heavy = await rider(h);
@@ -66,7 +66,7 @@ describe('token mint limits: client_credentials per client, user grants per user
     expect((await refresh(app, refreshToken)).statusCode).toBe(200);
   });
 
-  it('20 parallel client_credentials mints: exactly TOKEN_RATE_LIMIT succeed; the same app\'s user grants are unaffected', async () => {
+  it('H13: 20 parallel client_credentials mints: exactly TOKEN_RATE_LIMIT succeed; the same app\'s user grants are unaffected', async () => {
     const app = await codeClient(h, tenant.organizationId);
     const statuses = await burst(20, async () => {
       const res = await http.send('POST', '/oauth/v2/token', {

@@ -41,7 +41,7 @@ async function tripRows(voucherId: string): Promise<number> {
   return (await h.ctx.database.db.selectFrom('voucher_trips').select('id').where('voucher_id', '=', voucherId).execute()).length;
 }
 
-describe('trips come only from a trusted trip reporter', () => {
+describe('H4: trips come only from a trusted trip reporter', () => {
   it('a rider posting 40 invented trips on their own voucher in parallel: all 403, nothing recorded', async () => {
     const { rider, voucherId } = await claimed();
     const counts = countStatuses(await burst(40, (i) => postTrip(rider.token, voucherId, `invented-${i}`)));

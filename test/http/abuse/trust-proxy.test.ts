@@ -30,7 +30,7 @@ function forwardedFor(realClient: string): Record<string, string> {
 describe.each([
   ['a hop count', '1'],
   ['a proxy list', '127.0.0.1/32, 10.99.0.0/16'],
-])('TRUST_PROXY as %s: per-address sign-in limits apply to the real client address', (_label, trustProxy) => {
+])('H3: TRUST_PROXY as %s: per-address sign-in limits apply to the real client address', (_label, trustProxy) => {
   let s: Setup;
   beforeAll(async () => {
     s = await setup(trustProxy);

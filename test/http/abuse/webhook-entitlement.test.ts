@@ -47,7 +47,7 @@ async function setup(): Promise<Setup> {
 const resend = (s: Setup, deliveryId: string) =>
   h.app.inject({ method: 'POST', url: `/v1/webhook-endpoints/${s.endpoint.id}/deliveries/${deliveryId}/resend`, headers: bearer(s.token) });
 
-describe('webhook deliveries follow the organization authorization (docs/webhooks.md, Entitlement)', () => {
+describe('H10: webhook deliveries follow the organization authorization (docs/webhooks.md, Entitlement)', () => {
   it('a de-authorized aggregator cannot re-send the organization’s old deliveries; re-authorized it can again', async () => {
     const s = await setup();
     await h.createProgram(s.tenant);

@@ -75,7 +75,7 @@ describe('login and consent pages (A11)', () => {
     expect(sessions).toHaveLength(0);
   });
 
-  it('the CSRF token is replaced at sign-in: a token learnt before it no longer works', async () => {
+  it('H13: the CSRF token is replaced at sign-in: a token learnt before it no longer works', async () => {
     const r = await rider(h);
     const b = browser(h);
     const page = await b.get(authorizeUrl(params()));
@@ -92,7 +92,7 @@ describe('login and consent pages (A11)', () => {
     expect(codes).toHaveLength(0);
   });
 
-  it('a consent token is bound to the consent shown: other parameters or the raw cookie value → 403', async () => {
+  it('H13: a consent token is bound to the consent shown: other parameters or the raw cookie value → 403', async () => {
     const r = await rider(h);
     const b = browser(h);
     const page = await b.get(authorizeUrl(params()));

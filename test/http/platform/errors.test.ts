@@ -72,7 +72,7 @@ describe('errors, language and limits (docs/compatibility.md)', () => {
     expect(huge.statusCode).toBe(400);
   });
 
-  it('a JSON body in another charset (UTF-16, Latin-1) → 415 with the contract body, nothing written; UTF-8 spellings are fine', async () => {
+  it('H13: a JSON body in another charset (UTF-16, Latin-1) → 415 with the contract body, nothing written; UTF-8 spellings are fine', async () => {
     const before = await h.ctx.database.db.selectFrom('voucher_codes').select(h.ctx.database.db.fn.countAll().as('n')).where('program_id', '=', programId).executeTakeFirstOrThrow();
     for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"utf-16"']) {
       const res = await generate(JSON.stringify({ number_of_codes: 2 }), { 'content-type': `application/json; charset=${charset}` });
@@ -95,7 +95,7 @@ describe('errors, language and limits (docs/compatibility.md)', () => {
     expect(cancel.statusCode).toBe(415);
   });
 
-  it('numbers in query strings are decimal digits: limit=1e3, 0x10, 1.0 or " 1" → 400 naming the field', async () => {
+  it('H13: numbers in query strings are decimal digits: limit=1e3, 0x10, 1.0 or " 1" → 400 naming the field', async () => {
     const lists = [
       `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/codes`,
       `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/guests`,
@@ -111,7 +111,7 @@ describe('errors, language and limits (docs/compatibility.md)', () => {
     }
   });
 
-  it('a path parameter over 200 characters → 414 with the contract body and the request id; a bad percent-encoding → 400', async () => {
+  it('H13: a path parameter over 200 characters → 414 with the contract body and the request id; a bad percent-encoding → 400', async () => {
     const long = 'a'.repeat(201);
     const api = await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${long}`, headers: { ...bearer(tenant.token), 'accept-language': 'fr-FR' } });
     expect(api.statusCode).toBe(414);
