@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { limitConnectionsPerAddress, slowClientOptions } from './http/connection-limits.js';
 import { errorHandler } from './http/error-handler.js';
 import { frameworkErrors } from './http/framework-errors.js';
 import { useJsonParser } from './http/json-body.js';
@@ -86,7 +87,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: false },
     frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
+    // Slow clients (docs/limits.md, Connections): a request must arrive in time, an idle socket closes.
+    http: slowClientOptions(ctx.config),
+    requestTimeout: ctx.config.requestTimeoutMs,
+    connectionTimeout: ctx.config.connectionTimeoutMs,
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
   });
+  limitConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerAddress);
 
   // External plugins.
   // The OpenAPI document, generated from the route schemas (src/http/openapi/document.ts).

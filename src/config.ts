@@ -96,6 +96,23 @@ export interface Config {
   readonly secretsKey: Buffer | null;
   /** Older keys still accepted for opening values during a rotation (SECRETS_KEY_PREVIOUS). */
   readonly secretsKeyPrevious: readonly Buffer[];
+  /** Heavy work admitted at once (docs/limits.md, Concurrency): per organization and per process. */
+  readonly generationGate: WorkGateLimits;
+  readonly exportGate: WorkGateLimits;
+  /** Slow clients (docs/limits.md, Connections): receiving a request, its headers, an idle socket. */
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnectionsPerAddress: number;
+}
+
+/** Running and waiting slots of one kind of heavy work, per organization and in the whole process. */
+export interface WorkGateLimits {
+  readonly perOrg: number;
+  readonly perOrgQueue: number;
+  readonly perProcess: number;
+  readonly perProcessQueue: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +188,19 @@ export const CONFIG_VARIABLES = {
   SECRETS_KEY: '(unset)',
   SECRETS_KEY_FILE: '(unset)',
   SECRETS_KEY_PREVIOUS: '(unset)',
+  GENERATION_CONCURRENCY_PER_ORG: '2',
+  GENERATION_QUEUE_PER_ORG: '2',
+  GENERATION_CONCURRENCY: '4',
+  GENERATION_QUEUE: '16',
+  EXPORT_CONCURRENCY_PER_ORG: '2',
+  EXPORT_QUEUE_PER_ORG: '2',
+  EXPORT_CONCURRENCY: '4',
+  EXPORT_QUEUE: '16',
+  REQUEST_TIMEOUT_MS: '30000',
+  HEADERS_TIMEOUT_MS: '10000',
+  CONNECTION_TIMEOUT_MS: '60000',
+  KEEP_ALIVE_TIMEOUT_MS: '72000',
+  MAX_CONNECTIONS_PER_ADDRESS: '100',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -325,6 +355,24 @@ export function loadConfig(env: Env = process.env): Config {
     .filter((k) => k.length > 0)
     .map((k, i) => decodeKey(k, `SECRETS_KEY_PREVIOUS entry ${i + 1}`, problems))
     .filter((k): k is Buffer => k !== null);
+  // docs/limits.md, Concurrency: inline generations and full exports admitted at once, and how many
+  // may wait; past that the request is answered 429 at once instead of pinning memory in a queue.
+  const gate = (prefix: 'GENERATION' | 'EXPORT'): WorkGateLimits => ({
+    perOrg: int(`${prefix}_CONCURRENCY_PER_ORG`, 2, 1, 1000),
+    perOrgQueue: int(`${prefix}_QUEUE_PER_ORG`, 2, 0, 10_000),
+    perProcess: int(`${prefix}_CONCURRENCY`, 4, 1, 1000),
+    perProcessQueue: int(`${prefix}_QUEUE`, 16, 0, 100_000),
+  });
+  const generationGate = gate('GENERATION');
+  const exportGate = gate('EXPORT');
+  // docs/limits.md, Connections. The request timeout bounds receiving a request (not streaming the
+  // answer); Node requires the headers timeout not to exceed it.
+  const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) cannot exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const connectionTimeoutMs = int('CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000);
+  const maxConnectionsPerAddress = int('MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -391,6 +439,13 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxRates: rates.rates,
     secretsKey,
     secretsKeyPrevious: Object.freeze(secretsKeyPrevious),
+    generationGate,
+    exportGate,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    connectionTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnectionsPerAddress,
   });
 }
 

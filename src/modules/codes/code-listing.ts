@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { listCodePage, type CodeListRow } from './code.repository.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
 import { encodePageToken } from './page-token.js';
+import { workGates } from './work-gates.js';
 
 /** Rows fetched per round trip while streaming: bounds memory whatever the program's size. */
 export const STREAM_CHUNK = 5000;
@@ -61,7 +62,7 @@ async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator
  * The whole code list as one JSON document (Uber parity: no paging parameters), streamed chunk by
  * chunk with constant memory (docs/programs.md).
  */
-export function streamCodesJson(ctx: AppContext, input: ListingInput): Readable {
+export function streamCodesJson(ctx: AppContext, input: ListingInput): Promise<Readable> {
   async function* body(): AsyncGenerator<string> {
     yield `{"total_number_of_codes":${input.total},"codes":[`;
     let first = true;
@@ -75,11 +76,11 @@ export function streamCodesJson(ctx: AppContext, input: ListingInput): Readable 
     }
     yield ']}';
   }
-  return Readable.from(body(), { objectMode: false });
+  return gatedStream(ctx, input.organizationId, body);
 }
 
 /** The same list as CSV with a header row (X), streamed. */
-export function streamCodesCsv(ctx: AppContext, input: ListingInput): Readable {
+export function streamCodesCsv(ctx: AppContext, input: ListingInput): Promise<Readable> {
   async function* body(): AsyncGenerator<string> {
     yield `${CSV_COLUMNS.join(',')}\r\n`;
     for await (const rows of keysetRows(ctx, input)) {
@@ -88,7 +89,18 @@ export function streamCodesCsv(ctx: AppContext, input: ListingInput): Readable {
       yield chunk;
     }
   }
-  return Readable.from(body(), { objectMode: false });
+  return gatedStream(ctx, input.organizationId, body);
+}
+
+/**
+ * A full export holds one export slot (docs/limits.md, Concurrency) from before its first row is
+ * read until its stream closes — finished, failed, or cut by the client; past the queues: 429.
+ */
+async function gatedStream(ctx: AppContext, organizationId: string, body: () => AsyncGenerator<string>): Promise<Readable> {
+  const release = await workGates(ctx).export.enter(organizationId);
+  const stream = Readable.from(body(), { objectMode: false });
+  stream.once('close', release);
+  return stream;
 }
 
 /** One page (X): `limit` codes after the cursor, and `next_page_token` when more may follow. */

@@ -49,7 +49,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         response: {
           200: { ...GenerationSummaryWire, description: 'The codes are committed' },
           202: { ...GenerationSummaryWire, description: 'A background job generates the codes; Location is its progress' },
-          ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500),
         },
       },
     },
@@ -92,7 +92,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
               },
             },
           },
-          ...errorResponses(400, 401, 403, 404, 500),
+          ...errorResponses(400, 401, 403, 404, 429, 500),
         },
       },
     },
@@ -114,10 +114,10 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="voucher-codes-${program.id}.csv"`)
-          .send(streamCodesCsv(ctx, input));
+          .send(await streamCodesCsv(ctx, input));
       }
       if (limit === undefined && afterId === undefined) {
-        return reply.type('application/json; charset=utf-8').send(streamCodesJson(ctx, input));
+        return reply.type('application/json; charset=utf-8').send(await streamCodesJson(ctx, input));
       }
       return listCodesPage(ctx, { ...input, limit: limit ?? DEFAULT_PAGE, ...(afterId ? { afterId } : {}) });
     },

@@ -7,6 +7,7 @@ import { addToCodeTotal, findProgram } from '../programs/program.repository.js';
 import { codeFormatOf } from './generation.service.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { drawCodes, writeCodeBatch } from './batch-writer.js';
+import { workGates } from './work-gates.js';
 import {
   advanceBackgroundJob,
   claimBackgroundJob,
@@ -109,9 +110,14 @@ export function generationJobsWorker(holder: string, pollMs: number): Worker {
     async run(ctx, signal) {
       const leaseMs = ctx.config.generationLeaseSeconds * 1000;
       while (!signal.aborted) {
-        const id = await claimBackgroundJob(ctx.database.db, holder, ctx.clock.now(), leaseMs);
-        if (!id) return;
-        await runGenerationJob(ctx, id, holder, signal);
+        // A background job shares the process-wide generation slots with inline batches (it waits
+        // its turn, never refused): together they stay within GENERATION_CONCURRENCY.
+        const ran = await workGates(ctx).generation.perProcess.run(async () => {
+          const id = await claimBackgroundJob(ctx.database.db, holder, ctx.clock.now(), leaseMs);
+          if (id) await runGenerationJob(ctx, id, holder, signal);
+          return id !== undefined;
+        });
+        if (!ran) return;
       }
     },
   };

@@ -7,6 +7,7 @@ import { assertCodeSpace } from '../programs/program.validation.js';
 import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
+import { workGates } from './work-gates.js';
 import {
   expireGeneration,
   findActiveGeneration,
@@ -108,6 +109,21 @@ export async function generateVoucherCodes(
       total_number_of_codes: Number(program.total_number_of_codes),
     };
   }
+  // docs/limits.md, Concurrency: a turn for this organization and the process, or 429 before anything is written.
+  const release = await workGates(ctx).generation.enter(program.organization_id);
+  try {
+    return await generateInline(ctx, program, input);
+  } finally {
+    release();
+  }
+}
+
+async function generateInline(
+  ctx: AppContext,
+  program: ProgramRow,
+  input: { organizationId: string; programId: string; count: number; clientId: string | null },
+): Promise<GenerationSummary> {
+  const db = ctx.database.db;
   const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'INLINE');
   const started = performance.now();
   try {

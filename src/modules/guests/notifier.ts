@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { maskCode, maskContact } from '../../http/log-redaction.js';
 
 /** One message telling a guest their voucher code (docs/programs.md distribute). */
 export interface GuestNotification {
@@ -19,13 +20,16 @@ export interface Notifier {
   send(messages: GuestNotification[]): Promise<void>;
 }
 
-/** The default: writes each message to the service log (docs/programs.md: "the default writes to the log"). */
+/**
+ * The default: writes each message to the service log (docs/programs.md: "the default writes to the
+ * log"), masked: a log is no place for a live code or a guest's contact (the link carries the code too).
+ */
 export function logNotifier(log: Pick<FastifyBaseLogger, 'info'>): Notifier {
   return {
     async send(messages) {
       for (const m of messages) {
         log.info(
-          { notification: { channel: m.channel, to: m.to, voucher_program_id: m.voucherProgramId, code_text: m.codeText, redemption_link: m.redemptionLink } },
+          { notification: { channel: m.channel, to: maskContact(m.to), voucher_program_id: m.voucherProgramId, code_text: maskCode(m.codeText) } },
           `voucher code for "${m.programName}" sent by ${m.channel}`,
         );
       }

@@ -40,7 +40,7 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         params: OrgParams,
         body: CreateProgramBody,
         documentation: { body: createProgramBodyDocumentation(ctx.config.maxCodesPerRequest) },
-        response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
+        response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 429, 500) },
       },
     },
     async (request) =>

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { DEFAULT_CODE_FORMAT } from '../../lib/codes.js';
 import { writeCodeBatch } from '../codes/batch-writer.js';
+import { GATED_FIRST_BATCH, workGates } from '../codes/work-gates.js';
 import { tryStartGeneration } from '../codes/generation.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
 import { firstProgramCode } from '../codes/code.repository.js';
@@ -27,6 +28,22 @@ export async function createProgram(
 ): Promise<CreatedProgram> {
   const now = ctx.clock.now();
   const { row, numberOfCodes } = validateCreateProgram(input.body, now, ctx.config);
+  // A large first batch is a code generation like any other (docs/limits.md, Concurrency).
+  const release = numberOfCodes > GATED_FIRST_BATCH ? await workGates(ctx).generation.enter(input.organizationId) : undefined;
+  try {
+    return await insertProgramWithCodes(ctx, input, row, numberOfCodes, now);
+  } finally {
+    release?.();
+  }
+}
+
+async function insertProgramWithCodes(
+  ctx: AppContext,
+  input: { organizationId: string; clientId: string | null },
+  row: ReturnType<typeof validateCreateProgram>['row'],
+  numberOfCodes: number,
+  now: number,
+): Promise<CreatedProgram> {
   const programId = ctx.ids.next();
   const generationId = ctx.ids.next();
   const started = performance.now();

@@ -242,14 +242,14 @@ describe('POST codes/distribute', () => {
 });
 
 describe('the default notifier', () => {
-  it('writes each message to the log, and is what a context without a plugged notifier uses', async () => {
+  it('writes each message to the log, masked, and is what a context without a plugged notifier uses', async () => {
     const lines: { obj: unknown; msg: string }[] = [];
     const log = { info: (obj: unknown, msg: string) => void lines.push({ obj, msg }) } as never;
     const message: GuestNotification = { channel: 'email', to: 'a@example.com', voucherProgramId: 'p', programName: 'Gala', codeText: 'ABC', redemptionLink: 'https://vouchers.test/redeem/ABC' };
     await logNotifier(log).send([message]);
     expect(lines).toEqual([
       {
-        obj: { notification: { channel: 'email', to: 'a@example.com', voucher_program_id: 'p', code_text: 'ABC', redemption_link: 'https://vouchers.test/redeem/ABC' } },
+        obj: { notification: { channel: 'email', to: 'a…@example.com', voucher_program_id: 'p', code_text: 'AB…' } },
         msg: 'voucher code for "Gala" sent by email',
       },
     ]);

@@ -1,0 +1,51 @@
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Config } from '../config.js';
+
+/**
+ * Node's own slow-client bounds (docs/limits.md, Connections), for `http.createServer`: the whole
+ * request (headers and body) and its headers must arrive in time, else 408 and the socket closes.
+ * These bound receiving the request only: a long streamed answer is not cut. Node checks them
+ * every `connectionsCheckingInterval` (30 s by default — too coarse for a 10 s headers timeout).
+ */
+export function slowClientOptions(config: Config): ServerOptions {
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
+  };
+}
+
+const REFUSED_BODY = JSON.stringify({ code: 'rate_limited', message: 'Too many open connections from this address.' });
+const REFUSED = [
+  'HTTP/1.1 429 Too Many Requests',
+  'Content-Type: application/json; charset=utf-8',
+  `Content-Length: ${Buffer.byteLength(REFUSED_BODY)}`,
+  'Retry-After: 1',
+  'Connection: close',
+  '',
+  REFUSED_BODY,
+].join('\r\n');
+
+/**
+ * At most `max` open connections per remote address (the socket's peer: behind a proxy, the
+ * proxy's). One more is answered 429 and closed before any of its bytes are read.
+ */
+export function limitConnectionsPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const n = open.get(address) ?? 0;
+    if (n >= max) {
+      socket.end(REFUSED);
+      socket.destroySoon();
+      return;
+    }
+    open.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
