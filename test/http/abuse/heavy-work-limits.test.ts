@@ -79,7 +79,7 @@ async function burstWhileHeld(hold: () => Promise<() => void>, n: number, one: (
   };
 }
 
-describe('heavy work is bounded per organization and per process (real HTTP)', () => {
+describe('H5: heavy work is bounded per organization and per process (real HTTP)', () => {
   it('a burst of generations from one organization: PER_ORG_QUEUE wait, the rest 429 + Retry-After; another organization is served meanwhile', async () => {
     const programId = await h.createProgram(a, { number_of_codes: 1 });
     const otherProgram = await h.createProgram(b, { number_of_codes: 1 });

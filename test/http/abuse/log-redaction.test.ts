@@ -43,7 +43,7 @@ const api = (method: string, path: string, body?: unknown, token = orgToken) =>
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 
-describe('no live code or guest contact in the server log', () => {
+describe('H8: no live code or guest contact in the server log', () => {
   it('a redeem page visit, a claim and add-guests with notifications log the route pattern and masked values only', async () => {
     const created = await api('POST', `/v1/organizations/${organizationId}/voucher-programs`, programBody(Date.now(), { number_of_codes: 4 }));
     expect(created.status).toBe(200);

@@ -40,7 +40,7 @@ async function untilAnswered(received: () => string): Promise<string> {
   return received();
 }
 
-describe('slow clients and connection floods (real sockets)', () => {
+describe('H7: slow clients and connection floods (real sockets)', () => {
   it('a client trickling a body is answered 408 and disconnected once REQUEST_TIMEOUT_MS has passed', async () => {
     const { socket, received, closed } = await rawSocket();
     // The token endpoint reads its body before any authentication: a trickle keeps it reading.
