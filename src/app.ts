@@ -93,7 +93,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     connectionTimeout: ctx.config.connectionTimeoutMs,
     keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
   });
-  limitConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerAddress);
+  limitConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerAddress, ctx.config.trustProxy);
 
   // External plugins.
   // The OpenAPI document, generated from the route schemas (src/http/openapi/document.ts).

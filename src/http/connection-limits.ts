@@ -1,5 +1,6 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
 
 /**
@@ -28,13 +29,30 @@ const REFUSED = [
 ].join('\r\n');
 
 /**
- * At most `max` open connections per remote address (the socket's peer: behind a proxy, the
- * proxy's). One more is answered 429 and closed before any of its bytes are read.
+ * Whether a socket peer is one of the proxies TRUST_PROXY names. With a hop count every peer is a
+ * proxy; with a list, the listed addresses and CIDRs are.
  */
-export function limitConnectionsPerAddress(server: Server, max: number): void {
+export function isTrustedProxy(trust: Config['trustProxy'], address: string): boolean {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return trust > 0;
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return trust.some((entry) => {
+    const range = entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.process(entry), ipaddr.process(entry).kind() === 'ipv4' ? 32 : 128] as const);
+    return parsed.kind() === range[0].kind() && parsed.match(range as [ipaddr.IPv4 | ipaddr.IPv6, number]);
+  });
+}
+
+/**
+ * At most `max` open connections per remote address (the socket's peer). One more is answered 429
+ * and closed before any of its bytes are read. A trusted proxy is exempt: it carries many clients'
+ * connections, and their own addresses are limited by the per-address budgets instead.
+ */
+export function limitConnectionsPerAddress(server: Server, max: number, trust: Config['trustProxy'] = false): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
+    if (isTrustedProxy(trust, address)) return;
     const n = open.get(address) ?? 0;
     if (n >= max) {
       socket.end(REFUSED);

@@ -14,7 +14,9 @@ import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 // (a named prepared statement) collides. Runs on the postgres project only.
 const RIDERS = 60;
 const PROGRAMS = 3;
-const BUDGETS = { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' };
+// The burst stands in for many clients, all from this one address: neither its failure budgets nor
+// the per-address connection cap are what this file tests.
+const BUDGETS = { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000', MAX_CONNECTIONS_PER_ADDRESS: '100000' };
 
 let temp: TemporaryDatabase;
 let direct: Database;

@@ -104,3 +104,38 @@ describe('H7: slow clients and connection floods (real sockets)', () => {
     for (const s of held) s.socket.destroy();
   });
 });
+
+describe('H7: a trusted proxy is exempt from the per-address connection cap', () => {
+  it('TRUST_PROXY=127.0.0.5: that proxy holds more connections than the cap; other peers keep the cap', async () => {
+    const proxied = await createHarness({ env: { MAX_CONNECTIONS_PER_ADDRESS: '2', TRUST_PROXY: '127.0.0.5' } });
+    const server = await listenReal(proxied);
+    const serverPort = Number(new URL(server.base).port);
+    const open = (localAddress: string) =>
+      new Promise<{ socket: Socket; answer: Promise<string> }>((resolve, reject) => {
+        let data = '';
+        const socket = connect({ host: '127.0.0.1', port: serverPort, localAddress }, () => {
+          socket.write(GET_READY);
+          resolve({ socket, answer });
+        });
+        const answer = new Promise<string>((done) => {
+          socket.on('data', (chunk) => {
+            data += chunk.toString('latin1');
+            if (data.includes('\r\n\r\n')) done(data);
+          });
+          socket.once('close', () => done(data));
+        });
+        socket.once('error', reject);
+      });
+    try {
+      const viaProxy = await Promise.all(Array.from({ length: 5 }, () => open('127.0.0.5')));
+      for (const s of viaProxy) expect(await s.answer).toMatch(/^HTTP\/1\.1 200 /);
+      const direct = await Promise.all(Array.from({ length: 3 }, () => open('127.0.0.6')));
+      const statuses = (await Promise.all(direct.map((s) => s.answer))).map((a) => a.slice(9, 12)).sort();
+      expect(statuses).toEqual(['200', '200', '429']);
+      for (const s of [...viaProxy, ...direct]) s.socket.destroy();
+    } finally {
+      await server.close();
+      await proxied.close();
+    }
+  });
+});

@@ -7,13 +7,16 @@ import { bearer, createHarness, DAY, type Harness, type Tenant } from '../../hel
 let h: Harness;
 let tenant: Tenant;
 beforeAll(async () => {
-  h = await createHarness({ env: { ACCESS_TOKEN_TTL_SECONDS: String(30 * 86_400) } });
+  // The admission gates (docs/limits.md, Concurrency) are opened wide: the concurrent calls of this
+  // file must all reach the database, where the one-running-generation rule keeps them apart.
+  h = await createHarness({ env: { ACCESS_TOKEN_TTL_SECONDS: String(30 * 86_400), ...WIDE_GATES } });
   tenant = await h.seedTenant();
 });
 afterAll(async () => {
   await h.close();
 });
 
+const WIDE_GATES = { GENERATION_CONCURRENCY_PER_ORG: '100', GENERATION_QUEUE_PER_ORG: '100', GENERATION_CONCURRENCY: '100', GENERATION_QUEUE: '100' };
 const url = (programId: string, org = tenant.organizationId) =>
   `/v1/organizations/${org}/voucher-programs/${programId}/codes/generate`;
 
