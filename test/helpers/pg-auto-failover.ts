@@ -198,6 +198,17 @@ export async function startFormation(): Promise<Formation> {
   };
 
   const currentPrimary = async (): Promise<DataNode> => {
+    // The monitor's view lags the nodes by a health check or two: ask again for a while.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await primaryNow();
+      } catch (err) {
+        if (attempt >= 60) throw err;
+        await sleep(250);
+      }
+    }
+  };
+  const primaryNow = async (): Promise<DataNode> => {
     const rows = await states();
     for (const node of nodes) {
       if (!rows.some((r) => r.nodeport === node.port && r.reportedstate === 'primary' || r.nodeport === node.port && r.reportedstate === 'wait_primary')) continue;
