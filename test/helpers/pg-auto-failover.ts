@@ -203,7 +203,7 @@ export async function startFormation(): Promise<Formation> {
       try {
         return await primaryNow();
       } catch (err) {
-        if (attempt >= 60) throw err;
+        if (attempt >= 240) throw err;
         await sleep(250);
       }
     }
