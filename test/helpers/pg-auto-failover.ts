@@ -237,6 +237,8 @@ export async function startFormation(): Promise<Formation> {
         "alter system set pgautofailover.health_check_max_retries = '1'",
         "alter system set pgautofailover.health_check_retry_delay = '500'",
         "alter system set pgautofailover.node_considered_unhealthy_timeout = '3000'",
+        // A crashed primary cannot confirm its demotion: wait 3 s for it, not the default 30 s.
+        "alter system set pgautofailover.primary_demote_timeout = '3000'",
         'select pg_reload_conf()',
       ],
     );
