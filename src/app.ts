@@ -17,6 +17,7 @@ import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
+import { codeExportRoutes, exportLinkRoutes } from './modules/code-exports/export-link.routes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
@@ -156,6 +157,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
+    await org.register(exportLinkRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
     await org.register(activityRoutes, { ctx });
@@ -169,6 +171,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await pages.register(redeemPageRoutes, { ctx });
   });
+  // The export link carries its own credential, the token in its path (docs/programs.md, Export links).
+  await app.register(codeExportRoutes, { ctx });
   await app.register(webhookRoutes, { ctx });
   // The signed-in admin's organizations (the console's picker) and the console itself (docs/console.md).
   await app.register(meRoutes, { ctx });

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
+
+let h: Harness;
+let tenantA: Tenant;
+let tenantB: Tenant;
+let baseUrl: string;
+beforeAll(async () => {
+  h = await createHarness();
+  tenantA = await h.seedTenant();
+  tenantB = await h.seedTenant();
+  baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const linksUrl = (org: string, program: string) => `/v1/organizations/${org}/voucher-programs/${program}/codes/export-links`;
+
+async function mint(tenant: Tenant, programId: string): Promise<{ url: string; expires_at: number }> {
+  const res = await h.app.inject({ method: 'POST', url: linksUrl(tenant.organizationId, programId), headers: bearer(tenant.token) });
+  expect(res.statusCode).toBe(201);
+  return res.json();
+}
+
+/** The link's path on the test server (PUBLIC_URL is https://vouchers.test). */
+const local = (url: string) => `${baseUrl}${new URL(url).pathname}`;
+
+describe('codes export links (docs/programs.md, Export links)', () => {
+  it('downloads exactly the codes CSV once, without Authorization, as an attachment', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 7 });
+    const link = await mint(tenantA, programId);
+    expect(link.url).toMatch(/^https:\/\/vouchers\.test\/v1\/code-exports\/[A-Za-z0-9_-]{43}$/);
+    expect(link.expires_at).toBe(h.clock.now() + 60_000);
+
+    const listed = await fetch(`${baseUrl}${linksUrl(tenantA.organizationId, programId).replace('/export-links', '')}`, {
+      headers: { ...bearer(tenantA.token), accept: 'text/csv' },
+    });
+    const expected = await listed.text();
+    const res = await fetch(local(link.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[A-Za-z0-9._-]+-codes\.csv"$/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const text = await res.text();
+    expect(text).toBe(expected);
+    const codes = await h.ctx.database.db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', programId).orderBy('id').execute();
+    const rows = text.split('\r\n').slice(1, -1).map((line) => line.split(','));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual(codes.map((c) => [c.id, c.code_text]));
+
+    const again = await fetch(local(link.url));
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ code: 'resource_not_found' });
+  });
+
+  it('expires after 60 seconds on the clock', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 2 });
+    const link = await mint(tenantA, programId);
+    h.clock.advance(61_000);
+    const res = await fetch(local(link.url));
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: 'resource_not_found' });
+    // The same answer as a forged token: nothing tells expired from unknown.
+    const forged = await fetch(`${baseUrl}/v1/code-exports/${'A'.repeat(43)}`);
+    expect(forged.status).toBe(404);
+    expect({ ...((await forged.json()) as Record<string, unknown>), request_id: '' }).toEqual({ ...body, request_id: '' });
+  });
+
+  it("another organization's token cannot mint a link for this program", async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 2 });
+    const res = await h.app.inject({ method: 'POST', url: linksUrl(tenantA.organizationId, programId), headers: bearer(tenantB.token) });
+    expect(res.statusCode).toBe(403);
+    const viaOwnOrg = await h.app.inject({ method: 'POST', url: linksUrl(tenantB.organizationId, programId), headers: bearer(tenantB.token) });
+    expect(viaOwnOrg.statusCode).toBe(404);
+    const anonymous = await h.app.inject({ method: 'POST', url: linksUrl(tenantA.organizationId, programId) });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('stores only the SHA-256 of the token', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 1 });
+    const link = await mint(tenantA, programId);
+    const token = new URL(link.url).pathname.split('/').pop()!;
+    const rows = await h.ctx.database.db.selectFrom('code_export_links').selectAll().where('program_id', '=', programId).execute();
+    expect(rows).toHaveLength(1);
+    const { createHash } = await import('node:crypto');
+    expect(rows[0]!.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+});
