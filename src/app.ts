@@ -16,6 +16,7 @@ import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
+import { requestSerializer } from './http/log-redaction.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
 import { codeExportRoutes, exportLinkRoutes } from './modules/code-exports/export-link.routes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
@@ -67,13 +68,20 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
   return trust === false ? false : [...trust];
 }
 
+/** Logger options with the request serializer that keeps credentials out of URLs (log-redaction.ts). */
+function withRedaction(logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const base = logger === true ? {} : logger;
+  return { ...base, serializers: { ...(base.serializers ?? {}), req: requestSerializer } };
+}
+
 /**
  * Builds the HTTP application; never listens (server.ts does). Plugins load in a fixed order:
  * external → ours → routes (docs/architecture.md, after fastify/demo).
  */
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedaction(options.logger),
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     // A valid incoming X-Request-Id is kept (and echoed); a traceparent's trace id joins every

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 
 let h: Harness;
@@ -87,5 +89,23 @@ describe('codes export links (docs/programs.md, Export links)', () => {
     const { createHash } = await import('node:crypto');
     expect(rows[0]!.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('the access log shows the route pattern, never the token', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 1 });
+    const link = await mint(tenantA, programId);
+    const token = new URL(link.url).pathname.split('/').pop()!;
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = await buildApp(h.ctx, { logger: { level: 'info', stream } });
+    try {
+      const res = await app.inject({ method: 'GET', url: new URL(link.url).pathname });
+      expect(res.statusCode).toBe(200);
+      const incoming = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'incoming request');
+      expect(incoming.req.url).toBe('/v1/code-exports/:token');
+      expect(lines.join('')).not.toContain(token);
+    } finally {
+      await app.close();
+    }
   });
 });
