@@ -165,10 +165,15 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx });
     await org.register(codeRoutes, { ctx });
-    await org.register(exportLinkRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
     await org.register(activityRoutes, { ctx });
+  });
+  await app.register(async (org) => {
+    // The same org access policy, but no Idempotency-Key: a replay would keep a copy of a one-use
+    // token, and a retry may simply mint another link (docs/programs.md, Export links).
+    org.addHook('onRequest', orgAccessHook(ctx));
+    await org.register(exportLinkRoutes, { ctx });
   });
   // Rider API and usage: their own access hooks (rider-access.ts, docs/redemption.md); Idempotency-Key too.
   await app.register(async (riders) => {

@@ -7,7 +7,7 @@ import { ProgramParams } from '../programs/program.schemas.js';
 import { CodeExportParams, ExportLinkWire } from './export-link.schemas.js';
 import { createExportLink, openExportLink } from './export-link.service.js';
 
-/** Org-scoped: registered under the org access hook, like Get Voucher Codes (app.ts). */
+/** Org-scoped: behind the same org access hook as Get Voucher Codes, without Idempotency-Key (app.ts). */
 export async function exportLinkRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.post<{ Params: ProgramParams }>(

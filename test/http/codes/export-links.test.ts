@@ -56,6 +56,14 @@ describe('codes export links (docs/programs.md, Export links)', () => {
     expect(await again.json()).toMatchObject({ code: 'resource_not_found' });
   });
 
+  it('two downloads racing for one link: exactly one gets the file', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 3 });
+    const link = await mint(tenantA, programId);
+    const answers = await Promise.all([fetch(local(link.url)), fetch(local(link.url)), fetch(local(link.url))]);
+    await Promise.all(answers.map((a) => a.arrayBuffer()));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404, 404]);
+  });
+
   it('expires after 60 seconds on the clock', async () => {
     const programId = await h.createProgram(tenantA, { number_of_codes: 2 });
     const link = await mint(tenantA, programId);
@@ -89,6 +97,20 @@ describe('codes export links (docs/programs.md, Export links)', () => {
     const { createHash } = await import('node:crypto');
     expect(rows[0]!.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('is not kept by Idempotency-Key: a retry mints a new link, and no copy of the token is stored', async () => {
+    const programId = await h.createProgram(tenantA, { number_of_codes: 1 });
+    const send = () =>
+      h.app.inject({ method: 'POST', url: linksUrl(tenantA.organizationId, programId), headers: { ...bearer(tenantA.token), 'idempotency-key': `export-${programId}` } });
+    const first = await send();
+    const second = await send();
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.json().url).not.toBe(first.json().url);
+    const kept = await h.ctx.database.db.selectFrom('idempotency_keys').select('id').where('idempotency_key', '=', `export-${programId}`).execute();
+    expect(kept).toEqual([]);
   });
 
   it('the access log shows the route pattern, never the token', async () => {

@@ -313,26 +313,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/codes/export-links": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a codes export link
-         * @description A one-use link, valid for 60 seconds, that downloads the codes CSV without a bearer token, so a browser can save it to disk as it streams (docs/programs.md, Export links).
-         */
-        post: operations["createCodeExportLink"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/add-guests": {
         parameters: {
             query?: never;
@@ -496,6 +476,26 @@ export interface paths {
         get: operations["getVoucherProgramActivity"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/codes/export-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a codes export link
+         * @description A one-use link, valid for 60 seconds, that downloads the codes CSV without a bearer token, so a browser can save it to disk as it streams (docs/programs.md, Export links).
+         */
+        post: operations["createCodeExportLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2761,114 +2761,6 @@ export interface operations {
             };
         };
     };
-    createCodeExportLink: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description A retry with the same key and body replays the first answer (marked `Idempotent-Replayed: true`) and executes once; the same key with another body → 422; while the first request runs → 409 with Retry-After. 1–255 visible ASCII characters (docs/compatibility.md). */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path: {
-                organization_id: string;
-                voucher_program_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The link and when it expires */
-            201: {
-                headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description GET it once, without Authorization, before expires_at: the codes CSV as an attachment */
-                        url: string;
-                        /** @description epoch milliseconds */
-                        expires_at: number;
-                    };
-                };
-            };
-            /** @description Invalid request: the body names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The token may not do this (scope, grant or organization) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with work in progress; retry after Retry-After */
-            409: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Semantically refused (e.g. Idempotency-Key reused with another body) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unexpected failure (no detail is disclosed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     addGuestsToVoucherProgram: {
         parameters: {
             query?: never;
@@ -4194,6 +4086,111 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createCodeExportLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                organization_id: string;
+                voucher_program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link and when it expires */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description GET it once, without Authorization, before expires_at: the codes CSV as an attachment */
+                        url: string;
+                        /** @description epoch milliseconds */
+                        expires_at: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict with work in progress; retry after Retry-After */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Semantically refused (e.g. Idempotency-Key reused with another body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
