@@ -41,3 +41,9 @@ export async function consumeExportLink(
     .returning(['organization_id', 'program_id'])
     .executeTakeFirst();
 }
+
+/** Deletes links that expired before `cutoff` (used or not): they can no longer open anything. */
+export async function deleteExpiredExportLinks(db: Kysely<DB>, cutoff: number): Promise<number> {
+  const result = await db.deleteFrom('code_export_links').where('expires_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

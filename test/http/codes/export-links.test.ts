@@ -113,6 +113,20 @@ describe('codes export links (docs/programs.md, Export links)', () => {
     expect(kept).toEqual([]);
   });
 
+  it('the cleanup worker drops links an hour after they expired, and keeps live ones', async () => {
+    const { cleanupExportLinks } = await import('../../../src/modules/code-exports/export-link.worker.js');
+    const programId = await h.createProgram(tenantA, { number_of_codes: 1 });
+    const now = h.clock.now();
+    await h.ctx.database.db
+      .insertInto('code_export_links')
+      .values({ token_hash: `old-${programId}`, organization_id: tenantA.organizationId, program_id: programId, expires_at: now - 3_600_001, used_at: null, created_at: now - 3_660_001 })
+      .execute();
+    await mint(tenantA, programId);
+    expect(await cleanupExportLinks(h.ctx)).toBeGreaterThanOrEqual(1);
+    const left = await h.ctx.database.db.selectFrom('code_export_links').select('expires_at').where('program_id', '=', programId).execute();
+    expect(left.map((r) => Number(r.expires_at))).toEqual([h.clock.now() + 60_000]);
+  });
+
   it('the access log shows the route pattern, never the token', async () => {
     const programId = await h.createProgram(tenantA, { number_of_codes: 1 });
     const link = await mint(tenantA, programId);
