@@ -17,7 +17,9 @@ import { ErrorBody } from './http/schema-types.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError } from './lib/errors.js';
 import { contentLanguage, negotiateLocale, translate, type Locale } from './lib/i18n.js';
+import { redactedRequest } from './http/log-redaction.js';
 import { orgAccessHook } from './modules/access/org-access.hook.js';
+import { codeExportRoutes, exportLinkRoutes } from './modules/code-exports/export-link.routes.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
@@ -68,13 +70,20 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
   return trust === false ? false : [...trust];
 }
 
+/** Logger options with the request serializer that keeps credentials out of URLs (log-redaction.ts). */
+function withRedaction(logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const base = logger === true ? {} : logger;
+  return { ...base, serializers: { ...(base.serializers ?? {}), req: redactedRequest as never } };
+}
+
 /**
  * Builds the HTTP application; never listens (server.ts does). Plugins load in a fixed order:
  * external → ours → routes (docs/architecture.md, after fastify/demo).
  */
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedaction(options.logger),
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     // A valid incoming X-Request-Id is kept (and echoed); a traceparent's trace id joins every
@@ -169,6 +178,12 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await org.register(templateRoutes, { ctx });
     await org.register(activityRoutes, { ctx });
   });
+  await app.register(async (org) => {
+    // The same org access policy, but no Idempotency-Key: a replay would keep a copy of a one-use
+    // token, and a retry may simply mint another link (docs/programs.md, Export links).
+    org.addHook('onRequest', orgAccessHook(ctx));
+    await org.register(exportLinkRoutes, { ctx });
+  });
   // Rider API and usage: their own access hooks (rider-access.ts, docs/redemption.md); Idempotency-Key too.
   await app.register(async (riders) => {
     registerIdempotency(riders, ctx);
@@ -178,6 +193,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await pages.register(redeemPageRoutes, { ctx });
   });
+  // The export link carries its own credential, the token in its path (docs/programs.md, Export links).
+  await app.register(codeExportRoutes, { ctx });
   await app.register(webhookRoutes, { ctx });
   // The signed-in admin's organizations (the console's picker) and the console itself (docs/console.md).
   await app.register(meRoutes, { ctx });

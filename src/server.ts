@@ -5,7 +5,6 @@ import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './app.js';
-import { redactedRequest } from './http/log-redaction.js';
 import { JobRunner } from './jobs/runner.js';
 import { registerWorkers } from './jobs/workers.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
@@ -66,8 +65,8 @@ export async function startServer(config: Config, print: (text: string) => void 
     await database.close();
     throw err;
   }
-  // Access logs name the route pattern, never a URL with a live code in it (log-redaction.ts).
-  const app = await buildApp(ctx, { logger: { level: config.logLevel, serializers: { req: redactedRequest as never } } });
+  // Access logs name the route pattern, never a URL with a live code in it (buildApp, log-redaction.ts).
+  const app = await buildApp(ctx, { logger: { level: config.logLevel } });
   announce = (named) => app.log.info({ named_prepared_statements: named }, named ? 'named prepared statements on' : 'a connection pooler answers: named prepared statements off');
   try {
     // The redemption page's own OAuth client (idempotent; every process may run it).

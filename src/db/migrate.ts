@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011_owner_fields.js';
 import * as m0012 from './migrations/0012_sandbox_runs.js';
 import * as m0015 from './migrations/0015_public_clients.js';
 import * as m0017 from './migrations/0017_activity_indexes.js';
+import * as m0018 from './migrations/0018_code_export_links.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_sandbox_runs': m0012,
   '0015_public_clients': m0015,
   '0017_activity_indexes': m0017,
+  '0018_code_export_links': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -399,7 +399,18 @@ export interface ProgramClaimShardsTable {
   claims: number;
 }
 
+/** One-use download link for a program's codes CSV: the token's SHA-256 only. */
+export interface CodeExportLinksTable {
+  token_hash: string;
+  organization_id: string;
+  program_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
+  code_export_links: CodeExportLinksTable;
   program_claim_shards: ProgramClaimShardsTable;
   vouchers: VouchersTable;
   voucher_trips: VoucherTripsTable;

@@ -6,6 +6,7 @@ import { idempotencySweepWorker } from '../modules/idempotency/idempotency.worke
 import { webhookRetentionWorker } from '../modules/webhooks/retention.worker.js';
 import { webhookWorker } from '../modules/webhooks/webhook.worker.js';
 import { oauthCleanupWorker } from '../modules/oauth/cleanup.worker.js';
+import { exportLinkCleanupWorker } from '../modules/code-exports/export-link.worker.js';
 import { sandboxRunsWorker } from '../modules/sandbox/run.job.js';
 import type { JobRunner } from './runner.js';
 
@@ -21,5 +22,6 @@ export function registerWorkers(runner: JobRunner, ctx: AppContext): void {
   runner.add(idempotencySweepWorker);
   runner.add(webhookRetentionWorker);
   runner.add(oauthCleanupWorker);
+  runner.add(exportLinkCleanupWorker);
   if (ctx.config.environment === 'sandbox') runner.add(sandboxRunsWorker(runner.holder, ctx.config.sandboxPollMs));
 }

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { ProgramActions } from '../components/ProgramActions.js';
 import { CodeLink } from '../components/CodeLink.js';
 import { api, type Paths } from '../api.js';
+import { DownloadCodesCsv } from '../components/DownloadCodesCsv.js';
 import { Link } from '../App.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { addSample, formatDuration, pollDelayMs, progressOf, rateOf, secondsLeft, type Sample, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
@@ -267,6 +268,7 @@ function Codes(props: { path: Path; version: number }) {
         <button type="button" className="danger" disabled={selected.size === 0} onClick={() => void cancelSelected()}>
           {t('cancel_selected', { n: selected.size })}
         </button>
+        <DownloadCodesCsv path={props.path} />
       </div>
       {error ? <p role="alert">{error}</p> : null}
       {result ? (

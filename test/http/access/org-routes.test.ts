@@ -56,6 +56,13 @@ const ROUTES: OrgRoute[] = [
     programScoped: true,
   },
   {
+    name: 'POST codes/export-links',
+    method: 'POST',
+    url: (org, program) => `${PROGRAM(org, program)}/codes/export-links`,
+    okStatus: 201,
+    programScoped: true,
+  },
+  {
     name: 'PATCH voucher-programs/{id}',
     method: 'PATCH',
     url: (org, program) => PROGRAM(org, program),
