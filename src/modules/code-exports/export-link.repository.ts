@@ -23,6 +23,21 @@ export async function insertExportLink(db: Kysely<DB>, link: ExportLinkInsert): 
     .execute();
 }
 
+/** A link that could still be used (not used, not expired), without using it. */
+export async function findLiveExportLink(
+  db: Kysely<DB>,
+  tokenHash: string,
+  now: number,
+): Promise<{ organization_id: string; program_id: string } | undefined> {
+  return db
+    .selectFrom('code_export_links')
+    .select(['organization_id', 'program_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
 /**
  * Uses a link at most once: one conditional UPDATE, so two downloads racing for the same token
  * cannot both win, and a used or expired token matches no row.

@@ -4,7 +4,7 @@ import { AppError } from '../../lib/errors.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { getProgram } from '../programs/program.service.js';
 import { streamCodesCsv } from '../codes/code-listing.js';
-import { consumeExportLink, insertExportLink } from './export-link.repository.js';
+import { consumeExportLink, findLiveExportLink, insertExportLink } from './export-link.repository.js';
 
 /** A link is good for one download within this many milliseconds (docs/programs.md, Export links). */
 export const EXPORT_LINK_TTL_MS = 60_000;
@@ -41,14 +41,21 @@ function fileName(name: string, id: string): string {
  * the same 404, so the answer says nothing about which it was.
  */
 export async function openExportLink(ctx: AppContext, token: string): Promise<{ fileName: string; body: Readable }> {
-  const link = await consumeExportLink(ctx.database.db, sha256Hex(token), ctx.clock.now());
-  if (!link) throw new AppError('not_found', 'route_not_found');
-  const program = await getProgram(ctx, link.organization_id, link.program_id);
-  const body = streamCodesCsv(ctx, {
+  const hash = sha256Hex(token);
+  const live = await findLiveExportLink(ctx.database.db, hash, ctx.clock.now());
+  if (!live) throw new AppError('not_found', 'route_not_found');
+  const program = await getProgram(ctx, live.organization_id, live.program_id);
+  // The export's turn first (a 429 there leaves the link usable), then the one use of the link.
+  const body = await streamCodesCsv(ctx, {
     organizationId: program.organization_id,
     programId: program.id,
     total: Number(program.total_number_of_codes),
     view: { publicUrl: ctx.config.publicUrl, includeUsage: false, currencyCode: program.currency_code },
   });
+  const link = await consumeExportLink(ctx.database.db, hash, ctx.clock.now());
+  if (!link) {
+    body.destroy();
+    throw new AppError('not_found', 'route_not_found');
+  }
   return { fileName: fileName(program.name, program.id), body };
 }
