@@ -51,7 +51,7 @@ describe('voucherd webhook add|list|rotate|remove', () => {
     const add = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://127.0.0.1:9/h', '--event', 'voucher_program_created', '--json'], {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     });
-    expect(add.code).toBe(0);
+    expect(add.code, add.stderr).toBe(0);
     const created = JSON.parse(add.stdout);
     expect(created).toMatchObject({ url: 'http://127.0.0.1:9/h', event_types: ['voucher_program_created'], status: 'ENABLED' });
     expect(created.signing_key).toMatch(/^whsec_/);
