@@ -4,7 +4,7 @@ import { createContext } from '../../src/context.js';
 import { loadConfig } from '../../src/config.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
-import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
+import { OPEN_ADMISSION, startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 let testDb: TestDatabase;
 let credentials: { org: string; id: string; secret: string };
@@ -50,7 +50,8 @@ async function totalsEqualRows(): Promise<void> {
 
 describe('F2: SIGTERM under load', () => {
   it('finishes in-flight requests, exits 0 and leaves nothing partial', async () => {
-    const server = await startServerProcess({ DATABASE_URL: testDb.url });
+    // All six generations are in flight when SIGTERM arrives, none waiting at the admission gate.
+    const server = await startServerProcess({ DATABASE_URL: testDb.url, ...OPEN_ADMISSION });
     const bearer = await token(server);
     const programs: string[] = [];
     for (let i = 0; i < 6; i++) programs.push((await post(server, bearer, `/v1/organizations/${credentials.org}/voucher-programs`, programBody(`p${i}`, 1))).body.voucher_program_id);
@@ -72,7 +73,8 @@ describe('F2: SIGTERM under load', () => {
 
 describe('F3: parallel writers in two processes on one database', () => {
   it('never leaks SQLITE_BUSY or a 500: every request is a 200 (or a 409 on the same program)', async () => {
-    const servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url }), startServerProcess({ DATABASE_URL: testDb.url })]);
+    // Every write reaches the database (the admission gates would answer some 429 first).
+    const servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url, ...OPEN_ADMISSION }), startServerProcess({ DATABASE_URL: testDb.url, ...OPEN_ADMISSION })]);
     try {
       const tokens = await Promise.all(servers.map(token));
       const work: Promise<{ status: number; body: Record<string, any> }>[] = [];

@@ -5,6 +5,17 @@ import { TEST_SECRETS_KEY } from './database.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
+/**
+ * Admission gates opened wide (docs/limits.md, Concurrency): for tests whose parallel generations
+ * must all reach the database, because what they check lies behind the gates.
+ */
+export const OPEN_ADMISSION: Record<string, string> = {
+  GENERATION_CONCURRENCY_PER_ORG: '100',
+  GENERATION_QUEUE_PER_ORG: '100',
+  GENERATION_CONCURRENCY: '100',
+  GENERATION_QUEUE: '100',
+};
+
 /** A free TCP port on loopback (ask the OS, then release it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,20 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../../src/db/database.js';
 import { isWellFormedCode } from '../../../src/lib/codes.js';
 import { bearer, createHarness, DAY, type Harness, type Tenant } from '../../helpers/harness.js';
+import { OPEN_ADMISSION } from '../../helpers/processes.js';
 
 let h: Harness;
 let tenant: Tenant;
 beforeAll(async () => {
   // The admission gates (docs/limits.md, Concurrency) are opened wide: the concurrent calls of this
   // file must all reach the database, where the one-running-generation rule keeps them apart.
-  h = await createHarness({ env: { ACCESS_TOKEN_TTL_SECONDS: String(30 * 86_400), ...WIDE_GATES } });
+  h = await createHarness({ env: { ACCESS_TOKEN_TTL_SECONDS: String(30 * 86_400), ...OPEN_ADMISSION } });
   tenant = await h.seedTenant();
 });
 afterAll(async () => {
   await h.close();
 });
 
-const WIDE_GATES = { GENERATION_CONCURRENCY_PER_ORG: '100', GENERATION_QUEUE_PER_ORG: '100', GENERATION_CONCURRENCY: '100', GENERATION_QUEUE: '100' };
 const url = (programId: string, org = tenant.organizationId) =>
   `/v1/organizations/${org}/voucher-programs/${programId}/codes/generate`;
 
