@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_DIST } from '../../../src/modules/console/console.routes.js';
 import { multiCodeProgram } from '../../helpers/claims.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
-import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
-import { PASSWORD } from '../../helpers/oauth-flow.js';
+import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
+import type { Harness, Tenant } from '../../helpers/harness.js';
 
 /**
  * Download CSV end to end (docs/console.md, Downloading codes): the button mints a one-use export
@@ -20,14 +16,7 @@ let tenant: Tenant;
 let adminEmail: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base } });
-  await h.app.listen({ port, host: '127.0.0.1' });
-  tenant = await h.seedTenant('Delta Rides');
-  adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', tenant.adminUserId).executeTakeFirstOrThrow()).email;
-  browser = await launchChromium();
+  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Delta Rides'));
 });
 
 afterAll(async () => {
@@ -37,11 +26,7 @@ afterAll(async () => {
 
 async function signIn(page: Page): Promise<void> {
   await page.goto(`${base}/console/`);
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in with voucherd' }).click()]);
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in' }).click()]);
-  await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
+  await signInThroughPages(page, base, adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
 }
 

@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_DIST } from '../../../src/modules/console/console.routes.js';
+import { axeViolations } from '../../helpers/axe.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
-import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
-import { PASSWORD } from '../../helpers/oauth-flow.js';
+import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
+import type { Harness, Tenant } from '../../helpers/harness.js';
 import { createRiderApp, createRiders } from '../../helpers/riders.js';
 
 /**
@@ -15,7 +13,6 @@ import { createRiderApp, createRiders } from '../../helpers/riders.js';
  * real claims, Edit program keeps the after-start rules and shows the API's refusal at its field,
  * Cancel program asks first. Real Chromium, real port, axe-core, no CSP violation.
  */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const engine = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 const SHOTS = join(process.cwd(), '.scratch', `console-${engine}`);
 
@@ -26,15 +23,8 @@ let tenant: Tenant;
 let adminEmail: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base } });
-  await h.app.listen({ port, host: '127.0.0.1' });
-  tenant = await h.seedTenant('Gamma Rides');
-  adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', tenant.adminUserId).executeTakeFirstOrThrow()).email;
-  browser = await launchChromium();
+  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Gamma Rides'));
 });
 
 afterAll(async () => {
@@ -42,19 +32,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 async function signIn(page: Page): Promise<void> {
   await page.goto(`${base}/console/`);
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in with voucherd' }).click()]);
-  await page.getByLabel('Email').fill(adminEmail);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in' }).click()]);
-  await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
+  await signInThroughPages(page, base, adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
 }
 
