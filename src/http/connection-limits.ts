@@ -29,18 +29,22 @@ const REFUSED = [
 ].join('\r\n');
 
 /**
- * Whether a socket peer is one of the proxies TRUST_PROXY names. With a hop count every peer is a
- * proxy; with a list, the listed addresses and CIDRs are.
+ * Which socket peers are proxies TRUST_PROXY names: with a hop count every peer is, with a list the
+ * listed addresses and CIDRs are. The list is parsed once, not per connection.
  */
-export function isTrustedProxy(trust: Config['trustProxy'], address: string): boolean {
-  if (trust === false) return false;
-  if (typeof trust === 'number') return trust > 0;
-  if (!ipaddr.isValid(address)) return false;
-  const parsed = ipaddr.process(address);
-  return trust.some((entry) => {
-    const range = entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.process(entry), ipaddr.process(entry).kind() === 'ipv4' ? 32 : 128] as const);
-    return parsed.kind() === range[0].kind() && parsed.match(range as [ipaddr.IPv4 | ipaddr.IPv6, number]);
+export function trustedProxyMatcher(trust: Config['trustProxy']): (address: string) => boolean {
+  if (trust === false) return () => false;
+  if (typeof trust === 'number') return () => trust > 0;
+  const ranges = trust.map((entry): [ipaddr.IPv4 | ipaddr.IPv6, number] => {
+    if (entry.includes('/')) return ipaddr.parseCIDR(entry);
+    const single = ipaddr.process(entry);
+    return [single, single.kind() === 'ipv4' ? 32 : 128];
   });
+  return (address) => {
+    if (!ipaddr.isValid(address)) return false;
+    const parsed = ipaddr.process(address);
+    return ranges.some((range) => parsed.kind() === range[0].kind() && parsed.match(range));
+  };
 }
 
 /**
@@ -50,9 +54,10 @@ export function isTrustedProxy(trust: Config['trustProxy'], address: string): bo
  */
 export function limitConnectionsPerAddress(server: Server, max: number, trust: Config['trustProxy'] = false): void {
   const open = new Map<string, number>();
+  const isTrustedProxy = trustedProxyMatcher(trust);
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
-    if (isTrustedProxy(trust, address)) return;
+    if (isTrustedProxy(address)) return;
     const n = open.get(address) ?? 0;
     if (n >= max) {
       socket.end(REFUSED);
