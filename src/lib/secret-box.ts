@@ -39,8 +39,11 @@ export class SecretBox {
   }
 
   /** True when the stored value is an envelope (anything else is a legacy plaintext value). */
+  /** How every sealed value starts. */
+  static readonly SEALED_PREFIX = `${PREFIX}:`;
+
   static isSealed(value: string): boolean {
-    return value.startsWith(`${PREFIX}:`);
+    return value.startsWith(SecretBox.SEALED_PREFIX);
   }
 
   seal(plaintext: string, purpose: string): string {

@@ -30,7 +30,7 @@ export async function resealAll(
     let resealed = 0;
     let seen = 0;
     for (;;) {
-      const page = await sealedValuesPage(db, target, afterId, PAGE);
+      const page = await sealedValuesPage(db, target, afterId, PAGE, options.legacyOnly ? SecretBox.SEALED_PREFIX : undefined);
       if (page.length === 0) break;
       for (const { id, value } of page) {
         seen += 1;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 
 /** The columns that hold sealed values (docs/secrets.md), with the purpose each is sealed under. */
@@ -10,16 +10,25 @@ export const SEALED_COLUMNS = [
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];
 
-/** One page of non-null values of a sealed column, by id after `afterId`. */
-export async function sealedValuesPage(db: Kysely<DB>, target: SealedColumn, afterId: string, limit: number): Promise<{ id: string; value: string }[]> {
-  const rows = await db
+/**
+ * One page of non-null values of a sealed column, by id after `afterId`; with `exceptPrefix`, only
+ * values not starting with it (compared exactly, on both engines), so a start-up pass over legacy
+ * plaintext reads no already-sealed row.
+ */
+export async function sealedValuesPage(
+  db: Kysely<DB>,
+  target: SealedColumn,
+  afterId: string,
+  limit: number,
+  exceptPrefix?: string,
+): Promise<{ id: string; value: string }[]> {
+  let query = db
     .selectFrom(target.table)
     .select(['id', `${target.column} as value`] as never)
     .where(target.column as never, 'is not', null)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .where('id', '>', afterId);
+  if (exceptPrefix) query = query.where(sql<boolean>`substr(${sql.ref(target.column)}, 1, ${exceptPrefix.length}) <> ${exceptPrefix}`);
+  const rows = await query.orderBy('id').limit(limit).execute();
   return rows as unknown as { id: string; value: string }[];
 }
 
