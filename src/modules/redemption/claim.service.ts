@@ -52,6 +52,15 @@ async function claim(ctx: AppContext, rider: RiderPrincipal, codeInput: string, 
     });
     if (fast) return fast;
   }
+  return claimByGeneralPath(ctx, rider, codeText, now, origin);
+}
+
+/**
+ * Steps 2–5 alone: what every engine runs when the one-statement path (PostgreSQL) claims nothing.
+ * Exported so the differential test (test/http/redemption/claim-paths.test.ts) can hold both paths
+ * to the same outcomes on the same fixtures.
+ */
+export async function claimByGeneralPath(ctx: AppContext, rider: RiderPrincipal, codeText: string, now: number, origin: ClaimOrigin = {}): Promise<ClaimResult> {
   const target = await findClaimTarget(ctx.database.db, codeText);
   const refusal = claimRefusal(target, rider, now);
   // A program is charged only for refusals that may name it (not for a 404, which must not).
