@@ -21,7 +21,8 @@ export const CLAIM_COUNTER_SHARDS = 64;
  * refuses a second claim of the program by the rider: a 23505 aborts the whole statement), one
  * of the program's claim counter shards is incremented (0009: the count is the program column
  * plus its shards, so it equals the voucher rows at every commit, and concurrent claims of one
- * program do not queue on the program row) and the outbox event is written with the counters —
+ * program do not queue on the program row) and the outbox event (built with json_build_object, not
+ * by string concatenation) is written with the counters —
  * all in the same transaction (docs/webhooks.md), nothing of it visible unless all of it commits.
  * The event's usage_voucher_claim_count counts this claim and every claim committed before the
  * statement began (or on its shard before it): exact when claims do not overlap; under
@@ -77,13 +78,16 @@ counter as (
 event as (
   insert into outbox_events (id, event_type, organization_id, voucher_program_id, payload, created_at, dispatched_at)
   select $10::text, 'voucher_program_code_claimed', s.organization_id, s.program_id,
-    '{"voucher_id":' || to_json($8::text)::text || ',"code_id":' || to_json(s.id)::text
-      || ',"redemption_count":' || s.redemption_count::text
-      || ',"usage_voucher_claim_count":' || (
+    json_build_object(
+      'voucher_id', $8::text,
+      'code_id', s.id,
+      'redemption_count', s.redemption_count,
+      'usage_voucher_claim_count', (
         (select p.usage_voucher_claim_count from voucher_programs p where p.id = s.program_id)
         + coalesce((select sum(o.claims) from program_claim_shards o where o.program_id = s.program_id and o.shard <> k.shard), 0)
         + k.claims
-      )::text || '}',
+      )::bigint
+    )::text,
     $2::bigint, null
   from slot s
   join counter k on k.program_id = s.program_id
