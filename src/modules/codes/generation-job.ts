@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { drainWorker } from '../../jobs/drain-worker.js';
 import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { skipCommitFlush } from '../../db/commit-flush.js';
 import { DEFAULT_CODE_FORMAT, rangeForShare, type CodeFormat } from '../../lib/codes.js';
@@ -104,21 +105,13 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
 
 /** Claims and runs background generations until none is left (or the process stops). */
 export function generationJobsWorker(holder: string, pollMs: number): Worker {
-  return {
-    name: 'generation-jobs',
-    intervalMs: pollMs,
-    async run(ctx, signal) {
-      const leaseMs = ctx.config.generationLeaseSeconds * 1000;
-      while (!signal.aborted) {
-        // A background job shares the process-wide generation slots with inline batches (it waits
-        // its turn, never refused): together they stay within GENERATION_CONCURRENCY.
-        const ran = await workGates(ctx).generation.perProcess.run(async () => {
-          const id = await claimBackgroundJob(ctx.database.db, holder, ctx.clock.now(), leaseMs);
-          if (id) await runGenerationJob(ctx, id, holder, signal);
-          return id !== undefined;
-        });
-        if (!ran) return;
-      }
-    },
-  };
+  return drainWorker('generation-jobs', pollMs, (ctx, signal) =>
+    // A background job shares the process-wide generation slots with inline batches (it waits
+    // its turn, never refused): together they stay within GENERATION_CONCURRENCY.
+    workGates(ctx).generation.perProcess.run(async () => {
+      const id = await claimBackgroundJob(ctx.database.db, holder, ctx.clock.now(), ctx.config.generationLeaseSeconds * 1000);
+      if (id) await runGenerationJob(ctx, id, holder, signal);
+      return id !== undefined;
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { drainWorker } from '../../jobs/drain-worker.js';
 import { claimDueRun, finishRun } from './run.repository.js';
 import { completeTrip } from './trip-outcome.js';
 
@@ -26,18 +27,12 @@ export async function runTripRun(ctx: AppContext, run: Awaited<ReturnType<typeof
  * is taken over once its lease expires (docs/sandbox.md).
  */
 export function sandboxRunsWorker(holder: string, pollMs: number): Worker {
-  return {
-    name: 'sandbox-runs',
-    intervalMs: pollMs,
-    async run(ctx, signal) {
-      const leaseMs = ctx.config.sandboxLeaseSeconds * 1000;
-      while (!signal.aborted) {
-        const run = await claimDueRun(ctx.database.db, holder, ctx.clock.now(), leaseMs);
-        if (!run) return;
-        // A failure leaves the run leased: the runner logs it, and whoever claims the run once the
-        // lease expires retries it (up to MAX_RUN_ATTEMPTS).
-        await runTripRun(ctx, run, holder);
-      }
-    },
-  };
+  return drainWorker('sandbox-runs', pollMs, async (ctx) => {
+    const run = await claimDueRun(ctx.database.db, holder, ctx.clock.now(), ctx.config.sandboxLeaseSeconds * 1000);
+    if (!run) return false;
+    // A failure leaves the run leased: the runner logs it, and whoever claims the run once the
+    // lease expires retries it (up to MAX_RUN_ATTEMPTS).
+    await runTripRun(ctx, run, holder);
+    return true;
+  });
 }
