@@ -36,30 +36,33 @@ export async function introspectToken(ctx: AppContext, client: ClientRow, token:
   const access = await findTokenByHash(db, hash);
   if (access) {
     if (access.client_id !== client.client_id || access.revoked_at !== null || access.expires_at <= now) return { active: false };
-    return {
-      active: true,
-      scope: access.scope,
-      client_id: access.client_id,
-      token_type: 'Bearer',
-      exp: Math.floor(access.expires_at / 1000),
-      iat: Math.floor(access.created_at / 1000),
-      iss: ctx.config.issuer,
-      ...(access.user_id ? { sub: access.user_id } : {}),
-      grant_type: access.grant_type,
-    };
+    return { ...activeToken(ctx, access, 'Bearer'), grant_type: access.grant_type };
   }
   const refresh = await findRefreshTokenByHash(db, hash);
   if (!refresh || refresh.client_id !== client.client_id || refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) {
     return { active: false };
   }
+  return activeToken(ctx, refresh, 'refresh_token');
+}
+
+interface TokenFacts {
+  scope: string;
+  client_id: string;
+  user_id: string | null;
+  expires_at: number;
+  created_at: number;
+}
+
+/** The RFC 7662 members every active token shares; `sub` only for tokens held for a user. */
+function activeToken(ctx: AppContext, token: TokenFacts, tokenType: 'Bearer' | 'refresh_token'): Introspection & { active: true } {
   return {
     active: true,
-    scope: refresh.scope,
-    client_id: refresh.client_id,
-    token_type: 'refresh_token',
-    exp: Math.floor(refresh.expires_at / 1000),
-    iat: Math.floor(refresh.created_at / 1000),
+    scope: token.scope,
+    client_id: token.client_id,
+    token_type: tokenType,
+    exp: Math.floor(token.expires_at / 1000),
+    iat: Math.floor(token.created_at / 1000),
     iss: ctx.config.issuer,
-    sub: refresh.user_id,
+    ...(token.user_id ? { sub: token.user_id } : {}),
   };
 }
