@@ -135,14 +135,60 @@ describe('voucherd console in a real browser', () => {
       await page.getByText('No program here.').waitFor();
       await page.getByRole('tab', { name: 'Active' }).click();
 
-      // Create: the API's 400 shows next to the field it names (metadata.field).
+      // Create, a wizard of five steps; the API's 400 opens the step of the field it names
+      // (metadata.field) and shows the message next to it.
       await page.getByRole('link', { name: 'New program' }).click();
       await page.getByRole('heading', { name: 'New voucher program' }).waitFor();
+      await page.getByRole('heading', { name: 'Step 1 of 5: Basics' }).waitFor();
       await page.getByLabel('Name', { exact: true }).fill('Holiday party rides');
       await page.getByLabel('Currency (ISO 4217)').fill('ZZZ');
+      await page.getByLabel(/^Time zone/).selectOption('America/New_York');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 2 of 5: Value' }).waitFor();
+      // The step's own rules run before Next: no value yet.
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect.poll(() => page.getByLabel('Value per trip').getAttribute('aria-invalid')).toBe('true');
       await page.getByLabel('Value per trip').fill('30');
+      await page.getByLabel('Part of the fare').check();
+      await page.getByLabel('Share of the fare covered (%)').fill('80');
+      await page.getByLabel('Period', { exact: true }).selectOption('DAILY');
+      await page.getByLabel('Trips per period (optional)').fill('2');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 3 of 5: Where' }).waitFor();
+      await page.getByLabel('Where rides may go').selectOption('PICKUP_ONLY');
+      await page.getByRole('button', { name: 'Add an area' }).click();
+      const area = page.getByRole('group', { name: 'Area 1' });
+      await area.getByLabel('Latitude').fill('40.6413');
+      await area.getByLabel('Longitude').fill('-73.7781');
+      await area.getByLabel('Radius (m)').fill('2000');
+      await area.getByLabel('Address').fill('JFK Airport');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 4 of 5: Codes' }).waitFor();
       await page.getByLabel('Number of codes').fill('150');
+      // Live guessing odds from the API's own rule: 8 random symbols are too few for 30,000 codes (10 at least).
+      await page.getByLabel('Random symbols per code').fill('8');
+      await page.getByLabel('Number of codes').fill('30000');
+      await expect.poll(() => page.getByTestId('odds').innerText()).toContain('with 30,000 codes use at least 10 random symbols');
+      await page.getByLabel('Random symbols per code').fill('12');
+      await page.getByLabel('Number of codes').fill('150');
+      await expect.poll(() => page.getByTestId('odds').innerText()).toContain('With 150 codes of 12 random symbols');
+      // O is not in the code alphabet: the step refuses the prefix before Next.
+      await page.getByLabel('Code prefix (optional)').fill('HOL');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect.poll(() => page.getByLabel('Code prefix (optional)').getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('Code prefix (optional)').fill('HPX');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 5 of 5: Review' }).waitFor();
+      const review = await page.getByTestId('review').innerText();
+      expect(review).toContain('Holiday party rides');
+      expect(review).toContain('80% of the fare');
+      expect(review).toContain('Pick-up in an area');
+      expect(review).toContain('150 unique codes');
+      expect(await axeViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Create program' }).click();
+      await page.getByRole('heading', { name: 'Step 1 of 5: Basics' }).waitFor();
       const currency = page.getByLabel('Currency (ISO 4217)');
       await expect.poll(() => currency.getAttribute('aria-invalid')).toBe('true');
       const describedBy = await currency.getAttribute('aria-describedby');
@@ -150,10 +196,26 @@ describe('voucherd console in a real browser', () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, 'console-create.png') });
       await currency.fill('USD');
+      for (let i = 0; i < 4; i += 1) await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 5 of 5: Review' }).waitFor();
       await page.getByRole('button', { name: 'Create program' }).click();
 
       // Program page: counters, then Generate codes as a background job (above 200) to the end.
       await page.getByRole('heading', { name: 'Holiday party rides' }).waitFor();
+      // What the wizard sent is what was stored.
+      const created = await h.ctx.database.db
+        .selectFrom('voucher_programs')
+        .select(['id', 'timezone', 'starts_at', 'value_per_trip_percentage', 'value_per_period_max_trips', 'value_recurrence_period', 'trip_restriction_type', 'pickup_locations', 'code_prefix', 'code_length'])
+        .where('name', '=', 'Holiday party rides')
+        .executeTakeFirstOrThrow();
+      expect(created).toMatchObject({ timezone: 'America/New_York', value_recurrence_period: 'DAILY', trip_restriction_type: 'PICKUP_ONLY', code_prefix: 'HPX' });
+      expect(Number(created.value_per_trip_percentage)).toBe(80);
+      expect(Number(created.value_per_period_max_trips)).toBe(2);
+      expect(Number(created.code_length)).toBe(12);
+      expect(JSON.parse(created.pickup_locations!)).toEqual([{ latitude: 40.6413, longitude: -73.7781, radius: 2000, address: 'JFK Airport' }]);
+      // The start day is read in the program's time zone: midnight in New York.
+      const nyMidnight = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', hour: 'numeric', minute: 'numeric' }).format(Number(created.starts_at));
+      expect(nyMidnight).toBe('00:00');
       await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('150');
       await page.getByLabel('Number of codes to generate').fill('650');
       await page.getByRole('button', { name: 'Generate' }).click();
