@@ -480,8 +480,8 @@ export type Locale = keyof typeof LOCALES;
 /** The first supported language of the browser's list (navigator.languages), else English. */
 export function pickLocale(languages: readonly string[]): Locale {
   for (const tag of languages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (base === 'fr' || base === 'en') return base;
+    const base = tag.trim().toLowerCase().split('-')[0] ?? '';
+    if (Object.hasOwn(LOCALES, base)) return base as Locale;
   }
   return 'en';
 }
@@ -491,7 +491,10 @@ export function translate(locale: Locale, key: MessageKey, params: Record<string
   return text.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
-/** The Accept-Language value voucherd understands for a console locale. */
+/** The BCP 47 tag of each console locale: the region its strings are written for (pt is Brazilian). */
+const TAGS: Record<Locale, string> = { en: 'en-US', fr: 'fr-FR', de: 'de-DE', pt: 'pt-BR', es: 'es-ES' };
+
+/** The Accept-Language value voucherd understands for a console locale; also the tag for Intl and <html lang>. */
 export function apiLanguage(locale: Locale): string {
-  return locale === 'fr' ? 'fr-FR' : 'en-US';
+  return TAGS[locale];
 }
