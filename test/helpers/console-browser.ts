@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { apiLanguage, translate as consoleText, type Locale } from '../../console/src/lib/messages.js';
+import { negotiateLocale, translate as apiText } from '../../src/lib/i18n.js';
 import { CONSOLE_DIST } from '../../src/modules/console/console.routes.js';
 import { freePort, launchChromium } from './chromium.js';
 import { createHarness, type Harness, type Tenant } from './harness.js';
@@ -26,12 +28,16 @@ export async function startConsoleRig(tenantName = 'Alpha Rides'): Promise<Conso
   return { h, base, browser: await launchChromium(), alpha, adminEmail };
 }
 
-/** From the console's sign-in screen through voucherd's login and consent pages, back to the console. */
-export async function signInThroughPages(page: Page, base: string, email: string): Promise<void> {
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in with voucherd' }).click()]);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in' }).click()]);
-  await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
+/**
+ * From the console's sign-in screen through voucherd's login and consent pages, back to the console.
+ * `locale` is the browser context's language: the console and voucherd's pages answer in it.
+ */
+export async function signInThroughPages(page: Page, base: string, email: string, locale: Locale = 'en'): Promise<void> {
+  const api = negotiateLocale(apiLanguage(locale));
+  await page.getByRole('heading', { name: consoleText(locale, 'sign_in_title') }).waitFor();
+  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: consoleText(locale, 'sign_in') }).click()]);
+  await page.getByLabel(apiText(api, 'page_email')).fill(email);
+  await page.getByLabel(apiText(api, 'page_password')).fill(PASSWORD);
+  await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: apiText(api, 'page_sign_in') }).click()]);
+  await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: apiText(api, 'page_approve') }).click()]);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, type Paths } from '../api.js';
-import { formatNumber, t } from '../i18n.js';
+import { formatNumber, localeTag, t } from '../i18n.js';
 
 const ACTIVITY = '/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/activity';
 type Activity = Paths[typeof ACTIVITY]['get']['responses'][200]['content']['application/json'];
@@ -30,7 +30,7 @@ function Bars(props: { id: string; label: string; buckets: Bucket[]; metric: Met
   const step = (W - L) / Math.max(1, values.length);
   const first = props.buckets[0];
   const last = props.buckets[props.buckets.length - 1];
-  const when = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', ...(props.bucket === t('activity_hour') ? { timeStyle: 'short' } : {}), timeZone: props.tz }).format(ms);
+  const when = (ms: number) => new Intl.DateTimeFormat(localeTag, { dateStyle: 'medium', ...(props.bucket === t('activity_hour') ? { timeStyle: 'short' } : {}), timeZone: props.tz }).format(ms);
   const desc = t('activity_desc', {
     metric: props.label,
     bucket: props.bucket,
@@ -85,7 +85,7 @@ export default function ActivityChart(props: { path: { organization_id: string; 
   if (!activity) return <p role="status">{t('loading')}</p>;
   const bucket = activity.bucket === 'hour' ? t('activity_hour') : t('activity_day');
   const money = (n: number) => `${formatNumber(n)} ${activity.currency_code}`;
-  const when = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'short', ...(activity.bucket === 'hour' ? { timeStyle: 'short' } : {}), timeZone: activity.timezone }).format(ms);
+  const when = (ms: number) => new Intl.DateTimeFormat(localeTag, { dateStyle: 'short', ...(activity.bucket === 'hour' ? { timeStyle: 'short' } : {}), timeZone: activity.timezone }).format(ms);
   const busy = activity.buckets.filter((b) => b.claims > 0 || b.trips > 0 || Number(b.spent_amount) > 0);
   return (
     <section aria-labelledby="activity-title" className="activity">
