@@ -158,7 +158,8 @@ describe('voucherd console in a real browser', () => {
       await page.getByLabel('Number of codes to generate').fill('650');
       await page.getByRole('button', { name: 'Generate' }).click();
       await page.getByText('Generation complete: 650 codes.').waitFor({ timeout: 30_000 });
-      expect(await page.locator('#generation-progress').getAttribute('value')).toBe('100');
+      expect(await page.locator('#generation-progress').getAttribute('value')).toBe('650');
+      expect(await page.locator('#generation-progress').getAttribute('max')).toBe('650');
       await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('800');
       const program = new URL(page.url()).pathname.split('/').pop()!;
       const generations = await h.ctx.database.db.selectFrom('code_generations').select(['mode', 'requested', 'status']).where('program_id', '=', program).execute();
