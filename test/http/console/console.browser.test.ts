@@ -188,7 +188,7 @@ describe('voucherd console in a real browser', () => {
       await expect.poll(() => rows.count()).toBe(3);
       await page.getByLabel('Show codes').selectOption('ALL');
       // Paged with page_token.
-      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page.getByText('Page 2').waitFor();
       await expect.poll(async () => (await rows.locator('code').allInnerTexts())[0]).not.toBe(texts[0]);
       expect(await axeViolations(page)).toEqual([]);
