@@ -17,7 +17,7 @@ const runs: [string, string[]][] = [
   ['overhead.ts', quick ? ['--seconds', '3'] : ['--seconds', '10']],
 ];
 // Benchmarks owned by other modules join the run when present.
-for (const extra of ['claims.ts', 'webhooks.ts', 'cancel-export.ts', 'processes.ts', 'tenant-isolation.ts']) {
+for (const extra of ['claims.ts', 'webhooks.ts', 'cancel-export.ts', 'processes.ts', 'tenant-isolation.ts', 'console-scroll.ts']) {
   if (existsSync(join(ROOT, 'bench', extra))) runs.push([extra, quick ? ['--quick'] : []]);
 }
 

@@ -166,7 +166,7 @@ function Generate(props: { path: Path; onDone: () => void }) {
       <h2 id="generate-title">{t('generate_title')}</h2>
       <form onSubmit={(e) => void onSubmit(e)} className="inline-form">
         <label htmlFor="generate-count">{t('generate_count')}</label>
-        <input id="generate-count" type="number" min="1" max="30000" step="1" value={count} onChange={(e) => setCount(e.target.value)} />
+        <input id="generate-count" type="number" min="1" step="1" value={count} onChange={(e) => setCount(e.target.value)} />
         <button type="submit" disabled={busy}>
           {t('generate')}
         </button>
@@ -174,7 +174,8 @@ function Generate(props: { path: Path; onDone: () => void }) {
       {message ? <p role="alert">{message}</p> : null}
       {progress ? (
         <div className="progress">
-          <progress id="generation-progress" max={100} value={progress.percent} aria-label={t('generation_progress')}>
+          {/* In codes, not percent: assistive technology reads "generated of requested" (docs/console.md). */}
+          <progress id="generation-progress" max={Math.max(1, progress.requested)} value={progress.generated} aria-label={t('generation_progress')}>
             {progress.percent}%
           </progress>
           <p role="status" aria-live="polite">

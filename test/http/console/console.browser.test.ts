@@ -220,7 +220,8 @@ describe('voucherd console in a real browser', () => {
       await page.getByLabel('Number of codes to generate').fill('650');
       await page.getByRole('button', { name: 'Generate' }).click();
       await page.getByText('Generation complete: 650 codes.').waitFor({ timeout: 30_000 });
-      expect(await page.locator('#generation-progress').getAttribute('value')).toBe('100');
+      expect(await page.locator('#generation-progress').getAttribute('value')).toBe('650');
+      expect(await page.locator('#generation-progress').getAttribute('max')).toBe('650');
       await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('800');
       const program = new URL(page.url()).pathname.split('/').pop()!;
       const generations = await h.ctx.database.db.selectFrom('code_generations').select(['mode', 'requested', 'status']).where('program_id', '=', program).execute();
@@ -249,7 +250,7 @@ describe('voucherd console in a real browser', () => {
       await expect.poll(() => rows.count()).toBe(3);
       await page.getByLabel('Show codes').selectOption('ALL');
       // Paged with page_token.
-      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page.getByText('Page 2').waitFor();
       await expect.poll(async () => (await rows.locator('code').allInnerTexts())[0]).not.toBe(texts[0]);
       expect(await axeViolations(page)).toEqual([]);
