@@ -36,15 +36,24 @@ describe('console in German', () => {
       expect(await page.evaluate('document.documentElement.lang')).toBe('de-DE');
       await page.getByRole('tab', { name: 'Aktiv' }).waitFor();
 
-      // The create form: the console's own rule in German, then the API's 400 in German at its field.
+      // The create wizard in German, then the API's 400 in German at its field (back on step 1).
       await page.getByRole('link', { name: 'Neues Programm' }).click();
       await page.getByRole('heading', { name: 'Neues Gutscheinprogramm' }).waitFor();
+      await page.getByRole('heading', { name: 'Schritt 1 von 5: Grunddaten' }).waitFor();
       await page.getByLabel('Name', { exact: true }).fill('Messe-Shuttle');
-      await page.getByLabel('Wert pro Fahrt').fill('30');
-      await page.getByLabel('Anzahl der Codes').fill('5');
       const currency = page.getByLabel('Währung (ISO 4217)');
       await currency.fill('ZZZ');
+      const next = page.getByRole('button', { name: 'Weiter' });
+      await next.click();
+      await page.getByLabel('Wert pro Fahrt').fill('30');
+      await next.click();
+      await page.getByRole('heading', { name: 'Schritt 3 von 5: Gebiete' }).waitFor();
+      await next.click();
+      await page.getByLabel('Anzahl der Codes').fill('5');
+      await next.click();
+      await page.getByRole('heading', { name: 'Schritt 5 von 5: Prüfen' }).waitFor();
       await page.getByRole('button', { name: 'Programm anlegen' }).click();
+      await page.getByRole('heading', { name: 'Schritt 1 von 5: Grunddaten' }).waitFor();
       await expect.poll(() => currency.getAttribute('aria-invalid')).toBe('true');
       const describedBy = await currency.getAttribute('aria-describedby');
       await expect.poll(() => page.locator(`#${describedBy}`).innerText()).toBe('currency_code muss ein ISO-4217-Währungscode sein.');
@@ -53,6 +62,7 @@ describe('console in German', () => {
 
       // Created: the program page's dates go through Intl with de-DE (day.month.year).
       await currency.fill('EUR');
+      for (let i = 0; i < 4; i += 1) await next.click();
       await page.getByRole('button', { name: 'Programm anlegen' }).click();
       await page.getByRole('heading', { name: 'Messe-Shuttle' }).waitFor();
       await expect.poll(() => page.getByText(/ · Eindeutige Codes · /).innerText()).toMatch(/^(Aktiv|Bevorstehend) · Eindeutige Codes · \d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}$/);
