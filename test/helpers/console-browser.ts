@@ -41,3 +41,24 @@ export async function signInThroughPages(page: Page, base: string, email: string
   await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: apiText(api, 'page_sign_in') }).click()]);
   await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: apiText(api, 'page_approve') }).click()]);
 }
+
+/**
+ * Walks the create-program wizard (English) for a unique-codes program with the defaults of every
+ * optional step, and waits for the new program's page.
+ */
+export async function createProgramInWizard(page: Page, program: { name: string; valuePerTrip: string; codes: string }): Promise<void> {
+  await page.getByRole('link', { name: 'New program' }).click();
+  await page.getByRole('heading', { name: 'Step 1 of 5: Basics' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill(program.name);
+  const next = page.getByRole('button', { name: 'Next', exact: true });
+  await next.click();
+  await page.getByLabel('Value per trip').fill(program.valuePerTrip);
+  await next.click();
+  await page.getByRole('heading', { name: 'Step 3 of 5: Where' }).waitFor();
+  await next.click();
+  await page.getByLabel('Number of codes').fill(program.codes);
+  await next.click();
+  await page.getByRole('heading', { name: 'Step 5 of 5: Review' }).waitFor();
+  await page.getByRole('button', { name: 'Create program' }).click();
+  await page.getByRole('heading', { name: program.name }).waitFor();
+}

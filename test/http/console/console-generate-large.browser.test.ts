@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../../src/jobs/runner.js';
 import { generationJobsWorker, runGenerationJob } from '../../../src/modules/codes/generation-job.js';
 import { claimBackgroundJob } from '../../../src/modules/codes/generation.repository.js';
-import { signInThroughPages, startConsoleRig, type ConsoleRig } from '../../helpers/console-browser.js';
+import { createProgramInWizard, signInThroughPages, startConsoleRig, type ConsoleRig } from '../../helpers/console-browser.js';
 
 /**
  * Large generations followed in the console's progress bar (docs/console.md, Generate codes): 30,000
@@ -85,13 +85,7 @@ describe('console: large generations followed in the progress bar', () => {
       const r = await rig('Epsilon Rides');
       const page = await signedInPage(r);
       // The wizard: a unique-codes program with the smallest first batch.
-      await page.getByRole('link', { name: 'New program' }).click();
-      await page.getByRole('heading', { name: 'New voucher program' }).waitFor();
-      await page.getByLabel('Name', { exact: true }).fill('Season tickets');
-      await page.getByLabel('Value per trip').fill('15');
-      await page.getByLabel('Number of codes').fill('1');
-      await page.getByRole('button', { name: 'Create program' }).click();
-      await page.getByRole('heading', { name: 'Season tickets' }).waitFor();
+      await createProgramInWizard(page, { name: 'Season tickets', valuePerTrip: '15', codes: '1' });
       await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('1');
       const programId = new URL(page.url()).pathname.split('/').pop()!;
 
