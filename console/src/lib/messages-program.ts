@@ -35,6 +35,13 @@ export const programEn = {
   qr_for: 'QR code of {code}',
   qr_title: 'QR code of {code}',
   qr_alt: 'QR code of {link}',
+  filter_generation: 'Generation',
+  filter_all_generations: 'All generations',
+  generation_option: '{date} · …{id}',
+  find_code: 'Find a code',
+  find: 'Find',
+  find_clear: 'Clear',
+  codes_none_match: 'No code matches.',
 };
 
 export const programFr: Record<keyof typeof programEn, string> = {
@@ -73,4 +80,11 @@ export const programFr: Record<keyof typeof programEn, string> = {
   qr_for: 'QR code de {code}',
   qr_title: 'QR code de {code}',
   qr_alt: 'QR code de {link}',
+  filter_generation: 'Génération',
+  filter_all_generations: 'Toutes les générations',
+  generation_option: '{date} · …{id}',
+  find_code: 'Trouver un code',
+  find: 'Trouver',
+  find_clear: 'Effacer',
+  codes_none_match: 'Aucun code ne correspond.',
 };
