@@ -127,7 +127,7 @@ export function CodesTable(props: { path: Path; version: number }) {
         </button>
         <DownloadCodesCsv path={props.path} />
       </div>
-      <form className="inline-form" role="search" aria-label={t('find_code')} onSubmit={find}>
+      <form className="inline-form" role="search" onSubmit={find}>
         <label htmlFor="code-find">{t('find_code')}</label>
         <input
           id="code-find"

@@ -4,9 +4,11 @@
  */
 import { programEn, programFr } from './messages-program.js';
 import { guestsEn, guestsFr } from './messages-guests.js';
+import { templatesEn, templatesFr } from './messages-templates.js';
 
 const en = {
   ...programEn,
+  ...templatesEn,
   app_title: 'voucherd console',
   skip_to_content: 'Skip to content',
   sign_in_title: 'Sign in',
@@ -103,6 +105,7 @@ type Messages = Record<MessageKey, string>;
 
 const fr: Messages = {
   ...programFr,
+  ...templatesFr,
   app_title: 'Console voucherd',
   skip_to_content: 'Aller au contenu',
   sign_in_title: 'Connexion',

@@ -49,44 +49,92 @@ function wholeNumber(value: string): number | null {
   return /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : null;
 }
 
-/** The errors per field, or the request body when there is none. An end date covers its whole day. */
-export function checkProgramForm(v: ProgramFormValues): { errors: FormErrors; body: CreateProgramBody | null } {
-  const errors: FormErrors = {};
-  const name = v.name.trim();
-  if (!name) errors.name = 'required';
-  else if (name.length > 255) errors.name = 'name_too_long';
+/** The value-rule fields a program and a template share (docs/console.md, Templates). */
+export interface ValueRuleValues {
+  scheme: Scheme;
+  currency_code: string;
+  value_per_trip_max_amount: string;
+  redemptions_per_code: string;
+}
+export type ValueRuleField = 'currency_code' | 'value_per_trip_max_amount' | 'redemptions_per_code';
+export interface ValueRuleBody {
+  code_scheme: Scheme;
+  currency_code: string;
+  value_per_trip_max_amount: number;
+  redemptions_per_code?: number;
+}
+
+/** The shared rules: a currency code, a positive amount per trip, redemptions per single code. */
+export function checkValueRules(v: ValueRuleValues): { errors: Partial<Record<ValueRuleField, FormRule>>; body: ValueRuleBody | null } {
+  const errors: Partial<Record<ValueRuleField, FormRule>> = {};
   const currency = v.currency_code.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) errors.currency_code = 'currency';
-  const startsAt = dayToEpochMs(v.starts_on);
-  const endDay = dayToEpochMs(v.ends_on);
-  if (startsAt === null) errors.starts_at = v.starts_on ? 'date' : 'required';
-  if (endDay === null) errors.ends_at = v.ends_on ? 'date' : 'required';
-  const endsAt = endDay === null ? null : endDay + 86_400_000 - 1;
-  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) errors.ends_at = 'ends_before_start';
   const amount = Number(v.value_per_trip_max_amount);
   if (!v.value_per_trip_max_amount.trim()) errors.value_per_trip_max_amount = 'required';
   else if (!Number.isFinite(amount) || amount <= 0) errors.value_per_trip_max_amount = 'positive_amount';
-  let codes: number | null = null;
   let redemptions: number | null = null;
-  if (v.scheme === 'MULTI_CODE_SINGLE_REDEEM') {
-    codes = wholeNumber(v.number_of_codes);
-    if (codes === null || codes < 1 || codes > MAX_CODES_PER_REQUEST) errors.number_of_codes = 'codes_range';
-  } else {
+  if (v.scheme === 'SINGLE_CODE_MULTI_REDEEM') {
     redemptions = wholeNumber(v.redemptions_per_code);
     if (redemptions === null || redemptions < 1) errors.redemptions_per_code = 'redemptions_range';
   }
   if (Object.keys(errors).length > 0) return { errors, body: null };
   return {
     errors,
+    body: { code_scheme: v.scheme, currency_code: currency, value_per_trip_max_amount: amount, ...(redemptions !== null ? { redemptions_per_code: redemptions } : {}) },
+  };
+}
+
+/** A required name of at most 255 characters (a program's, a template's). */
+export function checkName(value: string): { name: string; rule?: FormRule } {
+  const name = value.trim();
+  if (!name) return { name, rule: 'required' };
+  return name.length > 255 ? { name, rule: 'name_too_long' } : { name };
+}
+
+/** The number of codes a Create (or a create from template) may ask for. */
+export function checkCodeCount(value: string): number | null {
+  const codes = wholeNumber(value);
+  return codes === null || codes < 1 || codes > MAX_CODES_PER_REQUEST ? null : codes;
+}
+
+/** A start and end day: the end covers its whole day and must be after the start. */
+export function checkWindow(startsOn: string, endsOn: string): { errors: FormErrors; startsAt: number | null; endsAt: number | null } {
+  const errors: FormErrors = {};
+  const startsAt = dayToEpochMs(startsOn);
+  const endDay = dayToEpochMs(endsOn);
+  if (startsAt === null) errors.starts_at = startsOn ? 'date' : 'required';
+  if (endDay === null) errors.ends_at = endsOn ? 'date' : 'required';
+  const endsAt = endDay === null ? null : endDay + 86_400_000 - 1;
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) errors.ends_at = 'ends_before_start';
+  return { errors, startsAt, endsAt };
+}
+
+/** The errors per field, or the request body when there is none. An end date covers its whole day. */
+export function checkProgramForm(v: ProgramFormValues): { errors: FormErrors; body: CreateProgramBody | null } {
+  const errors: FormErrors = {};
+  const { name, rule } = checkName(v.name);
+  if (rule) errors.name = rule;
+  const window = checkWindow(v.starts_on, v.ends_on);
+  Object.assign(errors, window.errors);
+  const rules = checkValueRules(v);
+  Object.assign(errors, rules.errors);
+  let codes: number | null = null;
+  if (v.scheme === 'MULTI_CODE_SINGLE_REDEEM') {
+    codes = checkCodeCount(v.number_of_codes);
+    if (codes === null) errors.number_of_codes = 'codes_range';
+  }
+  if (Object.keys(errors).length > 0 || !rules.body) return { errors, body: null };
+  return {
+    errors,
     body: {
       name,
-      currency_code: currency,
-      starts_at: startsAt!,
-      ends_at: endsAt!,
+      currency_code: rules.body.currency_code,
+      starts_at: window.startsAt!,
+      ends_at: window.endsAt!,
       code_scheme: v.scheme,
-      value_per_trip_max_amount: amount,
+      value_per_trip_max_amount: rules.body.value_per_trip_max_amount,
       ...(codes !== null ? { number_of_codes: codes } : {}),
-      ...(redemptions !== null ? { redemptions_per_code: redemptions } : {}),
+      ...(rules.body.redemptions_per_code !== undefined ? { redemptions_per_code: rules.body.redemptions_per_code } : {}),
     },
   };
 }
@@ -96,8 +144,8 @@ export function checkProgramForm(v: ProgramFormValues): { errors: FormErrors; bo
  * a field the form has no control for is shown at the top of the form (null).
  */
 export function fieldOfApiError(body: unknown): FormField | null {
-  const field = (body as { metadata?: { field?: unknown } } | null)?.metadata?.field;
-  if (typeof field !== 'string') return null;
+  const field = apiErrorField(body);
+  if (field === null) return null;
   const known: Record<string, FormField> = {
     name: 'name',
     currency_code: 'currency_code',
@@ -108,4 +156,10 @@ export function fieldOfApiError(body: unknown): FormField | null {
     redemptions_per_code: 'redemptions_per_code',
   };
   return known[field] ?? null;
+}
+
+/** `metadata.field` of an API error body, or null. */
+export function apiErrorField(body: unknown): string | null {
+  const field = (body as { metadata?: { field?: unknown } } | null)?.metadata?.field;
+  return typeof field === 'string' ? field : null;
 }

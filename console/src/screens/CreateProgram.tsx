@@ -1,8 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { api } from '../api.js';
 import { Link } from '../App.js';
 import { t } from '../i18n.js';
-import { checkProgramForm, fieldOfApiError, type FormField, type ProgramFormValues, type Scheme } from '../lib/program-form.js';
+import { checkProgramForm, fieldOfApiError, type FormField, type ProgramFormValues } from '../lib/program-form.js';
+import { TextField, ValueRuleFields } from '../components/ValueRuleFields.js';
 import { navigate, programPath, programsPath } from '../router.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -23,8 +24,6 @@ export function CreateProgram(props: { org: string }) {
   const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const set = (key: keyof ProgramFormValues) => (e: { target: { value: string } }) => setValues({ ...values, [key]: e.target.value });
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -55,22 +54,6 @@ export function CreateProgram(props: { org: string }) {
     } else setFormError(message);
   };
 
-  const field = (name: FormField, label: string, control: (describedBy: string | undefined) => ReactNode) => (
-    <div className="field">
-      <label htmlFor={`f-${name}`}>{label}</label>
-      {control(errors[name] ? `e-${name}` : undefined)}
-      {errors[name] ? (
-        <p id={`e-${name}`} className="field-error">
-          {errors[name]}
-        </p>
-      ) : null}
-    </div>
-  );
-  const input = (name: FormField, key: keyof ProgramFormValues, type: string, extra: Record<string, string> = {}) =>
-    field(name, t(LABELS[name]), (describedBy) => (
-      <input id={`f-${name}`} type={type} value={values[key]} onChange={set(key)} aria-invalid={errors[name] ? true : undefined} aria-describedby={describedBy} {...extra} />
-    ));
-
   return (
     <section aria-labelledby="create-title" className="narrow">
       <p>
@@ -79,22 +62,25 @@ export function CreateProgram(props: { org: string }) {
       <h1 id="create-title">{t('create_title')}</h1>
       {formError ? <p role="alert">{formError}</p> : null}
       <form onSubmit={(e) => void onSubmit(e)} noValidate>
-        {input('name', 'name', 'text', { autoComplete: 'off' })}
-        <fieldset className="field">
-          <legend>{t('field_scheme')}</legend>
-          {(['MULTI_CODE_SINGLE_REDEEM', 'SINGLE_CODE_MULTI_REDEEM'] as Scheme[]).map((s) => (
-            <label key={s} className="inline">
-              <input type="radio" name="scheme" value={s} checked={values.scheme === s} onChange={() => setValues({ ...values, scheme: s })} /> {t(`scheme_${s}`)}
-            </label>
-          ))}
-        </fieldset>
-        {input('currency_code', 'currency_code', 'text', { maxLength: '3', autoComplete: 'off' })}
-        {input('starts_at', 'starts_on', 'date')}
-        {input('ends_at', 'ends_on', 'date')}
-        {input('value_per_trip_max_amount', 'value_per_trip_max_amount', 'number', { min: '0', step: '0.01', inputMode: 'decimal' })}
-        {values.scheme === 'MULTI_CODE_SINGLE_REDEEM'
-          ? input('number_of_codes', 'number_of_codes', 'number', { min: '1', max: '30000', step: '1' })
-          : input('redemptions_per_code', 'redemptions_per_code', 'number', { min: '1', step: '1' })}
+        <TextField name="name" label={t('field_name')} value={values.name} error={errors.name} onChange={(v) => setValues({ ...values, name: v })} extra={{ autoComplete: 'off' }} />
+        <TextField name="starts_at" label={t('field_starts')} type="date" value={values.starts_on} error={errors.starts_at} onChange={(v) => setValues({ ...values, starts_on: v })} />
+        <TextField name="ends_at" label={t('field_ends')} type="date" value={values.ends_on} error={errors.ends_at} onChange={(v) => setValues({ ...values, ends_on: v })} />
+        <ValueRuleFields
+          values={values}
+          errors={errors}
+          onChange={setValues}
+          uniqueCodes={
+            <TextField
+              name="number_of_codes"
+              label={t('field_codes')}
+              type="number"
+              value={values.number_of_codes}
+              error={errors.number_of_codes}
+              onChange={(v) => setValues({ ...values, number_of_codes: v })}
+              extra={{ min: '1', max: '30000', step: '1' }}
+            />
+          }
+        />
         <div className="actions">
           <button type="submit" disabled={busy}>
             {t('create')}
@@ -105,13 +91,3 @@ export function CreateProgram(props: { org: string }) {
     </section>
   );
 }
-
-const LABELS = {
-  name: 'field_name',
-  currency_code: 'field_currency',
-  starts_at: 'field_starts',
-  ends_at: 'field_ends',
-  value_per_trip_max_amount: 'field_value',
-  number_of_codes: 'field_codes',
-  redemptions_per_code: 'field_redemptions',
-} as const satisfies Record<FormField, string>;
