@@ -37,7 +37,9 @@ type PageInput = Parameters<typeof listCodePage>[1];
  * program plus a sort, once per page (measured: 1,000,000-code CSV export 179 s → see bench/README.md).
  */
 async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[]> {
-  if (ctx.database.dialect !== 'postgres') return listCodePage(ctx.database.db, input);
+  // A code text matches at most one row through its unique index: a sort of one row costs nothing,
+  // and with sorting disabled the planner would walk every code of the program instead.
+  if (ctx.database.dialect !== 'postgres' || input.filter?.codeText !== undefined) return listCodePage(ctx.database.db, input);
   return ctx.database.db.transaction().execute(async (trx) => {
     await sql`set local enable_sort = off`.execute(trx);
     return listCodePage(trx, input);
