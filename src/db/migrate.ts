@@ -14,6 +14,7 @@ import * as m0012 from './migrations/0012_sandbox_runs.js';
 import * as m0015 from './migrations/0015_public_clients.js';
 import * as m0017 from './migrations/0017_activity_indexes.js';
 import * as m0018 from './migrations/0018_code_export_links.js';
+import * as m0019 from './migrations/0019_code_filter_indexes.js';
 
 /** Migrations listed in code (no directory scan), so the compiled and the tsx-run service agree. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_public_clients': m0015,
   '0017_activity_indexes': m0017,
   '0018_code_export_links': m0018,
+  '0019_code_filter_indexes': m0019,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -35,6 +35,13 @@ export const programEn = {
   qr_for: 'QR code of {code}',
   qr_title: 'QR code of {code}',
   qr_alt: 'QR code of {link}',
+  filter_generation: 'Generation',
+  filter_all_generations: 'All generations',
+  generation_option: '{date} · …{id}',
+  find_code: 'Find a code',
+  find: 'Find',
+  find_clear: 'Clear',
+  codes_none_match: 'No code matches.',
 };
 
 export const programFr: Record<keyof typeof programEn, string> = {
@@ -73,6 +80,13 @@ export const programFr: Record<keyof typeof programEn, string> = {
   qr_for: 'QR code de {code}',
   qr_title: 'QR code de {code}',
   qr_alt: 'QR code de {link}',
+  filter_generation: 'Génération',
+  filter_all_generations: 'Toutes les générations',
+  generation_option: '{date} · …{id}',
+  find_code: 'Trouver un code',
+  find: 'Trouver',
+  find_clear: 'Effacer',
+  codes_none_match: 'Aucun code ne correspond.',
 };
 
 export const programDe: Record<keyof typeof programEn, string> = {
@@ -111,6 +125,13 @@ export const programDe: Record<keyof typeof programEn, string> = {
   qr_for: 'QR-Code von {code}',
   qr_title: 'QR-Code von {code}',
   qr_alt: 'QR-Code von {link}',
+  filter_generation: 'Generierung',
+  filter_all_generations: 'Alle Generierungen',
+  generation_option: '{date} · …{id}',
+  find_code: 'Code suchen',
+  find: 'Suchen',
+  find_clear: 'Zurücksetzen',
+  codes_none_match: 'Kein Code passt.',
 };
 
 export const programPt: Record<keyof typeof programEn, string> = {
@@ -149,6 +170,13 @@ export const programPt: Record<keyof typeof programEn, string> = {
   qr_for: 'QR code de {code}',
   qr_title: 'QR code de {code}',
   qr_alt: 'QR code de {link}',
+  filter_generation: 'Geração',
+  filter_all_generations: 'Todas as gerações',
+  generation_option: '{date} · …{id}',
+  find_code: 'Encontrar um código',
+  find: 'Encontrar',
+  find_clear: 'Limpar',
+  codes_none_match: 'Nenhum código corresponde.',
 };
 
 export const programEs: Record<keyof typeof programEn, string> = {
@@ -187,4 +215,11 @@ export const programEs: Record<keyof typeof programEn, string> = {
   qr_for: 'Código QR de {code}',
   qr_title: 'Código QR de {code}',
   qr_alt: 'Código QR de {link}',
+  filter_generation: 'Generación',
+  filter_all_generations: 'Todas las generaciones',
+  generation_option: '{date} · …{id}',
+  find_code: 'Buscar un código',
+  find: 'Buscar',
+  find_clear: 'Borrar',
+  codes_none_match: 'Ningún código coincide.',
 };

@@ -6,9 +6,11 @@
 import { programDe, programEn, programEs, programFr, programPt } from './messages-program.js';
 import { guestsDe, guestsEn, guestsEs, guestsFr, guestsPt } from './messages-guests.js';
 import { wizardDe, wizardEn, wizardEs, wizardFr, wizardPt } from './messages-wizard.js';
+import { templatesDe, templatesEn, templatesEs, templatesFr, templatesPt } from './messages-templates.js';
 
 const en = {
   ...programEn,
+  ...templatesEn,
   app_title: 'voucherd console',
   skip_to_content: 'Skip to content',
   sign_in_title: 'Sign in',
@@ -106,6 +108,7 @@ type Messages = Record<MessageKey, string>;
 
 const fr: Messages = {
   ...programFr,
+  ...templatesFr,
   app_title: 'Console voucherd',
   skip_to_content: 'Aller au contenu',
   sign_in_title: 'Connexion',
@@ -290,6 +293,7 @@ const de: Messages = {
   single_code_note: 'Ein Programm mit gemeinsamem Code hat genau einen Code; dafür können keine Codes erzeugt werden.',
   ...guestsDe,
   ...wizardDe,
+  ...templatesDe,
 };
 
 const pt: Messages = {
@@ -384,6 +388,7 @@ const pt: Messages = {
   single_code_note: 'Um programa de código compartilhado tem exatamente um código; não é possível gerar códigos para ele.',
   ...guestsPt,
   ...wizardPt,
+  ...templatesPt,
 };
 
 const es: Messages = {
@@ -478,6 +483,7 @@ const es: Messages = {
   single_code_note: 'Un programa de código compartido tiene exactamente un código; no se pueden generar códigos para él.',
   ...guestsEs,
   ...wizardEs,
+  ...templatesEs,
 };
 
 export const LOCALES = { en, fr, de, pt, es } as const;

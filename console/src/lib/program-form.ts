@@ -225,21 +225,15 @@ const PREFIX = new RegExp(`^[${CODE_ALPHABET}]{0,8}$`);
 /** The errors per field, or the request body when there is none. An end date covers its whole day. */
 export function checkProgramForm(v: ProgramFormValues, maxOdds = DEFAULT_MAX_GUESS_ODDS): { errors: FormErrors; body: CreateProgramBody | null } {
   const errors: FormErrors = {};
-  const name = v.name.trim();
-  if (!name) errors.name = 'required';
-  else if (name.length > 255) errors.name = 'name_too_long';
+  const { name, rule: nameRule } = checkName(v.name);
+  if (nameRule) errors.name = nameRule;
   const description = v.description?.trim() ?? '';
   if (description.length > 2000) errors.description = 'description_too_long';
   const currency = v.currency_code.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) errors.currency_code = 'currency';
   const timezone = v.timezone?.trim() || undefined;
-  const startsAt = dayStartInZone(v.starts_on, timezone);
-  const endDay = dayStartInZone(v.ends_on, timezone);
-  if (startsAt === null) errors.starts_at = v.starts_on ? 'date' : 'required';
-  if (endDay === null) errors.ends_at = v.ends_on ? 'date' : 'required';
-  const nextDay = endDay === null ? null : dayStartInZone(addDay(v.ends_on), timezone);
-  const endsAt = nextDay === null ? null : nextDay - 1;
-  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) errors.ends_at = 'ends_before_start';
+  const { errors: windowErrors, startsAt, endsAt } = checkWindow(v.starts_on, v.ends_on, timezone);
+  Object.assign(errors, windowErrors);
 
   // Value: a per-trip cap or a credit per period is needed; the cap defaults to the credit (the API's rule).
   const credit = amountOf(v.value_per_period_max_credit);
@@ -285,8 +279,8 @@ export function checkProgramForm(v: ProgramFormValues, maxOdds = DEFAULT_MAX_GUE
   let codes: number | null = null;
   let redemptions: number | null = null;
   if (v.scheme === 'MULTI_CODE_SINGLE_REDEEM') {
-    codes = wholeNumber(v.number_of_codes);
-    if (codes === null || codes < 1 || codes > MAX_CODES_PER_REQUEST) errors.number_of_codes = 'codes_range';
+    codes = checkCodeCount(v.number_of_codes);
+    if (codes === null) errors.number_of_codes = 'codes_range';
   } else {
     redemptions = wholeNumber(v.redemptions_per_code);
     if (redemptions === null || redemptions < 1) errors.redemptions_per_code = 'redemptions_range';
@@ -342,8 +336,8 @@ function addDay(day: string): string {
  * a field the form has no control for is shown at the top of the form (null).
  */
 export function fieldOfApiError(body: unknown): FormField | null {
-  const field = (body as { metadata?: { field?: unknown } } | null)?.metadata?.field;
-  if (typeof field !== 'string') return null;
+  const field = apiErrorField(body);
+  if (field === null) return null;
   const known = Object.keys(STEP_OF_FIELD) as FormField[];
   if ((known as string[]).includes(field)) return field as FormField;
   // "pickup_locations.0.radius" and the like: the list's field.
@@ -351,4 +345,71 @@ export function fieldOfApiError(body: unknown): FormField | null {
   if (list) return list;
   if (field === 'value_per_period_max_amount' || field === 'value_recurrence_period') return 'value_per_period_max_credit';
   return null;
+}
+
+/** `metadata.field` of an API error body, or null. */
+export function apiErrorField(body: unknown): string | null {
+  const field = (body as { metadata?: { field?: unknown } } | null)?.metadata?.field;
+  return typeof field === 'string' ? field : null;
+}
+
+/** The value-rule fields a template form shares with the wizard (docs/console.md, Templates). */
+export interface ValueRuleValues {
+  scheme: Scheme;
+  currency_code: string;
+  value_per_trip_max_amount: string;
+  redemptions_per_code: string;
+}
+export type ValueRuleField = 'currency_code' | 'value_per_trip_max_amount' | 'redemptions_per_code';
+export interface ValueRuleBody {
+  code_scheme: Scheme;
+  currency_code: string;
+  value_per_trip_max_amount: number;
+  redemptions_per_code?: number;
+}
+
+/** The shared rules: a currency code, a positive amount per trip, redemptions per single code. */
+export function checkValueRules(v: ValueRuleValues): { errors: Partial<Record<ValueRuleField, FormRule>>; body: ValueRuleBody | null } {
+  const errors: Partial<Record<ValueRuleField, FormRule>> = {};
+  const currency = v.currency_code.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) errors.currency_code = 'currency';
+  const amount = amountOf(v.value_per_trip_max_amount);
+  if (amount === undefined) errors.value_per_trip_max_amount = 'required';
+  else if (amount === 'bad') errors.value_per_trip_max_amount = 'positive_amount';
+  let redemptions: number | null = null;
+  if (v.scheme === 'SINGLE_CODE_MULTI_REDEEM') {
+    redemptions = wholeNumber(v.redemptions_per_code);
+    if (redemptions === null || redemptions < 1) errors.redemptions_per_code = 'redemptions_range';
+  }
+  if (Object.keys(errors).length > 0 || typeof amount !== 'number') return { errors, body: null };
+  return {
+    errors,
+    body: { code_scheme: v.scheme, currency_code: currency, value_per_trip_max_amount: amount, ...(redemptions !== null ? { redemptions_per_code: redemptions } : {}) },
+  };
+}
+
+/** A required name of at most 255 characters (a program's, a template's). */
+export function checkName(value: string): { name: string; rule?: FormRule } {
+  const name = value.trim();
+  if (!name) return { name, rule: 'required' };
+  return name.length > 255 ? { name, rule: 'name_too_long' } : { name };
+}
+
+/** The number of codes a Create (or a create from template) may ask for. */
+export function checkCodeCount(value: string): number | null {
+  const codes = wholeNumber(value);
+  return codes === null || codes < 1 || codes > MAX_CODES_PER_REQUEST ? null : codes;
+}
+
+/** A start and end day in a time zone (UTC when absent): the end covers its whole day and must be after the start. */
+export function checkWindow(startsOn: string, endsOn: string, timeZone?: string): { errors: FormErrors; startsAt: number | null; endsAt: number | null } {
+  const errors: FormErrors = {};
+  const startsAt = dayStartInZone(startsOn, timeZone);
+  const endDay = dayStartInZone(endsOn, timeZone);
+  if (startsAt === null) errors.starts_at = startsOn ? 'date' : 'required';
+  if (endDay === null) errors.ends_at = endsOn ? 'date' : 'required';
+  const nextDay = endDay === null ? null : dayStartInZone(addDay(endsOn), timeZone);
+  const endsAt = nextDay === null ? null : nextDay - 1;
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) errors.ends_at = 'ends_before_start';
+  return { errors, startsAt, endsAt };
 }

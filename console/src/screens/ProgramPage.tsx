@@ -1,8 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { ProgramActions } from '../components/ProgramActions.js';
-import { CodeLink } from '../components/CodeLink.js';
 import { api, type Paths } from '../api.js';
-import { DownloadCodesCsv } from '../components/DownloadCodesCsv.js';
+import { CodesTable } from '../components/CodesTable.js';
 import { Link } from '../App.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { addSample, formatDuration, pollDelayMs, progressOf, rateOf, secondsLeft, type Sample, stateFromGenerateAnswer, type GenerationState } from '../lib/progress.js';
@@ -10,9 +9,6 @@ import { guestsPath, programsPath } from '../router.js';
 
 const PROGRAM = '/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}';
 type Program = Paths[typeof PROGRAM]['get']['responses'][200]['content']['application/json'];
-type CodePage = Paths[`${typeof PROGRAM}/codes`]['get']['responses'][200]['content']['application/json'];
-type Code = CodePage['codes'][number];
-type Reason = Paths[`${typeof PROGRAM}/codes/cancel`]['post']['responses'][200]['content']['application/json']['cancelCodeFailures'][number]['reason'];
 
 /** The chart is its own chunk: the first screen does not pay for it. */
 const ActivityChart = lazy(() => import('../components/ActivityChart.js'));
@@ -84,7 +80,7 @@ export function ProgramPage(props: { org: string; program: string }) {
       ) : (
         <p>{t('single_code_note')}</p>
       )}
-      <Codes path={path} version={codesVersion} />
+      <CodesTable path={path} version={codesVersion} />
     </section>
   );
 }
@@ -190,166 +186,6 @@ function Generate(props: { path: Path; onDone: () => void }) {
           ) : null}
         </div>
       ) : null}
-    </section>
-  );
-}
-
-const CODES_PAGE = 50;
-type Filter = 'ALL' | Code['status'];
-
-function Codes(props: { path: Path; version: number }) {
-  // page_token of each page seen so far: [undefined] is the first page.
-  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
-  const [index, setIndex] = useState(0);
-  const [page, setPage] = useState<CodePage | null>(null);
-  const [filter, setFilter] = useState<Filter>('ALL');
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [result, setResult] = useState<{ ok: number; n: number; failures: { text: string; reason: Reason }[] } | null>(null);
-  const [reload, setReload] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    setTokens([undefined]);
-    setIndex(0);
-  }, [props.version]);
-
-  useEffect(() => {
-    let live = true;
-    const pageToken = tokens[index];
-    void api
-      .GET(`${PROGRAM}/codes`, { params: { path: props.path, query: { limit: CODES_PAGE, ...(pageToken ? { page_token: pageToken } : {}) } } })
-      .then(({ data, error: failure, response }) => {
-        if (!live) return;
-        if (!data || typeof data === 'string') {
-          setError(failure?.message ?? t('error_generic', { status: response.status }));
-          return;
-        }
-        setError(null);
-        setPage(data);
-      });
-    return () => {
-      live = false;
-    };
-  }, [tokens, index, reload, props.version]);
-
-  const visible = (page?.codes ?? []).filter((c) => filter === 'ALL' || c.status === filter);
-  const toggle = (id: string) => {
-    const next = new Set(selected);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setSelected(next);
-  };
-  const allSelected = visible.length > 0 && visible.every((c) => selected.has(c.code_id));
-
-  const cancelSelected = async () => {
-    const ids = [...selected];
-    const byId = new Map((page?.codes ?? []).map((c) => [c.code_id, c.code_text]));
-    const { data, error: failure, response } = await api.POST(`${PROGRAM}/codes/cancel`, { params: { path: props.path }, body: { codes: ids } });
-    if (!data) {
-      setError(failure?.message ?? t('error_generic', { status: response.status }));
-      return;
-    }
-    const failures = data.cancelCodeFailures.map((f) => ({ text: byId.get(f.code_uuid) ?? f.code_uuid, reason: f.reason }));
-    setResult({ ok: ids.length - failures.length, n: ids.length, failures });
-    setSelected(new Set());
-    setReload((r) => r + 1);
-  };
-
-  return (
-    <section aria-labelledby="codes-title">
-      <h2 id="codes-title">{t('codes_title')}</h2>
-      <div className="toolbar">
-        <label htmlFor="code-filter">{t('filter_status')}</label>
-        <select id="code-filter" value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
-          <option value="ALL">{t('filter_all')}</option>
-          <option value="AVAILABLE">{t('code_AVAILABLE')}</option>
-          <option value="REDEEMED">{t('code_REDEEMED')}</option>
-          <option value="CANCELED">{t('code_CANCELED')}</option>
-        </select>
-        <button type="button" className="danger" disabled={selected.size === 0} onClick={() => void cancelSelected()}>
-          {t('cancel_selected', { n: selected.size })}
-        </button>
-        <DownloadCodesCsv path={props.path} />
-      </div>
-      {error ? <p role="alert">{error}</p> : null}
-      {result ? (
-        <div role="status" className="result">
-          <p>{t('cancel_done', { ok: result.ok, n: result.n })}</p>
-          {result.failures.length > 0 ? (
-            <>
-              <p>{t('cancel_failures')}</p>
-              <ul>
-                {result.failures.map((f) => (
-                  <li key={f.text}>
-                    <code>{f.text}</code>: {t(`reason_${f.reason}`)}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </div>
-      ) : null}
-      {page === null ? (
-        <p role="status">{t('loading')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label={t('select_page')}
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(visible.map((c) => c.code_id)))}
-                />
-              </th>
-              <th scope="col">{t('col_code')}</th>
-              <th scope="col">{t('col_status')}</th>
-              <th scope="col" className="num">
-                {t('col_redemptions')}
-              </th>
-              <th scope="col">{t('col_created')}</th>
-              <th scope="col">{t('col_link')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {visible.map((c) => (
-              <tr key={c.code_id}>
-                <td>
-                  <input type="checkbox" aria-label={t('select_code', { code: c.code_text })} checked={selected.has(c.code_id)} onChange={() => toggle(c.code_id)} />
-                </td>
-                <td>
-                  <code>{c.code_text}</code>
-                </td>
-                <td>{t(`code_${c.status}`)}</td>
-                <td className="num">{c.max_num_redemptions}</td>
-                <td>{formatDate(c.created_at)}</td>
-                <td>
-                  <CodeLink code={c.code_text} link={c.redemption_link} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <nav className="pager" aria-label={t('codes_title')}>
-        <button type="button" className="secondary" disabled={index === 0} onClick={() => setIndex(index - 1)}>
-          {t('previous')}
-        </button>
-        <span>{t('page_n', { n: index + 1 })}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page?.next_page_token}
-          onClick={() => {
-            const next = [...tokens.slice(0, index + 1), page!.next_page_token];
-            setTokens(next);
-            setIndex(index + 1);
-          }}
-        >
-          {t('next')}
-        </button>
-      </nav>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import type { AppContext } from '../../context.js';
-import { listCodePage, type CodeListRow } from './code.repository.js';
+import { listCodePage, type CodeFilter, type CodeListRow } from './code.repository.js';
+import { codeFilterKey } from './code-filter.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
 import { encodePageToken } from './page-token.js';
 import { workGates } from './work-gates.js';
@@ -24,6 +25,7 @@ interface ListingInput {
   programId: string;
   total: number;
   view: CodeViewOptions;
+  filter?: CodeFilter;
 }
 
 type PageInput = Parameters<typeof listCodePage>[1];
@@ -35,7 +37,9 @@ type PageInput = Parameters<typeof listCodePage>[1];
  * program plus a sort, once per page (measured: 1,000,000-code CSV export 179 s → see bench/README.md).
  */
 async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[]> {
-  if (ctx.database.dialect !== 'postgres') return listCodePage(ctx.database.db, input);
+  // A code text matches at most one row through its unique index: a sort of one row costs nothing,
+  // and with sorting disabled the planner would walk every code of the program instead.
+  if (ctx.database.dialect !== 'postgres' || input.filter?.codeText !== undefined) return listCodePage(ctx.database.db, input);
   return ctx.database.db.transaction().execute(async (trx) => {
     await sql`set local enable_sort = off`.execute(trx);
     return listCodePage(trx, input);
@@ -50,6 +54,7 @@ async function* keysetRows(ctx: AppContext, input: ListingInput): AsyncGenerator
       organizationId: input.organizationId,
       programId: input.programId,
       limit,
+      ...(input.filter ? { filter: input.filter } : {}),
       ...(afterId ? { afterId } : {}),
     });
     if (rows.length > 0) yield rows;
@@ -103,7 +108,10 @@ async function gatedStream(ctx: AppContext, organizationId: string, body: () => 
   return stream;
 }
 
-/** One page (X): `limit` codes after the cursor, and `next_page_token` when more may follow. */
+/**
+ * One page (X): `limit` codes after the cursor that pass the filter, and `next_page_token` (bound to
+ * that filter) when more may follow.
+ */
 export async function listCodesPage(
   ctx: AppContext,
   input: ListingInput & { afterId?: string; limit: number },
@@ -112,6 +120,7 @@ export async function listCodesPage(
     organizationId: input.organizationId,
     programId: input.programId,
     limit: input.limit + 1,
+    ...(input.filter ? { filter: input.filter } : {}),
     ...(input.afterId ? { afterId: input.afterId } : {}),
   });
   const page = rows.slice(0, input.limit);
@@ -119,6 +128,6 @@ export async function listCodesPage(
   return {
     total_number_of_codes: input.total,
     codes: page.map((row) => codeToWire(row, input.view)),
-    ...(more ? { next_page_token: encodePageToken(page[page.length - 1]!.id) } : {}),
+    ...(more ? { next_page_token: encodePageToken(page[page.length - 1]!.id, codeFilterKey(input.filter ?? {})) } : {}),
   };
 }

@@ -103,10 +103,22 @@ export async function countProgramCodes(db: Kysely<DB>, programId: string): Prom
   return Number(row.n);
 }
 
-/** One keyset page of a program's codes, in id order (ids are time-ordered UUIDv7). */
+/** Filters of Get Voucher Codes (X, docs/programs.md): each optional, all applied together. */
+export interface CodeFilter {
+  status?: 'AVAILABLE' | 'REDEEMED' | 'CANCELED';
+  generationId?: string;
+  /** Normalized code text: codes are stored upper case and unique across the service. */
+  codeText?: string;
+}
+
+/**
+ * One keyset page of a program's codes, in id order (ids are time-ordered UUIDv7). The status test
+ * is the one code.view.ts `codeStatus` applies; CANCELED and a generation have their own indexes
+ * (0019_code_filter_indexes), a code text the unique one.
+ */
 export async function listCodePage(
   db: Kysely<DB>,
-  input: { organizationId: string; programId: string; afterId?: string; limit: number },
+  input: { organizationId: string; programId: string; afterId?: string; limit: number; filter?: CodeFilter },
 ) {
   let query = db
     .selectFrom('voucher_codes')
@@ -123,6 +135,12 @@ export async function listCodePage(
     ])
     .where('organization_id', '=', input.organizationId)
     .where('program_id', '=', input.programId);
+  const filter = input.filter ?? {};
+  if (filter.status === 'CANCELED') query = query.where('canceled_at', 'is not', null);
+  if (filter.status === 'REDEEMED') query = query.where('canceled_at', 'is', null).whereRef('redemption_count', '>=', 'max_num_redemptions');
+  if (filter.status === 'AVAILABLE') query = query.where('canceled_at', 'is', null).whereRef('redemption_count', '<', 'max_num_redemptions');
+  if (filter.generationId !== undefined) query = query.where('generation_id', '=', filter.generationId);
+  if (filter.codeText !== undefined) query = query.where('code_text', '=', filter.codeText);
   if (input.afterId !== undefined) query = query.where('id', '>', input.afterId);
   return query.orderBy('id').limit(input.limit).execute();
 }

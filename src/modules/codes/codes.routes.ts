@@ -19,6 +19,7 @@ import {
 import { findGeneration } from './generation.repository.js';
 import { generateVoucherCodes } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
+import { codeFilterFromQuery, codeFilterKey } from './code-filter.js';
 import { cancelCodes } from './code-cancel.service.js';
 import { CancelCodesBody } from '../guests/guest.schemas.js';
 import { Type } from '@sinclair/typebox';
@@ -76,7 +77,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       schema: {
         summary: 'Get Voucher Codes',
         description:
-          'All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token`. `Accept: text/csv` streams every code as CSV (no paging).',
+          'All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token`. `Accept: text/csv` streams every code as CSV (no paging). `status`, `generation_id` and `code` (X) narrow any of the three to the codes that match all of them; a page token only continues the list with the filters that issued it.',
         operationId: 'getVoucherCodes',
         security: ORG_SECURITY,
         tags: ['codes'],
@@ -98,7 +99,8 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     },
     async (request, reply) => {
       const { include_usage: includeUsage = false, limit, page_token: pageToken } = request.query;
-      const afterId = pageToken !== undefined ? decodePageToken(pageToken) : undefined;
+      const filter = codeFilterFromQuery(request.query);
+      const afterId = pageToken !== undefined ? decodePageToken(pageToken, codeFilterKey(filter)) : undefined;
       if (limit !== undefined && limit > ctx.config.maxPageSize) {
         throw invalidRequest('field_range', { field: 'limit', min: 1, max: ctx.config.maxPageSize }, 'limit');
       }
@@ -108,6 +110,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         programId: program.id,
         total: Number(program.total_number_of_codes),
         view: { publicUrl: ctx.config.publicUrl, includeUsage, currencyCode: program.currency_code },
+        filter,
       };
       if (wantsCsv(request.headers.accept)) {
         if (limit !== undefined || afterId !== undefined) throw invalidRequest('field_invalid', { field: 'limit' }, 'limit');

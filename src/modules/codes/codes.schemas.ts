@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoundedIntegerLike, IntegerLike } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
+
+export const CODE_STATUSES = ['AVAILABLE', 'REDEEMED', 'CANCELED'] as const;
 
 export const GenerateBody = Type.Object(
   { number_of_codes: IntegerLike('Number of codes to be generated (1 to MAX_CODES_PER_REQUEST)') },
@@ -18,7 +20,10 @@ export const GenerationSummary = Type.Object({
 export const ListCodesQuery = Type.Object({
   include_usage: Type.Optional(Type.Boolean()),
   limit: Type.Optional(Type.Integer({ minimum: 1 })),
-  page_token: Type.Optional(Type.String({ maxLength: 128 })),
+  page_token: Type.Optional(Type.String({ maxLength: 128, description: 'from next_page_token; only valid with the same filters' })),
+  status: Type.Optional(enumOf(CODE_STATUSES, 'only codes of this status (X; any letter case)')),
+  generation_id: Type.Optional(Type.String({ maxLength: 64, description: 'only codes of this generation (X)' })),
+  code: Type.Optional(Type.String({ maxLength: 64, description: 'only the code with this text, compared as redemption does: letter case, spaces and dashes ignored (X)' })),
 });
 export type ListCodesQuery = Static<typeof ListCodesQuery>;
 

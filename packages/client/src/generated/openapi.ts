@@ -282,7 +282,7 @@ export interface paths {
         };
         /**
          * Get Voucher Codes
-         * @description All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token`. `Accept: text/csv` streams every code as CSV (no paging).
+         * @description All codes of a program, streamed (Uber parity), or one page with `limit` + `page_token`. `Accept: text/csv` streams every code as CSV (no paging). `status`, `generation_id` and `code` (X) narrow any of the three to the codes that match all of them; a page token only continues the list with the filters that issued it.
          */
         get: operations["getVoucherCodes"];
         put?: never;
@@ -2520,7 +2520,14 @@ export interface operations {
             query?: {
                 include_usage?: boolean;
                 limit?: number;
+                /** @description from next_page_token; only valid with the same filters */
                 page_token?: string;
+                /** @description only codes of this status (X; any letter case) */
+                status?: "AVAILABLE" | "REDEEMED" | "CANCELED";
+                /** @description only codes of this generation (X) */
+                generation_id?: string;
+                /** @description only the code with this text, compared as redemption does: letter case, spaces and dashes ignored (X) */
+                code?: string;
             };
             header?: {
                 /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
