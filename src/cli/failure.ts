@@ -33,7 +33,8 @@ export function describeFailure(err: unknown): Failure {
   if (err instanceof NotFoundError) return failure(EXIT.notFound, err.message);
   if (err instanceof ConfigError) return failure(EXIT.config, `invalid configuration: ${err.problems.join('; ')}`);
   if (err instanceof SecretsKeyError) return failure(EXIT.config, err.message);
-  if (err instanceof SecretBoxError) return failure(EXIT.failure, `a stored secret cannot be opened: ${err.message}`);
+  // A stored value no configured key opens: SECRETS_KEY / SECRETS_KEY_PREVIOUS need fixing.
+  if (err instanceof SecretBoxError) return failure(EXIT.config, `a stored secret cannot be opened: ${err.message}`);
   if (err instanceof AppError) {
     return failure(err.kind === 'not_found' ? EXIT.notFound : EXIT.failure, translate('en_US', err.messageKey, err.options.params));
   }
