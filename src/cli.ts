@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, SETTINGS, type Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -393,10 +393,19 @@ Options:
   -h, --help     Show this help (or a command's: voucherd <command> --help)
   -V, --version  Print the version and exit
 
+"voucherd help settings" lists every setting with its default.
+
 ${SETTINGS_NOTE}
 
 ${EXIT_CODES_HELP}
 `;
+}
+
+/** `voucherd help settings`: every environment variable, its default and what it does (from SETTINGS). */
+function settingsHelp(): string {
+  const width = Math.max(...Object.keys(SETTINGS).map((n) => n.length)) + 2;
+  const rows = Object.entries(SETTINGS).map(([name, s]) => `  ${name.padEnd(width)}${s.description} (default: ${s.default})`);
+  return `Settings (environment variables; README, Configuration):\n${rows.join('\n')}\n`;
 }
 
 function fail(line: string, code: number, usage?: string): void {
@@ -426,6 +435,10 @@ export async function main(argv: string[]): Promise<void> {
   if (first === undefined) {
     process.stderr.write(generalHelp());
     process.exitCode = EXIT.usage;
+    return;
+  }
+  if (first === 'help' && argv[1] === 'settings' && argv.length === 2) {
+    out(settingsHelp());
     return;
   }
   if (first === 'help') {

@@ -144,6 +144,10 @@ describe('voucherd --version and --help', () => {
     const help = await runCli(['help', 'client', 'create'], {});
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: voucherd client create');
+    const settings = await runCli(['help', 'settings'], {});
+    expect(settings.code).toBe(0);
+    expect(settings.stdout).toMatch(/^  PORT +HTTP port \(default: 8080\)$/m);
+    expect(settings.stdout).toMatch(/^  MAX_CONNECTIONS_PER_ADDRESS +\S.* \(default: 100\)$/m);
   });
 });
 
