@@ -467,6 +467,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const failure = describeFailure(err);
     fail(failure.line, failure.code, failure.usage ? command.usage : undefined);
+    if (failure.detail) process.stderr.write(`${failure.detail}\n`);
   }
 }
 

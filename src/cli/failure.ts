@@ -14,6 +14,8 @@ export interface Failure {
   line: string;
   code: ExitCode;
   usage: boolean;
+  /** For a bug: its stack, printed only with LOG_LEVEL=debug or trace. */
+  detail?: string;
 }
 
 function currentConfig(): Config | undefined {
@@ -42,5 +44,7 @@ export function describeFailure(err: unknown): Failure {
   const config = currentConfig();
   const startup = config ? describeStartupError(err, config) : undefined;
   if (startup !== undefined) return failure(EXIT.config, startup);
-  return failure(EXIT.failure, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  const bug = failure(EXIT.failure, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  const verbose = config?.logLevel === 'debug' || config?.logLevel === 'trace';
+  return verbose && err instanceof Error && err.stack ? { ...bug, detail: maskUrlPasswords(err.stack) } : bug;
 }
