@@ -3,7 +3,6 @@ import { loadConfig, SETTINGS, type Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { startServer } from './server.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { createOrganization, createUser, hasOrganization, MIN_PASSWORD_LENGTH, OrgServiceError } from './modules/orgs/org.service.js';
 import { checkClientInput, clientExists, createClient, type ClientInput } from './modules/oauth/client.service.js';
@@ -75,6 +74,8 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Run the HTTP service (migrates first; on an empty database creates demo credentials and prints them).',
     options: {},
     async run(_values, config) {
+      // Loaded here: the HTTP app is the largest import, and no other command needs it.
+      const { startServer } = await import('./server.js');
       const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {
