@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
  * `postgres` projects run the same files with a different TEST_DATABASE_URL. Pure unit tests run once.
  */
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The CLI tests run the built bin/voucherd.js: dist/ is rebuilt first when src/ is newer.
+const BUILD_DIST = 'test/helpers/build-dist.ts';
 
 export default defineConfig({
   test: {
@@ -15,7 +17,12 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
+        test: {
+          name: 'sqlite',
+          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'],
+          env: { TEST_DATABASE_URL: 'sqlite::memory:' },
+          globalSetup: [BUILD_DIST],
+        },
       },
       // test/postgres: PostgreSQL-only topologies (PgBouncer, read-only sessions, host lists).
       {
@@ -24,6 +31,7 @@ export default defineConfig({
           name: 'postgres',
           include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts', 'test/multiprocess/**/*.test.ts', 'test/postgres/**/*.test.ts'],
           env: { TEST_DATABASE_URL: postgresUrl },
+          globalSetup: [BUILD_DIST],
         },
       },
       // The fault suites (npm run test:faults): real processes killed on purpose, both engines.

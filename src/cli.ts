@@ -1,78 +1,81 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { parseArgs } from 'node:util';
+import { loadConfig, SETTINGS, type Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { startServer } from './server.js';
 import { bootstrap } from './modules/orgs/bootstrap.service.js';
-import { createOrganization, createUser, OrgServiceError } from './modules/orgs/org.service.js';
-import { createClient } from './modules/oauth/client.service.js';
+import { createOrganization, createUser, hasOrganization, MIN_PASSWORD_LENGTH, OrgServiceError } from './modules/orgs/org.service.js';
+import { checkClientInput, clientExists, createClient, type ClientInput } from './modules/oauth/client.service.js';
 import { disableClient } from './modules/oauth/client-disable.service.js';
-import { findClient } from './modules/oauth/client.repository.js';
-import { AppError } from './lib/errors.js';
-import { translate } from './lib/i18n.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
+import { EVENT_TYPES } from './modules/webhooks/events.js';
+import { checkUrlSyntax } from './modules/webhooks/ssrf.js';
 import { organizationAuthorizations } from './modules/business/business.service.js';
-import { organizationExists } from './modules/orgs/org.repository.js';
-import { describeStartupError } from './cli/startup-errors.js';
-import { SecretsKeyError } from './lib/secret-keys.js';
-import { SecretBoxError } from './lib/secret-box.js';
 import { resealAll } from './modules/secrets/reseal.service.js';
+import { EXIT, EXIT_CODES_HELP } from './cli/exit-codes.js';
+import { describeFailure } from './cli/failure.js';
+import { HELP_OPTION, JSON_OPTION, optionsHelp, parseArgsOptions, type OptionSpecs, type Values } from './cli/options.js';
+import { checkClientId, checkEmail, checkName, checkPassword, checkUuid, list, NotFoundError, optional, required, UsageError } from './cli/validate.js';
+import { packageVersion } from './cli/version.js';
 
-/** `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. */
-
-class UsageError extends Error {}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | string[] | undefined>;
+/**
+ * `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. Each
+ * command checks its options before it opens the database, so a bad invocation changes nothing.
+ */
 
 interface Command {
   usage: string;
   summary: string;
-  options: Options;
-  run(values: Values): Promise<void>;
+  options: OptionSpecs;
+  run(values: Values, config: Config): Promise<void>;
 }
 
-const JSON_OPTION: Options = { json: { type: 'boolean' } };
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
-async function withContext<T>(fn: (ctx: AppContext, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
   try {
     await migrateToLatest(database);
-    return await fn(createContext(config, database), config);
+    return await fn(createContext(config, database));
   } finally {
     await database.close();
   }
 }
 
-function required(values: Values, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-function optional(values: Values, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 async function assertClient(ctx: AppContext, clientId: string): Promise<void> {
-  if (!(await findClient(ctx.database.db, clientId))) throw new UsageError(`Unknown client: ${clientId}`);
+  if (!(await clientExists(ctx, clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+}
+
+async function assertOrganization(ctx: AppContext, organizationId: string): Promise<void> {
+  if (!(await hasOrganization(ctx, organizationId))) throw new NotFoundError(`no organization with id ${organizationId}`);
+}
+
+/** The service's own checks that need no database, reported as usage errors. */
+function usageCheck<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof OrgServiceError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 function print(values: Values, object: unknown, human: string): void {
   out(values.json ? JSON.stringify(object) : human);
 }
 
+const CLIENT_ID: OptionSpecs = { 'client-id': { type: 'string', value: 'ID', description: 'The OAuth client (required)' } };
+const ENDPOINT_ID: OptionSpecs = { id: { type: 'string', value: 'ENDPOINT_ID', description: 'The webhook endpoint (webhook_endpoint_id; required)' } };
+const MAX_OVERLAP_SECONDS = 30 * 86_400;
+
 const COMMANDS: Record<string, Command> = {
   serve: {
     usage: 'voucherd serve',
     summary: 'Run the HTTP service (migrates first; on an empty database creates demo credentials and prints them).',
     options: {},
-    async run() {
-      const config = loadConfig();
+    async run(_values, config) {
+      // Loaded here: the HTTP app is the largest import, and no other command needs it.
+      const { startServer } = await import('./server.js');
       const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {
@@ -82,13 +85,13 @@ const COMMANDS: Record<string, Command> = {
         // Never hang forever: past the timeout, exit with an error code.
         setTimeout(() => {
           server.app.log.error('shutdown timed out; exiting');
-          process.exit(1);
+          process.exit(EXIT.failure);
         }, config.shutdownTimeoutMs).unref();
         server.close().then(
-          () => process.exit(0),
+          () => process.exit(EXIT.ok),
           (err: unknown) => {
             server.app.log.error({ err }, 'shutdown failed');
-            process.exit(1);
+            process.exit(EXIT.failure);
           },
         );
       };
@@ -100,8 +103,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'voucherd migrate [--json]',
     summary: 'Bring the database schema (DATABASE_URL) to the latest version.',
     options: JSON_OPTION,
-    async run(values) {
-      const config = loadConfig();
+    async run(values, config) {
       const database = openDatabase(config.databaseUrl, { preparedStatements: config.databasePreparedStatements });
       try {
         const report = await migrateToLatest(database);
@@ -114,12 +116,17 @@ const COMMANDS: Record<string, Command> = {
   bootstrap: {
     usage: 'voucherd bootstrap --org-name NAME --admin-email EMAIL [--admin-password PW] [--json]',
     summary: 'Create an organization, its ADMIN user and a first-party API client. Secrets are shown once.',
-    options: { 'org-name': { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-password': { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const orgName = required(values, 'org-name');
-      const adminEmail = required(values, 'admin-email');
-      const adminPassword = optional(values, 'admin-password');
-      const result = await withContext((ctx) => bootstrap(ctx, { orgName, adminEmail, ...(adminPassword ? { adminPassword } : {}) }));
+    options: {
+      'org-name': { type: 'string', value: 'NAME', description: 'Name of the new organization, 1 to 200 characters (required)' },
+      'admin-email': { type: 'string', value: 'EMAIL', description: "The ADMIN user's email address (required)" },
+      'admin-password': { type: 'string', value: 'PW', description: `The ADMIN user's password, at least ${MIN_PASSWORD_LENGTH} characters (default: generated and printed once)` },
+      ...JSON_OPTION,
+    },
+    async run(values, config) {
+      const orgName = checkName('org-name', required(values, 'org-name'));
+      const adminEmail = checkEmail('admin-email', required(values, 'admin-email'));
+      const adminPassword = checkPassword('admin-password', optional(values, 'admin-password'), MIN_PASSWORD_LENGTH);
+      const result = await withContext(config, (ctx) => bootstrap(ctx, { orgName, adminEmail, ...(adminPassword ? { adminPassword } : {}) }));
       print(
         values,
         result,
@@ -138,31 +145,57 @@ const COMMANDS: Record<string, Command> = {
   'org create': {
     usage: 'voucherd org create --name NAME [--json]',
     summary: 'Create an organization.',
-    options: { name: { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const name = required(values, 'name');
-      const org = await withContext((ctx) => createOrganization(ctx, name));
+    options: { name: { type: 'string', value: 'NAME', description: 'Name of the organization, 1 to 200 characters (required)' }, ...JSON_OPTION },
+    async run(values, config) {
+      const name = checkName('name', required(values, 'name'));
+      const org = await withContext(config, (ctx) => createOrganization(ctx, name));
       print(values, org, `organization_id  ${org.organization_id}`);
+    },
+  },
+  'org authorizations': {
+    usage: 'voucherd org authorizations --org ID [--json]',
+    summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
+    options: { org: { type: 'string', value: 'ID', description: 'The organization (organization_id; required)' }, ...JSON_OPTION },
+    async run(values, config) {
+      const org = checkUuid('org', required(values, 'org'));
+      const rows = await withContext(config, async (ctx) => {
+        await assertOrganization(ctx, org);
+        return organizationAuthorizations(ctx, org);
+      });
+      const human = rows.length
+        ? rows
+            .map((r) => `${r.active ? 'active ' : 'revoked'}  ${r.client_id}  ${r.app_name}  since ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`)
+            .join('\n')
+        : 'No third-party app has been authorized by this organization.';
+      print(values, { organization_id: org, authorizations: rows }, human);
     },
   },
   'user create': {
     usage: 'voucherd user create --email EMAIL [--password PW] [--org ID --role ADMIN|MEMBER] [--json]',
     summary: 'Create a user (a rider unless --org makes them a member of an organization).',
-    options: { email: { type: 'string' }, password: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const email = required(values, 'email');
+    options: {
+      email: { type: 'string', value: 'EMAIL', description: "The user's email address (required)" },
+      password: { type: 'string', value: 'PW', description: `At least ${MIN_PASSWORD_LENGTH} characters (default: generated and printed once)` },
+      org: { type: 'string', value: 'ID', description: 'Make the user a member of this organization (organization_id)' },
+      role: { type: 'string', value: 'ADMIN|MEMBER', description: 'Role in --org (default MEMBER)' },
+      ...JSON_OPTION,
+    },
+    async run(values, config) {
+      const email = checkEmail('email', required(values, 'email'));
       const role = optional(values, 'role')?.toUpperCase();
-      const org = optional(values, 'org');
+      const orgRaw = optional(values, 'org');
+      const org = orgRaw === undefined ? undefined : checkUuid('org', orgRaw);
       if (role !== undefined && role !== 'ADMIN' && role !== 'MEMBER') throw new UsageError('--role must be ADMIN or MEMBER');
       if (role !== undefined && org === undefined) throw new UsageError('--role needs --org');
-      const password = optional(values, 'password');
-      const user = await withContext((ctx) =>
-        createUser(ctx, {
+      const password = checkPassword('password', optional(values, 'password'), MIN_PASSWORD_LENGTH);
+      const user = await withContext(config, async (ctx) => {
+        if (org !== undefined) await assertOrganization(ctx, org);
+        return createUser(ctx, {
           email,
           ...(password ? { password } : {}),
           ...(org ? { organizationId: org, role: (role ?? 'MEMBER') as 'ADMIN' | 'MEMBER' } : {}),
-        }),
-      );
+        });
+      });
       const result = { ...user, ...(org ? { organization_id: org, role: role ?? 'MEMBER' } : {}) };
       print(values, result, `user_id  ${user.user_id}\nemail    ${user.email}${user.password ? `\npassword ${user.password} (shown once)` : ''}`);
     },
@@ -170,35 +203,44 @@ const COMMANDS: Record<string, Command> = {
   'client create': {
     usage:
       'voucherd client create --kind first-party --org ID | --kind third-party [--name NAME] [--scope SCOPE]... [--redirect-uri URI]... [--json]',
-    summary:
-      'Create an OAuth client. The client secret is shown once. Scopes: organizations.voucher_programs (default, first-party), organizations.voucher_programs.delegated, vouchers.redeem, vouchers.trips (a first-party trip reporter: records trips), organizations.voucher_programs.aggregator (default, third-party).',
+    summary: 'Create an OAuth client. The client secret is shown once.',
     options: {
-      kind: { type: 'string' },
-      org: { type: 'string' },
-      name: { type: 'string' },
-      scope: { type: 'string', multiple: true },
-      'redirect-uri': { type: 'string', multiple: true },
+      kind: { type: 'string', value: 'KIND', description: 'first-party (an organization\'s own systems) or third-party (an aggregator app) (required)' },
+      org: { type: 'string', value: 'ID', description: 'The organization a first-party client belongs to (required with first-party)' },
+      name: { type: 'string', value: 'NAME', description: 'Display name, shown on the consent page' },
+      scope: {
+        type: 'string',
+        multiple: true,
+        value: 'SCOPE',
+        description:
+          'organizations.voucher_programs (default for first-party), organizations.voucher_programs.delegated, vouchers.redeem, vouchers.trips (first-party trip reporter), organizations.voucher_programs.aggregator (default for third-party)',
+      },
+      'redirect-uri': { type: 'string', multiple: true, value: 'URI', description: 'Where /business/authorize may send the organization back (third-party; absolute, no fragment)' },
       ...JSON_OPTION,
     },
-    async run(values) {
+    async run(values, config) {
       const kind = required(values, 'kind').toLowerCase();
-      if (kind === 'third-party' && values['redirect-uri'] === undefined) {
-        process.stderr.write('Note: without --redirect-uri no organization can authorize this client at /business/authorize.\n');
-      }
       if (kind !== 'first-party' && kind !== 'third-party') throw new UsageError('--kind must be first-party or third-party');
       const org = optional(values, 'org');
+      if (org !== undefined) checkUuid('org', org);
       const name = optional(values, 'name');
-      const scopes = (values.scope as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+      const scopes = list(values, 'scope');
       const redirectUris = values['redirect-uri'] as string[] | undefined;
-      const client = await withContext((ctx) =>
-        createClient(ctx, {
-          kind: kind === 'first-party' ? 'FIRST_PARTY' : 'THIRD_PARTY',
-          ...(org ? { organizationId: org } : {}),
-          ...(name ? { name } : {}),
-          ...(scopes ? { scopes } : {}),
-          ...(redirectUris ? { redirectUris } : {}),
-        }),
-      );
+      const input: ClientInput = {
+        kind: kind === 'first-party' ? 'FIRST_PARTY' : 'THIRD_PARTY',
+        ...(org ? { organizationId: org } : {}),
+        ...(name ? { name } : {}),
+        ...(scopes ? { scopes } : {}),
+        ...(redirectUris ? { redirectUris } : {}),
+      };
+      usageCheck(() => checkClientInput(input));
+      if (kind === 'third-party' && redirectUris === undefined) {
+        process.stderr.write('Note: without --redirect-uri no organization can authorize this client at /business/authorize.\n');
+      }
+      const client = await withContext(config, async (ctx) => {
+        if (org !== undefined) await assertOrganization(ctx, org);
+        return createClient(ctx, input);
+      });
       print(
         values,
         client,
@@ -211,23 +253,36 @@ const COMMANDS: Record<string, Command> = {
   'client disable': {
     usage: 'voucherd client disable --client-id ID [--json]',
     summary: 'Disable an OAuth client and revoke every access and refresh token it holds.',
-    options: { 'client-id': { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const clientId = required(values, 'client-id');
-      const result = await withContext((ctx) => disableClient(ctx, clientId));
+    options: { ...CLIENT_ID, ...JSON_OPTION },
+    async run(values, config) {
+      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const result = await withContext(config, async (ctx) => {
+        await assertClient(ctx, clientId);
+        return disableClient(ctx, clientId);
+      });
       print(values, result, `Disabled ${result.client_id}; revoked ${result.revoked_tokens} access token(s) and its refresh tokens.`);
     },
   },
   'webhook add': {
     usage: 'voucherd webhook add --client-id ID --url URL [--event TYPE]... [--description TEXT] [--json]',
     summary: 'Register a webhook endpoint for a client (docs/webhooks.md). The signing key is shown once.',
-    options: { 'client-id': { type: 'string' }, url: { type: 'string' }, event: { type: 'string', multiple: true }, description: { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const clientId = required(values, 'client-id');
+    options: {
+      ...CLIENT_ID,
+      url: { type: 'string', value: 'URL', description: 'Where deliveries are POSTed: http(s), no credentials or fragment (required)' },
+      event: { type: 'string', multiple: true, value: 'TYPE', description: `Only these event types (default: all): ${EVENT_TYPES.join(', ')}` },
+      description: { type: 'string', value: 'TEXT', description: 'A note for operators' },
+      ...JSON_OPTION,
+    },
+    async run(values, config) {
+      const clientId = checkClientId('client-id', required(values, 'client-id'));
       const url = required(values, 'url');
-      const events = (values.event as string[] | undefined)?.flatMap((e) => e.split(/[\s,]+/)).filter(Boolean);
+      const verdict = checkUrlSyntax(url, config.webhookAllowPrivateTargets);
+      if (!verdict.ok) throw new UsageError(`--url is refused: ${verdict.reason}`);
+      const events = list(values, 'event');
+      const unknown = events?.find((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+      if (unknown !== undefined) throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')} (got "${unknown}")`);
       const description = optional(values, 'description');
-      const endpoint = await withContext(async (ctx) => {
+      const endpoint = await withContext(config, async (ctx) => {
         await assertClient(ctx, clientId);
         return createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) });
       });
@@ -241,10 +296,10 @@ const COMMANDS: Record<string, Command> = {
   'webhook list': {
     usage: 'voucherd webhook list --client-id ID [--json]',
     summary: "List a client's webhook endpoints (signing keys are never shown again).",
-    options: { 'client-id': { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const clientId = required(values, 'client-id');
-      const endpoints = await withContext(async (ctx) => {
+    options: { ...CLIENT_ID, ...JSON_OPTION },
+    async run(values, config) {
+      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const endpoints = await withContext(config, async (ctx) => {
         await assertClient(ctx, clientId);
         return listClientEndpoints(ctx, clientId);
       });
@@ -258,26 +313,37 @@ const COMMANDS: Record<string, Command> = {
   'webhook remove': {
     usage: 'voucherd webhook remove --client-id ID --id ENDPOINT_ID [--json]',
     summary: 'Remove a webhook endpoint; its pending deliveries stop.',
-    options: { 'client-id': { type: 'string' }, id: { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const clientId = required(values, 'client-id');
-      const id = required(values, 'id');
-      await withContext((ctx) => deleteEndpoint(ctx, clientId, id));
+    options: { ...CLIENT_ID, ...ENDPOINT_ID, ...JSON_OPTION },
+    async run(values, config) {
+      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const id = checkUuid('id', required(values, 'id'));
+      await withContext(config, async (ctx) => {
+        await assertClient(ctx, clientId);
+        await deleteEndpoint(ctx, clientId, id);
+      });
       print(values, { webhook_endpoint_id: id, removed: true }, `Removed ${id}.`);
     },
   },
   'webhook rotate': {
     usage: 'voucherd webhook rotate --client-id ID --id ENDPOINT_ID [--overlap-seconds N] [--json]',
-    summary: 'Issue a new signing key; the old one keeps signing for the overlap (default WEBHOOK_KEY_OVERLAP_SECONDS).',
-    options: { 'client-id': { type: 'string' }, id: { type: 'string' }, 'overlap-seconds': { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const clientId = required(values, 'client-id');
-      const id = required(values, 'id');
+    summary: 'Issue a new signing key; the old one keeps signing for the overlap.',
+    options: {
+      ...CLIENT_ID,
+      ...ENDPOINT_ID,
+      'overlap-seconds': { type: 'string', value: 'N', description: `How long the old key keeps signing too, 0 to ${MAX_OVERLAP_SECONDS} (default WEBHOOK_KEY_OVERLAP_SECONDS)` },
+      ...JSON_OPTION,
+    },
+    async run(values, config) {
+      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const id = checkUuid('id', required(values, 'id'));
       const overlapRaw = optional(values, 'overlap-seconds');
-      if (overlapRaw !== undefined && (!/^\d+$/.test(overlapRaw) || Number(overlapRaw) > 30 * 86_400)) {
-        throw new UsageError('--overlap-seconds must be a whole number from 0 to 2592000');
+      if (overlapRaw !== undefined && (!/^\d+$/.test(overlapRaw) || Number(overlapRaw) > MAX_OVERLAP_SECONDS)) {
+        throw new UsageError(`--overlap-seconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}`);
       }
-      const endpoint = await withContext((ctx) => rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw)));
+      const endpoint = await withContext(config, async (ctx) => {
+        await assertClient(ctx, clientId);
+        return rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw));
+      });
       print(
         values,
         endpoint,
@@ -290,89 +356,119 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Seal every encrypted value (webhook signing keys, stored idempotent responses) under SECRETS_KEY, opening old ones with SECRETS_KEY_PREVIOUS; safe to re-run (docs/secrets.md).',
     options: JSON_OPTION,
-    async run(values) {
-      const report = await withContext((ctx) => resealAll(ctx, { progress: (line) => (values.json ? undefined : out(line)) }));
+    async run(values, config) {
+      const report = await withContext(config, (ctx) => resealAll(ctx, { progress: (line) => (values.json ? undefined : out(line)) }));
       print(values, report, `Done: ${report.resealed} value(s) sealed again, ${report.unchanged} already under the current key.`);
-    },
-  },
-  'org authorizations': {
-    usage: 'voucherd org authorizations --org ID [--json]',
-    summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
-    options: { org: { type: 'string' }, ...JSON_OPTION },
-    async run(values) {
-      const org = required(values, 'org');
-      const rows = await withContext(async (ctx) => {
-        if (!(await organizationExists(ctx.database.db, org))) throw new OrgServiceError(`No organization with id ${org}.`);
-        return organizationAuthorizations(ctx, org);
-      });
-      const human = rows.length
-        ? rows
-            .map((r) => `${r.active ? 'active ' : 'revoked'}  ${r.client_id}  ${r.app_name}  since ${new Date(r.created_at).toISOString()}${r.revoked_at ? `  revoked ${new Date(r.revoked_at).toISOString()}` : ''}`)
-            .join('\n')
-        : 'No third-party app has been authorized by this organization.';
-      print(values, { organization_id: org, authorizations: rows }, human);
     },
   },
 };
 
+const SETTINGS_NOTE = 'Settings come from environment variables (README, Configuration): DATABASE_URL, PORT, HOST, …';
+
 function commandHelp(name: string, command: Command): string {
-  const flags = Object.keys(command.options).map((o) => `--${o}`);
-  return `${command.summary}\n\nUsage: ${command.usage}\n${flags.length ? `Options: ${flags.join(', ')}, --help\n` : 'Options: --help\n'}Configuration comes from environment variables (see README: DATABASE_URL, PORT, …).\n`.replace(
-    /^/,
-    `voucherd ${name}: `,
-  );
+  return `voucherd ${name} — ${command.summary}
+
+Usage: ${command.usage}
+
+Options:
+${optionsHelp({ ...command.options, ...HELP_OPTION })}
+
+${SETTINGS_NOTE}
+
+${EXIT_CODES_HELP}
+`;
 }
 
 function generalHelp(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return `voucherd — self-hostable voucher programs, wire-compatible with the Uber for Business Vouchers API\n\nUsage: voucherd <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun "voucherd <command> --help" for a command's options.\n`;
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
+  return `voucherd ${packageVersion()} — self-hostable voucher programs, wire-compatible with the Uber for Business Vouchers API
+
+Usage: voucherd <command> [options]
+       voucherd --help | --version
+
+Commands:
+${rows.join('\n')}
+
+Options:
+  -h, --help     Show this help (or a command's: voucherd <command> --help)
+  -V, --version  Print the version and exit
+
+"voucherd help settings" lists every setting with its default.
+
+${SETTINGS_NOTE}
+
+${EXIT_CODES_HELP}
+`;
+}
+
+/** `voucherd help settings`: every environment variable, its default and what it does (from SETTINGS). */
+function settingsHelp(): string {
+  const width = Math.max(...Object.keys(SETTINGS).map((n) => n.length)) + 2;
+  const rows = Object.entries(SETTINGS).map(([name, s]) => `  ${name.padEnd(width)}${s.description} (default: ${s.default})`);
+  return `Settings (environment variables; README, Configuration):\n${rows.join('\n')}\n`;
+}
+
+function fail(line: string, code: number, usage?: string): void {
+  process.stderr.write(`voucherd: ${line}\n${usage ? `Usage: ${usage}\nRun "voucherd --help" for the commands and their options.\n` : ''}`);
+  process.exitCode = code;
+}
+
+/** Which command argv names: two words ("org create") before one. */
+function findCommand(argv: string[]): { name: string; command: Command } | undefined {
+  const [first, second] = argv;
+  const twoWord = `${first} ${second}`;
+  if (COMMANDS[twoWord]) return { name: twoWord, command: COMMANDS[twoWord] };
+  if (first !== undefined && COMMANDS[first]) return { name: first, command: COMMANDS[first] };
+  return undefined;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const [first, second] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  const [first] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    out(packageVersion());
+    return;
+  }
+  if (first === '--help' || first === '-h' || (first === 'help' && argv.length === 1)) {
     out(generalHelp());
     return;
   }
-  const twoWord = second !== undefined ? `${first} ${second}` : '';
-  const name = COMMANDS[twoWord] ? twoWord : first;
-  const command = COMMANDS[name];
-  if (!command) {
-    const group = Object.keys(COMMANDS).filter((n) => n.startsWith(`${first} `));
-    process.stderr.write(group.length ? `Usage: ${group.map((g) => COMMANDS[g]!.usage).join('\n       ')}\n` : `Unknown command: ${first}\n\n${generalHelp()}`);
-    process.exitCode = 2;
+  if (first === undefined) {
+    process.stderr.write(generalHelp());
+    process.exitCode = EXIT.usage;
     return;
   }
-  const rest = argv.slice(name.split(' ').length);
+  if (first === 'help' && argv[1] === 'settings' && argv.length === 2) {
+    out(settingsHelp());
+    return;
+  }
+  if (first === 'help') {
+    const found = findCommand(argv.slice(1));
+    if (found) out(commandHelp(found.name, found.command));
+    else fail(`unknown command: ${argv.slice(1).join(' ')}`, EXIT.usage, 'voucherd <command> [options]');
+    return;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = Object.keys(COMMANDS).filter((n) => n.startsWith(`${first} `));
+    const unknown = group.length && argv[1] !== undefined && !argv[1].startsWith('-') ? `${first} ${argv[1]}` : first;
+    fail(group.length ? `${unknown === first ? 'missing' : 'unknown'} subcommand: ${unknown}` : `unknown command: ${first}`, EXIT.usage, group.length ? group.map((g) => COMMANDS[g]!.usage).join('\n       ') : 'voucherd <command> [options]');
+    return;
+  }
+  const { name, command } = found;
   try {
-    const { values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({ args: argv.slice(name.split(' ').length), options: parseArgsOptions({ ...command.options, ...HELP_OPTION }), strict: true });
     if (values.help) {
       out(commandHelp(name, command));
       return;
     }
-    await command.run(values as Values);
+    // Settings, then options, then the database: a bad invocation opens nothing.
+    const config = loadConfig();
+    await command.run(values as Values, config);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof OrgServiceError || err instanceof SecretsKeyError || err instanceof SecretBoxError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = 1;
-    } else if (err instanceof AppError) {
-      process.stderr.write(`${translate('en_US', err.messageKey, err.options.params)}\n`);
-      process.exitCode = 1;
-    } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${(err as Error).message}\n\nUsage: ${command.usage}\n`);
-      process.exitCode = 2;
-    } else {
-      // The database cannot be reached or opened, the port is taken: one line naming the setting.
-      let line: string | undefined;
-      try {
-        line = describeStartupError(err, loadConfig());
-      } catch {
-        line = undefined;
-      }
-      if (line === undefined) throw err;
-      process.stderr.write(`${line}\n`);
-      process.exitCode = 1;
-    }
+    const failure = describeFailure(err);
+    fail(failure.line, failure.code, failure.usage ? command.usage : undefined);
+    if (failure.detail) process.stderr.write(`${failure.detail}\n`);
   }
 }
 
@@ -380,7 +476,7 @@ export async function main(argv: string[]): Promise<void> {
 const invoked = process.argv[1] ?? '';
 if (/[\\/]cli\.(js|ts)$/.test(invoked)) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+    process.stderr.write(`voucherd: ${describeFailure(err).line}\n`);
+    process.exit(EXIT.failure);
   });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/secrets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { runCli as cli } from '../helpers/processes.js';
+import { runCli as cli } from '../helpers/cli.js';
 
 let testDb: TestDatabase;
 let env: Record<string, string>;
@@ -24,7 +24,7 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     expect(JSON.parse(row.redirect_uris)).toEqual(['https://agg.example.com/cb']);
 
     const bad = await cli(['client', 'create', '--kind', 'third-party', '--redirect-uri', 'javascript:alert(1)', '--json'], env);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
 
     const org = JSON.parse((await cli(['org', 'create', '--name', 'Acme', '--json'], env)).stdout);
@@ -44,8 +44,8 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     expect(human.stdout).toMatch(new RegExp(`^active +${client.client_id} +Aggregator`));
 
     const missing = await cli(['org', 'authorizations', '--org', '01900000-0000-7000-8000-000000000000'], env);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/No organization/);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe('voucherd: no organization with id 01900000-0000-7000-8000-000000000000\n');
     const help = await cli(['org', 'authorizations', '--help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: voucherd org authorizations --org ID [--json]');
@@ -57,7 +57,7 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ kind: 'FIRST_PARTY', organization_id: org.organization_id, scopes: ['vouchers.trips'] });
     const refused = await cli(['client', 'create', '--kind', 'third-party', '--scope', 'vouchers.trips', '--redirect-uri', 'https://x.example/cb'], env);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('cannot hold the scope vouchers.trips');
   });
 
@@ -76,7 +76,7 @@ describe('voucherd CLI: third-party clients and organization authorizations', ()
     const token = await testDb.database.db.selectFrom('oauth_tokens').select('revoked_at').where('id', '=', '01900000-0000-7000-8000-0000000000bb').executeTakeFirstOrThrow();
     expect(token.revoked_at).not.toBeNull();
     const unknown = await cli(['client', 'disable', '--client-id', 'nope'], env);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('No client nope');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toBe('voucherd: no client with id nope\n');
   });
 });

@@ -6,7 +6,8 @@ import { keyId, SecretBox } from '../../src/lib/secret-box.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createEndpoint, SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/database.js';
-import { runCli, startServerProcess } from '../helpers/processes.js';
+import { runCli } from '../helpers/cli.js';
+import { startServerProcess } from '../helpers/processes.js';
 
 const KEY_A = Buffer.alloc(32, 1);
 const KEY_B = Buffer.alloc(32, 2);
@@ -66,10 +67,10 @@ describe('voucherd secrets rotate', () => {
     expect(new SecretBox(KEY_B).open(row.signing_key, SIGNING_KEY_PURPOSE)).toBe(LEGACY_KEY);
   });
 
-  it('a value under a key it was not given: one line naming SECRETS_KEY_PREVIOUS, exit 1, nothing changed', async () => {
+  it('a value under a key it was not given: one line naming SECRETS_KEY_PREVIOUS, exit 4 (configuration), nothing changed', async () => {
     const before = await storedKeys();
     const res = await runCli(['secrets', 'rotate'], { DATABASE_URL: testDb.url, SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(4);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/SECRETS_KEY_PREVIOUS/);
     expect(await storedKeys()).toEqual(before);
@@ -80,7 +81,7 @@ describe('voucherd secrets rotate', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: voucherd secrets rotate/);
     const short = await runCli(['secrets', 'rotate'], { DATABASE_URL: testDb.url, SECRETS_KEY: 'c2hvcnQ=' });
-    expect(short.code).toBe(1);
+    expect(short.code).toBe(4);
     expect(short.stderr).toMatch(/SECRETS_KEY must be 32 bytes/);
   });
 
@@ -106,7 +107,7 @@ describe('voucherd secrets rotate', () => {
 
   it.runIf(testEngine() === 'postgres')('PostgreSQL without a key: serve refuses to start with one clear line', async () => {
     const res = await runCli(['serve'], { DATABASE_URL: testDb.url, SECRETS_KEY: '', PORT: '0' });
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/SECRETS_KEY or SECRETS_KEY_FILE must be set with PostgreSQL/);
+    expect(res.code).toBe(4);
+    expect(res.stderr).toMatch(/^voucherd: SECRETS_KEY or SECRETS_KEY_FILE must be set with PostgreSQL[^\n]*\n$/);
   });
 });

@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
 let testDb: TestDatabase;
 let clientId: string;
 let ctx: AppContext;
@@ -23,17 +19,8 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: testDb.url, SECRETS_KEY: TEST_SECRETS_KEY, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { DATABASE_URL: testDb.url, SECRETS_KEY: TEST_SECRETS_KEY, ...env });
 }
 
 describe('voucherd webhook add|list|rotate|remove', () => {
@@ -45,8 +32,9 @@ describe('voucherd webhook add|list|rotate|remove', () => {
       expect(help.stdout).toContain('--json');
     }
     const refused = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://2130706433/']);
-    expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('loopback');
+    // Refused before the database is opened: a usage error naming the option.
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/--url is refused: .*loopback/);
 
     const add = await cli(['webhook', 'add', '--client-id', clientId, '--url', 'http://127.0.0.1:9/h', '--event', 'voucher_program_created', '--json'], {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
@@ -78,9 +66,10 @@ describe('voucherd webhook add|list|rotate|remove', () => {
     expect(remove.code).toBe(0);
     expect(JSON.parse(remove.stdout)).toEqual({ webhook_endpoint_id: created.webhook_endpoint_id, removed: true });
     const again = await cli(['webhook', 'remove', '--client-id', clientId, '--id', created.webhook_endpoint_id]);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect(again.stderr).toContain('not found');
     const unknown = await cli(['webhook', 'list', '--client-id', 'nope']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toBe('voucherd: no client with id nope\n');
   });
 });

@@ -31,31 +31,8 @@ export function freePort(): Promise<number> {
 }
 
 /** The shared test key unless the test picks its own (SECRETS_KEY: '' asks for none). */
-function testKey(env: Record<string, string>): Record<string, string> {
+export function testKey(env: Record<string, string>): Record<string, string> {
   return 'SECRETS_KEY' in env || 'SECRETS_KEY_FILE' in env ? {} : { SECRETS_KEY: TEST_SECRETS_KEY };
-}
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `voucherd` CLI (TypeScript sources through tsx) with the given environment. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...testKey(env), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 export interface ServerProcess {

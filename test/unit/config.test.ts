@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, SETTINGS } from '../../src/config.js';
 
 describe('config', () => {
   it('has documented defaults', () => {
@@ -58,5 +58,31 @@ describe('config', () => {
     }
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY entry "10.0.0.0\/33"/);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY entry/);
+  });
+
+  it('each declared default is what an unset variable means', () => {
+    const unset = loadConfig({});
+    // Defaults that name another setting or a built-in table are derived, not parsed.
+    const literal = Object.entries(SETTINGS).filter(([, s]) => !/[A-Z]{2}|\(/.test(s.default));
+    expect(literal.length).toBeGreaterThan(60);
+    for (const [name, s] of literal) {
+      expect(loadConfig({ [name]: s.default }), name).toEqual(unset);
+      expect(s.description.length, name).toBeGreaterThan(8);
+    }
+    expect(Object.keys(SETTINGS)).toHaveLength(77);
+  });
+
+  it('a bad DATABASE_URL is reported without its password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' })).toThrow(/DATABASE_URL must start with sqlite: or postgres:\/\/ \(got "mysql:\/\/admin:\*\*\*@db\/x"\)/);
+  });
+
+  it('derived defaults: PUBLIC_URL from HOST and PORT, the webhook environment from VOUCHERD_ENVIRONMENT, the work gates from their four settings', () => {
+    const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', VOUCHERD_ENVIRONMENT: 'sandbox', GENERATION_QUEUE: '7', EXPORT_CONCURRENCY_PER_ORG: '3' });
+    expect(c.publicUrl).toBe('http://127.0.0.1:9000');
+    expect(c.issuer).toBe('http://127.0.0.1:9000');
+    expect(c.webhookEnvironment).toBe('Sandbox');
+    expect(c.generationGate).toEqual({ perOrg: 2, perOrgQueue: 2, perProcess: 4, perProcessQueue: 7 });
+    expect(c.exportGate).toEqual({ perOrg: 3, perOrgQueue: 2, perProcess: 4, perProcessQueue: 16 });
+    expect(() => loadConfig({ VOUCHERD_ENVIRONMENT: 'sandbox', WEBHOOK_ENVIRONMENT: 'production' })).toThrow(/WEBHOOK_ENVIRONMENT must be Sandbox/);
   });
 });

@@ -4,7 +4,7 @@ import { randomBytes } from '../../lib/random.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { organizationExists } from '../orgs/org.repository.js';
 import { OrgServiceError } from '../orgs/org.service.js';
-import { insertClient, type ClientRow } from './client.repository.js';
+import { findClient, insertClient, type ClientRow } from './client.repository.js';
 import { SCOPES, isScope, type Scope } from './scopes.js';
 
 export interface CreatedClient {
@@ -38,8 +38,11 @@ export interface ClientInput {
   redirectUris?: string[];
 }
 
-/** Validates a new client and draws its credentials; the caller stores `row` (maybe in its transaction). */
-export function prepareClient(ctx: AppContext, input: ClientInput): { row: ClientRow; created: CreatedClient } {
+/**
+ * The checks that need no database (kind, scopes, organization presence, redirect URIs): the CLI
+ * runs them before it opens the database. Returns the scopes the client will hold.
+ */
+export function checkClientInput(input: ClientInput): Scope[] {
   const scopes = input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : DEFAULT_SCOPES[input.kind];
   for (const scope of scopes) {
     if (!isScope(scope)) throw new OrgServiceError(`Unknown scope: ${scope}`);
@@ -67,6 +70,13 @@ export function prepareClient(ctx: AppContext, input: ClientInput): { row: Clien
     }
     if (uri.length > 2000) throw new OrgServiceError('A redirect URI is limited to 2000 characters.');
   }
+  return scopes as Scope[];
+}
+
+/** Validates a new client and draws its credentials; the caller stores `row` (maybe in its transaction). */
+export function prepareClient(ctx: AppContext, input: ClientInput): { row: ClientRow; created: CreatedClient } {
+  const scopes = checkClientInput(input);
+  const redirectUris = input.redirectUris ?? [];
   // client_id: 128 random bits; client_secret: 256 random bits (RFC 6749 §2.3.1 §10.10).
   // Hex, never base64url: an id starting with '-' reads as an option on a command line
   // (`voucherd webhook add --client-id -x…` was refused as ambiguous — found as a flaky CLI test).
@@ -105,4 +115,8 @@ export async function createClient(ctx: AppContext, input: ClientInput): Promise
   }
   await insertClient(ctx.database.db, row);
   return created;
+}
+
+export async function clientExists(ctx: AppContext, clientId: string): Promise<boolean> {
+  return (await findClient(ctx.database.db, clientId)) !== undefined;
 }

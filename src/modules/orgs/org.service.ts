@@ -5,6 +5,13 @@ import { findUserByEmail, insertMembership, insertOrganization, insertUser, orga
 
 export class OrgServiceError extends Error {}
 
+/** Shortest password a user may choose (a generated one is longer). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+export async function hasOrganization(ctx: AppContext, organizationId: string): Promise<boolean> {
+  return organizationExists(ctx.database.db, organizationId);
+}
+
 export async function createOrganization(ctx: AppContext, name: string): Promise<{ organization_id: string; name: string }> {
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 200) throw new OrgServiceError('Organization name must be 1 to 200 characters.');
@@ -32,8 +39,8 @@ export async function createUser(
 ): Promise<CreatedUser> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL.test(email) || email.length > 254) throw new OrgServiceError(`Not a valid email address: ${input.email}`);
-  if (input.password !== undefined && input.password.length < 10) {
-    throw new OrgServiceError('Password must be at least 10 characters.');
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new OrgServiceError(`Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
   if (input.organizationId && !(await organizationExists(ctx.database.db, input.organizationId))) {
     throw new OrgServiceError(`No organization with id ${input.organizationId}.`);
