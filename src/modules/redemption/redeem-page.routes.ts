@@ -11,6 +11,7 @@ import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
 import { claimPage, malformedPage, outcomePage, signInFailedPage, signInPage, type PageOutcome } from './redeem-page.view.js';
 import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn } from './redeem-signin.service.js';
+import { NO_STORE, SEE_OTHER } from '../../http/cache-headers.js';
 
 /**
  * The rider session of the redemption pages: an HttpOnly, SameSite=Lax cookie holding a rider
@@ -27,7 +28,7 @@ const cookie = (path: string, maxAgeSeconds: number) => ({ path, maxAgeSeconds, 
 const REDEEM_FORM_BINDING = 'redeem-page';
 
 function redirect(reply: FastifyReply, location: string): FastifyReply {
-  return reply.status(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+  return reply.status(303).headers({ location, ...SEE_OTHER }).send();
 }
 
 async function riderSession(ctx: AppContext, request: FastifyRequest): Promise<{ rider: RiderPrincipal; token: string } | null> {
@@ -43,7 +44,7 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .type('text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
     .header('x-frame-options', 'DENY')
-    .header('cache-control', 'no-store')
+    .headers(NO_STORE)
     .header('referrer-policy', 'no-referrer')
     .send(html);
 }
