@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
-import { contentLanguage, translate } from '../lib/i18n.js';
+import { contentLanguage } from '../lib/i18n.js';
+import { apiErrorBody } from './error-response.js';
 import { validationError } from './validation.js';
 
 // 25006: a write reached a read-only session (a standby after failover); the pool is replaced
@@ -50,11 +51,6 @@ export function errorHandler(bodyLimit: number) {
       .status(error.status)
       .headers(error.options.headers ?? {})
       .header('content-language', contentLanguage(locale))
-      .send({
-        code: error.code,
-        message: translate(locale, error.messageKey, error.options.params),
-        request_id: request.id,
-        ...(error.options.metadata ? { metadata: error.options.metadata } : {}),
-      });
+      .send(apiErrorBody(request, error, locale));
   };
 }

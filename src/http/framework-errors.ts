@@ -3,6 +3,9 @@ import { AppError } from '../lib/errors.js';
 import { contentLanguage, negotiateLocale, translate } from '../lib/i18n.js';
 import { sendPage } from '../modules/oauth/authorize/html.js';
 import { errorPage } from '../modules/oauth/authorize/pages.js';
+import { NO_STORE } from './cache-headers.js';
+import { apiErrorBody, oauthErrorBody } from './error-response.js';
+import { OAuthError } from '../modules/oauth/oauth-error.js';
 
 /** Routes whose errors are RFC 6749 JSON, and routes that answer HTML pages (even for errors). */
 const OAUTH_JSON = /^\/oauth\/v2\/(token|revoke|introspect)(\/|\?|$)/;
@@ -29,9 +32,9 @@ export function frameworkErrors(maxParamLength: number) {
       return;
     }
     if (OAUTH_JSON.test(path)) {
-      void reply.status(error.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: message });
+      void reply.status(error.status).headers(NO_STORE).send(oauthErrorBody(request, new OAuthError('invalid_request', message)));
       return;
     }
-    void reply.status(error.status).send({ code: error.code, message, request_id: request.id });
+    void reply.status(error.status).send(apiErrorBody(request, error, locale));
   };
 }

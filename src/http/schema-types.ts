@@ -28,9 +28,6 @@ export function optionalInteger(value: number | string | undefined, field: strin
 export const enumOf = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
 
-/** A UUID path parameter. A malformed one is simply not found (the id space is opaque). */
-export const UuidParam = Type.String({ maxLength: 64 });
-
 export const ErrorBody = Type.Object(
   {
     code: Type.String(),

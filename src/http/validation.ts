@@ -49,10 +49,6 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   return strictText(schema as never, textAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
-export function addSharedSchema(schema: { $id: string }): void {
-  for (const ajv of [bodyAjv, textAjv]) if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
-}
-
 function fieldName(error: ErrorObject, context: string): string {
   const path = error.instancePath
     .split('/')

@@ -35,18 +35,9 @@ export interface CodeFormat {
 
 export const DEFAULT_CODE_FORMAT: CodeFormat = Object.freeze({ prefix: '', length: RANDOM_SYMBOLS });
 export const MIN_RANDOM_SYMBOLS = 8;
-export const MAX_PREFIX_LENGTH = 8;
 
 const INVERSE = new Int32Array(CODE_RADIX);
 for (let a = 1; a < CODE_RADIX; a++) for (let x = 1; x < CODE_RADIX; x++) if ((a * x) % CODE_RADIX === 1) INVERSE[a] = x;
-
-/** The check value that makes Σ wᵢ·vᵢ ≡ 0 for the given symbol values followed by it (weights 1..n+1). */
-export function checkValue(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (i + 1) * values[i]!;
-  const partial = sum % CODE_RADIX;
-  return (((CODE_RADIX - partial) % CODE_RADIX) * INVERSE[values.length + 1]!) % CODE_RADIX;
-}
 
 /** Whether every character is an alphabet symbol (prefixes are checked with this). */
 export function isAlphabetString(text: string): boolean {

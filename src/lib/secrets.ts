@@ -1,4 +1,5 @@
-import { createHash, scrypt, timingSafeEqual, type BinaryLike } from 'node:crypto';
+import { createHash, scrypt, type BinaryLike } from 'node:crypto';
+import { constantTimeEqual } from './constant-time.js';
 import { cryptoRandom, randomBytes, type RandomSource } from './random.js';
 
 /** 256 random bits, URL-safe: bearer tokens, client secrets. */
@@ -12,13 +13,6 @@ export function randomToken(source: RandomSource = cryptoRandom, bytes = 32): st
  */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two strings (lengths compared after hashing to equal length). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb);
 }
 
 // Passwords (low entropy) get a slow, salted hash: scrypt, RFC 7914 parameters N=2^15, r=8, p=1.
@@ -43,5 +37,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const salt = Buffer.from(parts[4]!, 'base64url');
   const expected = Buffer.from(parts[5]!, 'base64url');
   const key = await scryptAsync(password.normalize('NFKC'), salt);
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return constantTimeEqual(key, expected);
 }

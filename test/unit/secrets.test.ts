@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, safeEqual, verifyPassword } from '../../src/lib/secrets.js';
+import { constantTimeEqual } from '../../src/lib/constant-time.js';
+import { hashPassword, verifyPassword } from '../../src/lib/secrets.js';
 
 describe('password hashing', () => {
   it('verifies the right password and rejects others; salts differ', async () => {
@@ -13,7 +14,7 @@ describe('password hashing', () => {
   });
 
   it('compares strings of any length in constant time', () => {
-    expect(safeEqual('abc', 'abc')).toBe(true);
-    expect(safeEqual('abc', 'abcd')).toBe(false);
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abcd')).toBe(false);
   });
 });

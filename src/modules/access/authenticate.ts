@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { resolveAccessToken, type Principal } from '../oauth/token.service.js';
+import { bearerChallenge } from '../../http/www-authenticate.js';
 
-const REALM = 'realm="voucherd"';
 
 /**
  * docs/oauth.md step 1 (RFC 6750 §2.1, §3): the bearer token from the Authorization header only —
@@ -10,13 +10,13 @@ const REALM = 'realm="voucherd"';
  */
 export async function authenticateBearer(ctx: AppContext, authorization: string | undefined): Promise<Principal> {
   if (!authorization) {
-    throw new AppError('unauthenticated', 'auth_required', { headers: { 'www-authenticate': `Bearer ${REALM}` } });
+    throw new AppError('unauthenticated', 'auth_required', { headers: { 'www-authenticate': bearerChallenge() } });
   }
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
   const principal = match ? await resolveAccessToken(ctx, match[1]!) : null;
   if (!principal) {
     throw new AppError('unauthenticated', 'invalid_token', {
-      headers: { 'www-authenticate': `Bearer ${REALM}, error="invalid_token", error_description="The access token is invalid"` },
+      headers: { 'www-authenticate': bearerChallenge({ code: 'invalid_token', description: 'The access token is invalid' }) },
     });
   }
   return principal;

@@ -4,6 +4,7 @@ import { findMembershipRole } from '../orgs/org.repository.js';
 import { SCOPES } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
 import { hasActiveAuthorization } from './authorization.repository.js';
+import { insufficientScope } from '../../http/www-authenticate.js';
 
 /** How a principal may reach an organization's Vouchers API (docs/oauth.md table). */
 export type AccessPath = 'first_party' | 'delegated' | 'aggregator';
@@ -47,11 +48,7 @@ async function checkPath(ctx: AppContext, principal: Principal, path: AccessPath
 export async function assertOrgAccess(ctx: AppContext, principal: Principal, organizationId: string): Promise<AccessPath> {
   const paths = accessPaths(principal);
   if (paths.length === 0) {
-    throw new AppError('insufficient_scope', 'insufficient_scope', {
-      headers: {
-        'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${VOUCHER_SCOPES}"`,
-      },
-    });
+    throw insufficientScope(VOUCHER_SCOPES);
   }
   let firstError: AppError | null = null;
   for (const path of paths) {

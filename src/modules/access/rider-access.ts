@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../lib/errors.js';
 import { SCOPES } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
 import { authenticateBearer } from './authenticate.js';
+import { insufficientScope } from '../../http/www-authenticate.js';
 
 /** A principal acting for a rider: it has a user and may redeem vouchers. */
 export type RiderPrincipal = Principal & { userId: string };
@@ -18,9 +18,7 @@ export function isRider(principal: Principal): principal is RiderPrincipal {
 
 export function assertRider(principal: Principal): RiderPrincipal {
   if (isRider(principal)) return principal;
-  throw new AppError('insufficient_scope', 'rider_scope_required', {
-    headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.redeem}"` },
-  });
+  throw insufficientScope(SCOPES.redeem, 'rider_scope_required');
 }
 
 /**

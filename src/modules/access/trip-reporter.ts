@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../lib/errors.js';
 import { SCOPES } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
 import { authenticateBearer } from './authenticate.js';
+import { insufficientScope } from '../../http/www-authenticate.js';
 
 /** A trusted trip reporter: the fare or order system of one organization (docs/redemption.md). */
 export type TripReporter = Principal & { clientOrganizationId: string };
@@ -27,9 +27,7 @@ export function tripReporterAccessHook(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const principal = await authenticateBearer(ctx, request.headers.authorization);
     if (!isTripReporter(principal)) {
-      throw new AppError('insufficient_scope', 'trip_reporter_required', {
-        headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.trips}"` },
-      });
+      throw insufficientScope(SCOPES.trips, 'trip_reporter_required');
     }
     request.principal = principal;
   };

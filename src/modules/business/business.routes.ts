@@ -16,6 +16,7 @@ import {
   validateBusinessRequest,
   type BusinessRequest,
 } from './business.service.js';
+import { SEE_OTHER } from '../../http/cache-headers.js';
 
 /**
  * The consent pages answer at voucherd's paths and at Uber's own (Uber serves them on its business
@@ -27,7 +28,7 @@ const PAGE_PATHS = [
 ] as const;
 
 function see(reply: FastifyReply, location: string) {
-  return reply.status(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+  return reply.status(303).headers({ location, ...SEE_OTHER }).send();
 }
 
 /** Signs the admin in on the same page (shared login with /oauth/v2/authorize); null when the page was answered. */

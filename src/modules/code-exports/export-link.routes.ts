@@ -6,6 +6,7 @@ import { ORG_SECURITY, PUBLIC } from '../../http/openapi/security.js';
 import { ProgramParams } from '../programs/program.schemas.js';
 import { CodeExportParams, ExportLinkWire } from './export-link.schemas.js';
 import { createExportLink, openExportLink } from './export-link.service.js';
+import { NO_STORE } from '../../http/cache-headers.js';
 
 /** Org-scoped: behind the same org access hook as Get Voucher Codes, without Idempotency-Key (app.ts). */
 export async function exportLinkRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -58,7 +59,7 @@ export async function codeExportRoutes(app: FastifyInstance, opts: { ctx: AppCon
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${fileName}"`)
-        .header('cache-control', 'no-store')
+        .headers(NO_STORE)
         .header('referrer-policy', 'no-referrer')
         .send(body);
     },

@@ -94,15 +94,6 @@ function isDuplicateCode(err: unknown): boolean {
   return isUniqueViolation(err) && typeof constraint === 'string' && constraint.includes('code_text');
 }
 
-export async function countProgramCodes(db: Kysely<DB>, programId: string): Promise<number> {
-  const row = await db
-    .selectFrom('voucher_codes')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('program_id', '=', programId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Filters of Get Voucher Codes (X, docs/programs.md): each optional, all applied together. */
 export interface CodeFilter {
   status?: 'AVAILABLE' | 'REDEEMED' | 'CANCELED';

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { CONSOLE_PATH, ensureConsoleClient } from './console-client.js';
+import { NO_STORE } from '../../http/cache-headers.js';
 
 /** Where `npm run build` puts the console (vite, console/vite.config.ts): `<root>/dist/console`, from src/ or dist/. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../dist/console/', import.meta.url));
@@ -106,7 +107,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { ctx: AppContex
     if (!index) {
       return securityHeaders(reply)
         .status(503)
-        .headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+        .headers({ 'content-type': 'text/plain; charset=utf-8', ...NO_STORE })
         .send('The console is not built: run `npm run build` (docs/console.md).');
     }
     // The sign-in needs the console's OAuth client; made on first use as well as at startup.

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { sha256Hex } from '../../lib/secrets.js';
 import { findClient, type ClientRow } from './client.repository.js';
+import { constantTimeEqual } from '../../lib/constant-time.js';
 import { OAuthError, invalidClient } from './oauth-error.js';
 
 // A hash no secret produces, compared against for unknown clients so both paths take the same time (A3).
@@ -66,7 +66,7 @@ export async function authenticateClient(
   const client = presented.clientId.length <= 256 ? await findClient(ctx.database.db, presented.clientId) : undefined;
   const expected = Buffer.from(client?.secret_hash ?? DUMMY_HASH, 'hex');
   const actual = Buffer.from(sha256Hex(presented.clientSecret), 'hex');
-  const secretOk = timingSafeEqual(expected, actual);
+  const secretOk = constantTimeEqual(expected, actual);
   // A public client has no secret to present (its stored hash is of a discarded random value).
   if (!client || !secretOk || client.disabled_at !== null || client.token_endpoint_auth_method === 'none') throw invalidClient();
   return client;

@@ -1,6 +1,9 @@
+import { BASIC_CHALLENGE } from '../../http/www-authenticate.js';
+
 /**
  * RFC 6749 §5.2 errors of the authorization server, named after their codes. Rendered as
- * `{"error","error_description"}` by the OAuth routes' own error handler, never as API errors.
+ * `{"error","error_description"}` by src/http/error-response.ts, never as API errors: the
+ * description sent is the code's fixed public one, `detail` (the specific reason) is only logged.
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -32,16 +35,21 @@ export class OAuthError extends Error {
   readonly status: number;
   constructor(
     readonly error: OAuthErrorCode,
-    readonly description: string,
+    readonly detail: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(`${error}: ${description}`);
+    super(`${error}: ${detail}`);
     this.name = 'OAuthError';
     this.status = STATUS[error];
   }
 }
 
-export function invalidClient(description = 'Client authentication failed.'): OAuthError {
+export function invalidClient(detail = 'Client authentication failed.'): OAuthError {
   // RFC 6749 §5.2: 401 with a WWW-Authenticate challenge for the scheme the client may use.
-  return new OAuthError('invalid_client', description, { 'WWW-Authenticate': 'Basic realm="voucherd", charset="UTF-8"' });
+  return new OAuthError('invalid_client', detail, { 'WWW-Authenticate': BASIC_CHALLENGE });
+}
+
+/** RFC 6749 §5.2 invalid_grant: the code, refresh token or PKCE verifier does not hold. */
+export function invalidGrant(detail: string): OAuthError {
+  return new OAuthError('invalid_grant', detail);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { safeEqual } from '../../lib/secrets.js';
+import { constantTimeEqual } from '../../lib/constant-time.js';
 
 /** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -14,5 +14,5 @@ export function isValidChallenge(challenge: string): boolean {
 export function verifyPkce(verifier: string | undefined, challenge: string): boolean {
   if (verifier === undefined || !VERIFIER.test(verifier)) return false;
   const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
-  return safeEqual(computed, challenge);
+  return constantTimeEqual(computed, challenge);
 }

@@ -6,6 +6,7 @@ import { prepareClient } from '../oauth/client.service.js';
 import { SCOPES } from '../oauth/scopes.js';
 import { insertMembership, insertOrganization, insertUser } from './org.repository.js';
 import { OrgServiceError } from './org.service.js';
+import { isEmail } from '../../lib/email.js';
 
 export interface BootstrapResult {
   organization_id: string;
@@ -13,7 +14,6 @@ export interface BootstrapResult {
   client: { client_id: string; client_secret: string; scopes: string[] };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * One organization, its ADMIN user and a FIRST_PARTY client allowed `organizations.voucher_programs`
@@ -26,7 +26,7 @@ export async function bootstrap(
   const orgName = input.orgName.trim();
   if (!orgName || orgName.length > 200) throw new OrgServiceError('Organization name must be 1 to 200 characters.');
   const email = input.adminEmail.trim().toLowerCase();
-  if (!EMAIL.test(email)) throw new OrgServiceError(`Not a valid email address: ${input.adminEmail}`);
+  if (!isEmail(email)) throw new OrgServiceError(`Not a valid email address: ${input.adminEmail}`);
   if (input.adminPassword !== undefined && input.adminPassword.length < 10) {
     throw new OrgServiceError('Password must be at least 10 characters.');
   }

@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
-import { AppError } from '../../lib/errors.js';
 import { authenticateBearer } from '../access/authenticate.js';
 import { accessPaths } from '../access/org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
 import { adminOrganizations } from './org.repository.js';
+import { insufficientScope } from '../../http/www-authenticate.js';
 
 const MyOrganizations = Type.Object(
   {
@@ -39,9 +39,7 @@ export async function meRoutes(app: FastifyInstance, opts: { ctx: AppContext }):
   app.get('/v1/me/organizations', { schema }, async (request) => {
     const principal = await authenticateBearer(ctx, request.headers.authorization);
     if (!accessPaths(principal).includes('delegated')) {
-      throw new AppError('insufficient_scope', 'insufficient_scope', {
-        headers: { 'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.delegated}"` },
-      });
+      throw insufficientScope(SCOPES.delegated);
     }
     const organizations = (await adminOrganizations(ctx.database.db, principal.userId!)).map((o) => ({ organization_id: o.id, name: o.name }));
     const reachable =

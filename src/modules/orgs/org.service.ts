@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { MembershipRole } from '../../db/schema.js';
 import { hashPassword, randomToken } from '../../lib/secrets.js';
 import { findUserByEmail, insertMembership, insertOrganization, insertUser, organizationExists } from './org.repository.js';
+import { isEmail } from '../../lib/email.js';
 
 export class OrgServiceError extends Error {}
 
@@ -20,7 +21,6 @@ export async function createOrganization(ctx: AppContext, name: string): Promise
   return { organization_id: id, name: trimmed };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface CreatedUser {
   user_id: string;
@@ -38,7 +38,7 @@ export async function createUser(
   input: { email: string; password?: string; organizationId?: string; role?: MembershipRole },
 ): Promise<CreatedUser> {
   const email = input.email.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) throw new OrgServiceError(`Not a valid email address: ${input.email}`);
+  if (!isEmail(email)) throw new OrgServiceError(`Not a valid email address: ${input.email}`);
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
     throw new OrgServiceError(`Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
   }

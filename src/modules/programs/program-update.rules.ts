@@ -2,14 +2,11 @@ import { invalidRequest } from '../../lib/errors.js';
 import type { ProgramRow } from './program.repository.js';
 import type { PatchProgramBody } from './program.schemas.js';
 import type { ProgramFieldsRow } from './program.validation.js';
+import { FIELDS, afterStartFields } from './program.fields.js';
 
-/** Fields anyone may change at any time before cancel: texts that carry no value (docs/programs.md). */
-const ALWAYS = new Set(['name', 'description', 'expense_memo', 'creator_email']);
 /** After start, these may only grow (or the deductible shrink): more value for riders. */
-const GROW = ['ends_at', 'value_per_trip_max_amount', 'value_per_period_max_trips', 'value_per_period_max_credit', 'value_per_period_max_amount', 'redemptions_per_code'] as const;
-const LOCATIONS = ['pickup_locations', 'dropoff_locations'] as const;
-
-type Comparable = Pick<ProgramFieldsRow, (typeof GROW)[number] | 'value_per_trip_deductible' | 'value_per_trip_percentage'>;
+const GROW = afterStartFields('grow') as (keyof ProgramFieldsRow & keyof PatchProgramBody)[];
+const LOCATIONS = afterStartFields('superset') as ('pickup_locations' | 'dropoff_locations')[];
 
 /** Null caps mean "unbounded": anything set is less. */
 function isReduced(before: number | null | undefined, after: number | null | undefined): boolean {
@@ -24,7 +21,7 @@ function isReduced(before: number | null | undefined, after: number | null | und
  */
 export function assertExtensionOnly(program: ProgramRow, body: PatchProgramBody, next: ProgramFieldsRow): void {
   for (const field of GROW) {
-    if (body[field] !== undefined && isReduced(program[field] as number | null, (next as Comparable)[field] as number | null)) {
+    if (body[field] !== undefined && isReduced(program[field] as number | null, next[field] as number | null)) {
       throw invalidRequest('field_reduced_after_start', { field }, field);
     }
   }
@@ -43,7 +40,8 @@ export function assertExtensionOnly(program: ProgramRow, body: PatchProgramBody,
     const after = new Set((body[field] ?? []).map((l) => JSON.stringify(l)));
     if (before.some((l) => !after.has(JSON.stringify(l)))) throw invalidRequest('locations_removed_after_start', { field }, field);
   }
-  const handled = new Set<string>([...ALWAYS, ...GROW, ...LOCATIONS, 'value_per_trip_deductible', 'value_per_trip_percentage']);
+  // Fields with a rule after start ('always': texts that carry no value); every other one is locked.
+  const handled = new Set<string>(FIELDS.filter((spec) => spec.afterStart !== undefined).map((spec) => spec.field));
   for (const field of Object.keys(body)) {
     if (handled.has(field)) continue;
     const key = field as keyof ProgramFieldsRow;

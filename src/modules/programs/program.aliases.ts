@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../lib/errors.js';
+import { FIELDS } from './program.fields.js';
 
 /**
  * Legacy names Uber's own answers still carry, accepted as input too (docs/compatibility.md):
@@ -6,12 +7,9 @@ import { invalidRequest } from '../../lib/errors.js';
  * `value_per_trip_max_amount`. An alias fills the field when the field itself is absent; both
  * present with different values is a contradiction and refused by name.
  */
-export const LEGACY_ALIASES = {
-  max_trips_per_client: 'value_per_period_max_trips',
-  endmax_value_per_trips_at: 'value_per_trip_max_amount',
-} as const;
+const LEGACY_ALIASES: ReadonlyArray<[string, string]> = FIELDS.flatMap((spec) => (spec.legacy ? [[spec.legacy, spec.field] as [string, string]] : []));
 
-type Aliased = { [K in keyof typeof LEGACY_ALIASES]?: unknown } & Record<string, unknown>;
+type Aliased = Record<string, unknown>;
 
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (a !== undefined && b !== undefined && String(a) === String(b));
@@ -20,7 +18,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** The body with every alias moved onto its field (a new object; the input is not changed). */
 export function resolveLegacyAliases<T extends object>(body: T): T {
   const out: Aliased = { ...(body as Aliased) };
-  for (const [alias, field] of Object.entries(LEGACY_ALIASES) as [keyof typeof LEGACY_ALIASES, string][]) {
+  for (const [alias, field] of LEGACY_ALIASES) {
     if (!(alias in out)) continue;
     const value = out[alias];
     delete out[alias];

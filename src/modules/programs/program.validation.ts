@@ -6,6 +6,7 @@ import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/timezones.js';
 import { isEmail } from '../../lib/email.js';
 import { resolveLegacyAliases } from './program.aliases.js';
+import { fieldsToColumns } from './program.fields.js';
 import { optionalInteger, toInteger } from '../../http/schema-types.js';
 import type { CreateProgramBody } from './program.schemas.js';
 
@@ -102,28 +103,21 @@ export function validateProgramFields(input: ProgramFields, now: number, options
   if (creatorEmail && !isEmail(creatorEmail)) throw invalidRequest('invalid_creator_email', undefined, 'creator_email');
   checkLocations(body);
 
+  // The table of program.fields.ts maps the rest; the values checked or defaulted above replace theirs.
+  const columns = fieldsToColumns(body, 'program', { read: Number, write: (value, field) => money(value, field, currency) });
   return {
+    ...(columns as ProgramFieldsRow),
     name: body.name.trim() || body.name,
-    description: body.description ?? null,
-    currency_code: currency,
     timezone,
     starts_at: startsAt,
     ends_at: endsAt,
-    code_scheme: body.code_scheme,
     redemptions_per_code: redemptionsPerCode,
     voucher_type: body.voucher_type ?? 'PERSONAL_TRANSPORT',
     value_per_trip_max_amount: tripMax,
-    value_per_trip_deductible: money(body.value_per_trip_deductible, 'value_per_trip_deductible', currency),
     value_per_trip_percentage: percentage ?? null,
     value_per_period_max_trips: optionalInteger(body.value_per_period_max_trips, 'value_per_period_max_trips', 1, 1_000_000) ?? null,
     value_per_period_max_credit: credit,
     value_recurrence_period: body.value_recurrence_period ?? 'SINGLE',
-    trip_restriction_type: body.trip_restriction_type ?? null,
-    pickup_locations: body.pickup_locations ? JSON.stringify(body.pickup_locations) : null,
-    dropoff_locations: body.dropoff_locations ? JSON.stringify(body.dropoff_locations) : null,
-    vehicle_category_types: body.vehicle_category_types ? JSON.stringify(body.vehicle_category_types) : null,
-    expense_memo: body.expense_memo ?? null,
-    creator_email: creatorEmail === undefined ? null : creatorEmail.toLowerCase(),
     value_per_period_max_amount: periodAmount,
     canceled_at: null,
   };

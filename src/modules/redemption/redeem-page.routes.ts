@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
-import { safeEqual, sha256Hex } from '../../lib/secrets.js';
+import { readCookie, setCookie } from '../../http/cookies.js';
+import { formToken, formTokenValid } from '../../http/csrf.js';
 import { isRider, type RiderPrincipal } from '../access/rider-access.js';
 import { revokeTokenById } from '../oauth/token.repository.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
@@ -10,6 +11,7 @@ import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
 import { claimPage, malformedPage, outcomePage, signInFailedPage, signInPage, type PageOutcome } from './redeem-page.view.js';
 import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn } from './redeem-signin.service.js';
+import { NO_STORE, SEE_OTHER } from '../../http/cache-headers.js';
 
 /**
  * The rider session of the redemption pages: an HttpOnly, SameSite=Lax cookie holding a rider
@@ -20,46 +22,20 @@ export const RIDER_SESSION_COOKIE = 'voucherd_rider';
 /** The sign-in in progress (state, PKCE verifier, code being claimed); sent only to the callback. */
 export const SIGN_IN_FLOW_COOKIE = 'voucherd_redeem_flow';
 
-/** Set-Cookie value: HttpOnly, SameSite=Lax, Secure when PUBLIC_URL is https; Max-Age 0 clears it. */
-function setCookie(ctx: AppContext, name: string, value: string, path: string, maxAgeSeconds: number): string {
-  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
-  return `${name}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
-}
-
-function addCookie(reply: FastifyReply, value: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  void reply.header('set-cookie', [...list, value]);
-}
+/** Lax: the rider session and the sign-in flow must ride along the top-level navigations back from sign-in. */
+const cookie = (path: string, maxAgeSeconds: number) => ({ path, maxAgeSeconds, sameSite: 'Lax' as const });
+/** What the claim and sign-out forms' token is bound to (src/http/csrf.ts), keyed by the rider session token. */
+const REDEEM_FORM_BINDING = 'redeem-page';
 
 function redirect(reply: FastifyReply, location: string): FastifyReply {
-  return reply.status(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined; // malformed %-escapes: no cookie, never a 500
-      }
-    }
-  }
-  return undefined;
+  return reply.status(303).headers({ location, ...SEE_OTHER }).send();
 }
 
 async function riderSession(ctx: AppContext, request: FastifyRequest): Promise<{ rider: RiderPrincipal; token: string } | null> {
-  const token = readCookie(request.headers.cookie, RIDER_SESSION_COOKIE);
+  const token = readCookie(request, RIDER_SESSION_COOKIE);
   if (!token) return null;
   const principal = await resolveAccessToken(ctx, token);
   return principal && isRider(principal) ? { rider: principal, token } : null;
-}
-
-/** CSRF token bound to the session (a keyed hash of the HttpOnly session token, unknown to other sites). */
-function csrfToken(sessionToken: string): string {
-  return sha256Hex(`voucherd-redeem-csrf:${sessionToken}`);
 }
 
 function page(reply: FastifyReply, status: number, html: string): FastifyReply {
@@ -68,7 +44,7 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .type('text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
     .header('x-frame-options', 'DENY')
-    .header('cache-control', 'no-store')
+    .headers(NO_STORE)
     .header('referrer-policy', 'no-referrer')
     .send(html);
 }
@@ -102,7 +78,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
     const session = await riderSession(ctx, request);
     if (!session) return page(reply, 200, signInPage(request.locale, code));
-    return page(reply, 200, claimPage(code, csrfToken(session.token), request.locale));
+    return page(reply, 200, claimPage(code, formToken(session.token, REDEEM_FORM_BINDING), request.locale));
   });
 
   // "Sign in to claim": starts the authorization_code flow of voucherd's own web redemption client.
@@ -110,21 +86,21 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     const code = normalizeCode(request.params.code_text);
     if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
     const { flow, location } = await startSignIn(ctx, code);
-    addCookie(reply, setCookie(ctx, SIGN_IN_FLOW_COOKIE, encodeFlow(flow), REDEEM_CALLBACK_PATH, SIGN_IN_FLOW_TTL_SECONDS));
+    setCookie(ctx, reply, SIGN_IN_FLOW_COOKIE, encodeFlow(flow), cookie(REDEEM_CALLBACK_PATH, SIGN_IN_FLOW_TTL_SECONDS));
     return redirect(reply, location);
   });
 
   // The redirection endpoint: state, iss, code exchange → rider session cookie → back to the code.
   app.get(REDEEM_CALLBACK_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const flow = decodeFlow(readCookie(request.headers.cookie, SIGN_IN_FLOW_COOKIE));
+    const flow = decodeFlow(readCookie(request, SIGN_IN_FLOW_COOKIE));
     // The flow is single-use whatever happens next.
-    addCookie(reply, setCookie(ctx, SIGN_IN_FLOW_COOKIE, '', REDEEM_CALLBACK_PATH, 0));
+    setCookie(ctx, reply, SIGN_IN_FLOW_COOKIE, '', cookie(REDEEM_CALLBACK_PATH, 0));
     const result = await completeSignIn(ctx, request.query as Record<string, unknown>, flow);
     if (!result.ok) {
       const status = result.reason === 'denied' ? 403 : 400;
       return page(reply, status, signInFailedPage(request.locale, result.reason, result.reason === 'invalid' ? undefined : result.code));
     }
-    addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, result.token.access_token, '/redeem', result.token.expires_in));
+    setCookie(ctx, reply, RIDER_SESSION_COOKIE, result.token.access_token, cookie('/redeem', result.token.expires_in));
     // Only ever back to /redeem/{a well-formed code}: the code came from our own cookie and was re-checked.
     return redirect(reply, `/redeem/${encodeURIComponent(result.code)}`);
   });
@@ -136,10 +112,10 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     const session = await riderSession(ctx, request);
     if (session) {
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
+      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) return page(reply, 403, outcomePage('forbidden', request.locale));
       await revokeTokenById(ctx.database.db, session.rider.tokenId, ctx.clock.now());
     }
-    addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, '', '/redeem', 0));
+    setCookie(ctx, reply, RIDER_SESSION_COOKIE, '', cookie('/redeem', 0));
     return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));
   });
 
@@ -152,7 +128,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
       const session = await riderSession(ctx, request);
       if (!session) return page(reply, 401, signInPage(request.locale, code));
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
+      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) return page(reply, 403, outcomePage('forbidden', request.locale));
       try {
         await claimVoucher(ctx, session.rider, code, { pageAddress: request.ip });
         return page(reply, 200, outcomePage('claimed', request.locale));

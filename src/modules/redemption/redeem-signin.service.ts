@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { isWellFormedCode } from '../../lib/codes.js';
-import { randomToken, safeEqual, sha256Hex } from '../../lib/secrets.js';
+import { randomToken, sha256Hex } from '../../lib/secrets.js';
+import { constantTimeEqual } from '../../lib/constant-time.js';
 import { OAuthError } from '../oauth/oauth-error.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
 import { authorizationCodeGrant } from '../oauth/token/grants/authorization-code.js';
@@ -77,10 +78,10 @@ function one(query: Record<string, unknown>, name: string): string | undefined {
  */
 export async function completeSignIn(ctx: AppContext, query: Record<string, unknown>, flow: SignInFlow | null): Promise<SignInResult> {
   const state = one(query, 'state');
-  if (!flow || state === undefined || !safeEqual(state, flow.state)) return { ok: false, reason: 'invalid' };
+  if (!flow || state === undefined || !constantTimeEqual(state, flow.state)) return { ok: false, reason: 'invalid' };
   // RFC 9207: a response without our issuer may come from another authorization server (mix-up).
   const iss = one(query, 'iss');
-  if (iss === undefined || !safeEqual(iss, ctx.config.issuer)) return { ok: false, reason: 'invalid' };
+  if (iss === undefined || !constantTimeEqual(iss, ctx.config.issuer)) return { ok: false, reason: 'invalid' };
   if (ctx.clock.now() - flow.startedAt > SIGN_IN_FLOW_TTL_SECONDS * 1000 || flow.startedAt > ctx.clock.now()) {
     return { ok: false, reason: 'expired', code: flow.code };
   }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../lib/errors.js';
 import { authenticateBearer } from '../access/authenticate.js';
 import { registerIdempotency } from '../idempotency/idempotency.hook.js';
 import { accessPaths } from '../access/org-access.js';
@@ -9,6 +8,7 @@ import { readTripRun, startTripRun } from './run.service.js';
 import { sandboxErrorHandler } from './sandbox.errors.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
 import { RunParams, RunResponse, SandboxError, TripRunBody, TripRunResponse } from './sandbox.schemas.js';
+import { insufficientScope } from '../../http/www-authenticate.js';
 
 /**
  * Any token that may call org-scoped routes (first-party client credentials, delegated admin,
@@ -19,11 +19,7 @@ function sandboxAccessHook(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const principal = await authenticateBearer(ctx, request.headers.authorization);
     if (accessPaths(principal).length === 0) {
-      throw new AppError('insufficient_scope', 'insufficient_scope', {
-        headers: {
-          'www-authenticate': `Bearer realm="voucherd", error="insufficient_scope", scope="${SCOPES.voucherPrograms} ${SCOPES.delegated} ${SCOPES.aggregator}"`,
-        },
-      });
+      throw insufficientScope(`${SCOPES.voucherPrograms} ${SCOPES.delegated} ${SCOPES.aggregator}`);
     }
     request.principal = principal;
   };

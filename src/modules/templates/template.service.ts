@@ -1,4 +1,6 @@
+import type { Insertable } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { VoucherProgramTemplatesTable } from '../../db/schema.js';
 import { optionalInteger } from '../../http/schema-types.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
@@ -7,7 +9,8 @@ import { createProgram, type CreatedProgram } from '../programs/program.service.
 import type { CreateProgramBody } from '../programs/program.schemas.js';
 import { findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './template.repository.js';
 import type { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody } from './template.schemas.js';
-import { dropUndefined } from '../../lib/objects.js';
+import { fieldsToColumns, rowToFields } from '../programs/program.fields.js';
+import { templateMoney } from './template.money.js';
 import { isEmail } from '../../lib/email.js';
 
 const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit', 'value_per_period_max_amount'] as const;
@@ -39,68 +42,14 @@ function checkTemplate(merged: TemplateFields): void {
   }
 }
 
+/** Request form → template columns (the field table of program.fields.ts). */
 function toColumns(fields: TemplateFields) {
-  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  const int = (v: number | string | undefined) => (v === undefined ? null : Number(v));
-  return {
-    template_name: fields.template_name!,
-    campaign_name: fields.campaign_name ?? null,
-    name: fields.name ?? null,
-    creator_email: fields.creator_email === undefined ? null : fields.creator_email.trim().toLowerCase(),
-    description: fields.description ?? null,
-    timezone: fields.timezone ?? null,
-    currency_code: fields.currency_code ?? null,
-    is_fully_covered: fields.is_fully_covered ? 1 : 0,
-    code_scheme: fields.code_scheme ?? null,
-    redemptions_per_code: int(fields.redemptions_per_code),
-    voucher_type: fields.voucher_type ?? null,
-    value_per_trip_max_amount: fields.value_per_trip_max_amount === undefined ? null : String(fields.value_per_trip_max_amount),
-    value_per_trip_deductible: fields.value_per_trip_deductible === undefined ? null : String(fields.value_per_trip_deductible),
-    value_per_trip_percentage: int(fields.value_per_trip_percentage),
-    value_per_period_max_trips: int(fields.value_per_period_max_trips),
-    value_per_period_max_credit: fields.value_per_period_max_credit === undefined ? null : String(fields.value_per_period_max_credit),
-    value_per_period_max_amount: fields.value_per_period_max_amount === undefined ? null : String(fields.value_per_period_max_amount),
-    value_recurrence_period: fields.value_recurrence_period ?? null,
-    trip_restriction_type: fields.trip_restriction_type ?? null,
-    pickup_locations: json(fields.pickup_locations),
-    dropoff_locations: json(fields.dropoff_locations),
-    vehicle_category_types: json(fields.vehicle_category_types),
-    expense_memo: fields.expense_memo ?? null,
-    is_disabled: fields.is_disabled ? 1 : 0,
-  };
+  return fieldsToColumns(fields, 'template', templateMoney) as Omit<Insertable<VoucherProgramTemplatesTable>, 'id' | 'organization_id' | 'creator_client_id' | 'created_at' | 'updated_at'>;
 }
 
 /** A stored template back in request form (for merging a PATCH or a create-from-template). */
 function toFields(row: TemplateRow): TemplateFields {
-  const json = (v: string | null) => (v === null ? undefined : JSON.parse(v));
-  const fields: Record<string, unknown> = {
-    template_name: row.template_name,
-    campaign_name: row.campaign_name ?? undefined,
-    name: row.name ?? undefined,
-    creator_email: row.creator_email ?? undefined,
-    description: row.description ?? undefined,
-    timezone: row.timezone ?? undefined,
-    currency_code: row.currency_code ?? undefined,
-    is_fully_covered: Number(row.is_fully_covered) === 1,
-    code_scheme: row.code_scheme ?? undefined,
-    redemptions_per_code: row.redemptions_per_code ?? undefined,
-    voucher_type: row.voucher_type ?? undefined,
-    value_per_trip_max_amount: row.value_per_trip_max_amount === null ? undefined : Number(row.value_per_trip_max_amount),
-    value_per_trip_deductible: row.value_per_trip_deductible === null ? undefined : Number(row.value_per_trip_deductible),
-    value_per_trip_percentage: row.value_per_trip_percentage ?? undefined,
-    value_per_period_max_trips: row.value_per_period_max_trips ?? undefined,
-    value_per_period_max_credit: row.value_per_period_max_credit === null ? undefined : Number(row.value_per_period_max_credit),
-    value_per_period_max_amount: row.value_per_period_max_amount === null ? undefined : Number(row.value_per_period_max_amount),
-    value_recurrence_period: row.value_recurrence_period ?? undefined,
-    trip_restriction_type: row.trip_restriction_type ?? undefined,
-    pickup_locations: json(row.pickup_locations),
-    dropoff_locations: json(row.dropoff_locations),
-    vehicle_category_types: json(row.vehicle_category_types),
-    expense_memo: row.expense_memo ?? undefined,
-    is_disabled: Number(row.is_disabled) === 1,
-  };
-  dropUndefined(fields);
-  return fields as TemplateFields;
+  return rowToFields(row, 'template', templateMoney) as TemplateFields;
 }
 
 export async function createTemplate(

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../../lib/constant-time.js';
 
 /**
  * How a receiver checks a voucherd webhook (docs/webhooks.md). Self-contained (node:crypto only) so
@@ -30,12 +31,6 @@ export function standardSignature(signingKey: string, id: string, timestamp: str
   return `v1,${mac.digest('base64')}`;
 }
 
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** True when `X-Uber-Signature` (or its `-Previous` twin) matches the raw body under `signingKey`. */
 export function verifyUberSignature(signingKey: string, rawBody: string | Buffer, headerValue: string | undefined): boolean {
   if (!headerValue) return false;
@@ -43,7 +38,7 @@ export function verifyUberSignature(signingKey: string, rawBody: string | Buffer
   return headerValue
     .split(',')
     .map((s) => s.trim().toLowerCase())
-    .some((candidate) => equal(candidate, expected));
+    .some((candidate) => constantTimeEqual(candidate, expected));
 }
 
 export interface StandardHeaders {
@@ -69,5 +64,5 @@ export function verifyStandardSignature(
   if (!id || !timestamp || !signatures || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
   const expected = standardSignature(signingKey, id, timestamp, rawBody);
-  return signatures.split(' ').some((candidate) => equal(candidate, expected));
+  return signatures.split(' ').some((candidate) => constantTimeEqual(candidate, expected));
 }

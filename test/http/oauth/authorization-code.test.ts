@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
 import { sha256Hex } from '../../../src/lib/secrets.js';
 import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { createUser } from '../../../src/modules/orgs/org.service.js';
@@ -61,6 +63,27 @@ function exchange(code: string, verifier: string | undefined, extra: Record<stri
 }
 
 describe('authorization_code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', () => {
+  it('a refused exchange tells the client only the public description of its error code; the reason goes to the request log', async () => {
+    const { code } = await codeFor();
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = await buildApp(h.ctx, { logger: { level: 'info', stream } });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/oauth/v2/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.client_id, client.client_secret) },
+        payload: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier }).toString(),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization grant or refresh token is invalid, expired, revoked or does not match.' });
+      const logged = lines.map((l) => JSON.parse(l)).find((l) => l.oauth_error === 'invalid_grant');
+      expect(logged).toMatchObject({ detail: 'The code_verifier does not match the code_challenge.', reqId: res.headers['x-request-id'] });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('happy path: sign in, consent, 303 with code + state + iss; the delegated token reaches the org API', async () => {
     const { code, verifier, location } = await codeFor();
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);

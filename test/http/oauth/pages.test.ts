@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
+import { formToken } from '../../../src/http/csrf.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { authorizeUrl, browser, codeClient, formFields, PASSWORD, pkcePair, REDIRECT, rider } from '../../helpers/oauth-flow.js';
 
@@ -40,7 +41,9 @@ describe('login and consent pages (A11)', () => {
     expect(res.body).toContain('<input id="email" name="email" type="email" autocomplete="username" required>');
     expect(res.body).toContain('<label for="password">');
     expect(formFields(res.body).csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(b.jar.cookies.get('voucherd_csrf')).toBe(formFields(res.body).csrf_token);
+    // The token is keyed by the HttpOnly cookie, never the cookie's value itself (docs/oauth.md, Page security).
+    expect(b.jar.cookies.get('voucherd_csrf')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(formFields(res.body).csrf_token).toBe(formToken(b.jar.cookies.get('voucherd_csrf')!, 'oauth-sign-in'));
     expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
   });
 

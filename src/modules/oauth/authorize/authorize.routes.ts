@@ -14,6 +14,7 @@ import { boundCsrfToken, boundCsrfValid, consentBinding, csrfToken, csrfValid, s
 import { Type } from '@sinclair/typebox';
 import { PUBLIC } from '../../../http/openapi/security.js';
 import { AuthorizeQuery, HtmlPage } from '../oauth.schemas.js';
+import { NO_STORE, SEE_OTHER } from '../../../http/cache-headers.js';
 
 const PATH = '/oauth/v2/authorize';
 
@@ -63,7 +64,7 @@ const authorizePost = {
 function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, uri: string, params: Record<string, string | undefined>) {
   return reply
     .status(status)
-    .headers({ location: withParams(uri, { ...params, iss: ctx.config.issuer }), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+    .headers({ location: withParams(uri, { ...params, iss: ctx.config.issuer }), ...SEE_OTHER })
     .send();
 }
 
@@ -145,7 +146,7 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
       const result = await login(ctx, String(body.email ?? ''), String(body.password ?? ''), req.ip);
       if (result.ok) {
         await startSession(ctx, reply, result.userId);
-        return reply.status(303).headers({ location: `${PATH}?${new URLSearchParams(ar.params as Record<string, string>).toString()}`, 'cache-control': 'no-store' }).send();
+        return reply.status(303).headers({ location: `${PATH}?${new URLSearchParams(ar.params as Record<string, string>).toString()}`, ...NO_STORE }).send();
       }
       const hidden = { ...ar.params, csrf_token: csrfToken(ctx, req, reply) };
       if (result.rateLimited) {

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { contentLanguage, type Locale } from '../../../lib/i18n.js';
+import { NO_STORE_NO_CACHE } from '../../../http/cache-headers.js';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -43,8 +44,7 @@ export function sendPage(reply: FastifyReply, status: number, html: string): Fas
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
       'x-frame-options': 'DENY',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
+      ...NO_STORE_NO_CACHE,
       'referrer-policy': 'no-referrer',
     })
     .send(html);

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../context.js';
 import { PUBLIC } from '../../../http/openapi/security.js';
 import { HtmlPage } from '../oauth.schemas.js';
 import { endSession } from './session.js';
+import { NO_STORE } from '../../../http/cache-headers.js';
 
 const logoutSchema = {
   summary: 'End the sign-in session (voucherd extension)',
@@ -23,6 +24,6 @@ const logoutSchema = {
 export async function logoutRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   app.post('/oauth/v2/logout', { schema: logoutSchema }, async (request, reply) => {
     await endSession(opts.ctx, request, reply);
-    return reply.status(204).headers({ 'cache-control': 'no-store' }).send();
+    return reply.status(204).headers({ ...NO_STORE }).send();
   });
 }

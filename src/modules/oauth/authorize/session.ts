@@ -1,49 +1,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { createHmac } from 'node:crypto';
-import { randomToken, safeEqual, sha256Hex } from '../../../lib/secrets.js';
+import { readCookie, setCookie } from '../../../http/cookies.js';
+import { formToken, formTokenValid } from '../../../http/csrf.js';
+import { randomToken, sha256Hex } from '../../../lib/secrets.js';
 
 const SESSION_COOKIE = 'voucherd_session';
 const CSRF_COOKIE = 'voucherd_csrf';
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!(name in cookies)) cookies[name] = part.slice(eq + 1).trim();
-  }
-  return cookies;
-}
+const csrfCookie = (ctx: AppContext) => ({ path: '/', maxAgeSeconds: ctx.config.sessionTtlSeconds, sameSite: 'Strict' as const });
+const sessionCookie = (ctx: AppContext, maxAgeSeconds = ctx.config.sessionTtlSeconds) => ({ path: '/', maxAgeSeconds, sameSite: 'Lax' as const });
+/** What the sign-in form's token is bound to (consent forms: `consentBinding`). */
+const SIGN_IN_BINDING = 'oauth-sign-in';
 
-function cookie(ctx: AppContext, name: string, value: string, maxAgeSeconds: number, sameSite: 'Lax' | 'Strict'): string {
-  const secure = ctx.config.issuer.startsWith('https:') ? '; Secure' : '';
-  return `${name}=${value}; Path=/; HttpOnly; SameSite=${sameSite}; Max-Age=${maxAgeSeconds}${secure}`;
-}
-
-function appendCookie(reply: FastifyReply, value: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  void reply.header('set-cookie', [...list, value]);
-}
-
-/**
- * CSRF token of the page (double-submit: an HttpOnly SameSite=Strict cookie and the same value in
- * a hidden field; OWASP CSRF cheat sheet). Reuses the browser's token or sets a new one.
- */
-export function csrfToken(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
-  const existing = parseCookies(request.headers.cookie)[CSRF_COOKIE];
+/** This browser's CSRF secret (HttpOnly, SameSite=Strict, replaced at sign-in); set when it has none. */
+function browserSecret(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+  const existing = readCookie(request, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-  const token = randomToken(ctx.random, 32);
-  appendCookie(reply, cookie(ctx, CSRF_COOKIE, token, ctx.config.sessionTtlSeconds, 'Strict'));
-  return token;
+  const secret = randomToken(ctx.random, 32);
+  setCookie(ctx, reply, CSRF_COOKIE, secret, csrfCookie(ctx));
+  return secret;
+}
+
+/** The sign-in form's CSRF token (src/http/csrf.ts, docs/oauth.md "CSRF"). */
+export function csrfToken(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string {
+  return formToken(browserSecret(ctx, request, reply), SIGN_IN_BINDING);
 }
 
 export function csrfValid(request: FastifyRequest, submitted: string | undefined): boolean {
-  const expected = parseCookies(request.headers.cookie)[CSRF_COOKIE];
-  if (!expected || !submitted) return false;
-  return safeEqual(expected, submitted);
+  return formTokenValid(readCookie(request, CSRF_COOKIE), SIGN_IN_BINDING, submitted);
 }
 
 /**
@@ -60,26 +44,22 @@ export function consentBinding(path: string, params: Record<string, string | und
   return `${path}\n${userId}\n${shown}`;
 }
 
-const bind = (browserToken: string, binding: string) => createHmac('sha256', browserToken).update(binding).digest('base64url');
-
 /**
- * The token of a consent (or revoke) form: the browser's CSRF token bound by HMAC to the consent
- * shown (`consentBinding`), so a token read from one consent page cannot approve another request,
- * another user's session or changed parameters (docs/oauth.md, Pages).
+ * The token of a consent (or revoke) form: bound to the consent shown (`consentBinding`), so a token
+ * read from one consent page cannot approve another request, another user's session or changed
+ * parameters (docs/oauth.md, Pages).
  */
 export function boundCsrfToken(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, binding: string): string {
-  return bind(csrfToken(ctx, request, reply), binding);
+  return formToken(browserSecret(ctx, request, reply), `oauth-consent\n${binding}`);
 }
 
 export function boundCsrfValid(request: FastifyRequest, submitted: string | undefined, binding: string): boolean {
-  const browserToken = parseCookies(request.headers.cookie)[CSRF_COOKIE];
-  if (!browserToken || !submitted) return false;
-  return safeEqual(bind(browserToken, binding), submitted);
+  return formTokenValid(readCookie(request, CSRF_COOKIE), `oauth-consent\n${binding}`, submitted);
 }
 
 /** The signed-in user of this browser, if its session cookie names a live session. */
 export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<{ id: string; email: string } | null> {
-  const value = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  const value = readCookie(request, SESSION_COOKIE);
   if (!value || value.length > 100) return null;
   const row = await ctx.database.db
     .selectFrom('oauth_sessions as s')
@@ -98,10 +78,10 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
     .insertInto('oauth_sessions')
     .values({ id: ctx.ids.next(), token_hash: sha256Hex(value), user_id: userId, expires_at: now + ctx.config.sessionTtlSeconds * 1000, created_at: now })
     .execute();
-  appendCookie(reply, cookie(ctx, SESSION_COOKIE, value, ctx.config.sessionTtlSeconds, 'Lax'));
+  setCookie(ctx, reply, SESSION_COOKIE, value, sessionCookie(ctx));
   // A new CSRF token with every sign-in: one learnt before it (a shared computer, a fixation
   // attempt) is worthless after it.
-  appendCookie(reply, cookie(ctx, CSRF_COOKIE, randomToken(ctx.random, 32), ctx.config.sessionTtlSeconds, 'Strict'));
+  setCookie(ctx, reply, CSRF_COOKIE, randomToken(ctx.random, 32), csrfCookie(ctx));
 }
 
 /**
@@ -109,7 +89,7 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
  * cookie names nothing even if the browser kept it, and the cookie is cleared.
  */
 export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const value = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  const value = readCookie(request, SESSION_COOKIE);
   if (value && value.length <= 100) await ctx.database.db.deleteFrom('oauth_sessions').where('token_hash', '=', sha256Hex(value)).execute();
-  appendCookie(reply, cookie(ctx, SESSION_COOKIE, '', 0, 'Lax'));
+  setCookie(ctx, reply, SESSION_COOKIE, '', sessionCookie(ctx, 0));
 }

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth-error.js';
+import { NO_STORE_NO_CACHE } from '../../../http/cache-headers.js';
+import { oauthErrorBody } from '../../../http/error-response.js';
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
@@ -21,7 +23,7 @@ export function readForm(request: FastifyRequest): Record<string, string> {
   return form;
 }
 
-/** Errors of the OAuth endpoints in the RFC 6749 §5.2 shape; never a stack trace. */
+/** Errors of the OAuth endpoints in the RFC 6749 §5.2 shape (src/http/error-response.ts); never a stack trace. */
 export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const e = err as { statusCode?: number; code?: string };
   let oauth: OAuthError;
@@ -37,6 +39,6 @@ export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: 
   // refused multipart part (a file, too many fields) stays a 400 invalid_request.
   void reply
     .status(e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : oauth.status)
-    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...oauth.headers })
-    .send({ error: oauth.error, error_description: oauth.description });
+    .headers({ ...NO_STORE_NO_CACHE, ...oauth.headers })
+    .send(oauthErrorBody(request, oauth));
 }

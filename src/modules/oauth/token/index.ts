@@ -11,6 +11,7 @@ import { refreshTokenGrant } from './grants/refresh-token.js';
 import { chargeClientCredentialsMint } from './mint-limits.js';
 import { CLIENT_AUTH_SECURITY } from '../../../http/openapi/security.js';
 import { OAUTH_FORM_TYPES, TokenAnswer, TokenForm, oauthErrors } from '../oauth.schemas.js';
+import { NO_STORE_NO_CACHE } from '../../../http/cache-headers.js';
 
 const tokenSchema = {
   summary: 'Token endpoint',
@@ -57,7 +58,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     }
     if (grantType === 'client_credentials') await chargeClientCredentialsMint(ctx, client.client_id);
     const token = await grant(ctx, client, form);
-    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    void reply.headers({ ...NO_STORE_NO_CACHE });
     return token;
   });
 }

@@ -7,6 +7,7 @@ import { oauthErrorHandler, readForm } from './form.js';
 import { Type } from '@sinclair/typebox';
 import { CLIENT_AUTH_SECURITY } from '../../../http/openapi/security.js';
 import { Introspection, OAUTH_FORM_TYPES, TokenParameterForm, oauthErrors } from '../oauth.schemas.js';
+import { NO_STORE_NO_CACHE } from '../../../http/cache-headers.js';
 
 const revokeSchema = {
   summary: 'Revoke a token',
@@ -39,7 +40,7 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
     await revokeToken(ctx, client, form.token);
     // RFC 7009 §2.2: 200 whether or not the token existed; Uber answers 200 too.
-    return reply.status(200).headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send();
+    return reply.status(200).headers({ ...NO_STORE_NO_CACHE }).send();
   });
 
   app.post('/oauth/v2/introspect', { schema: introspectSchema }, async (request, reply) => {
@@ -49,7 +50,7 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (isPublicClient(client)) throw new OAuthError('unauthorized_client', 'A public client may not introspect tokens.');
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
     const result = await introspectToken(ctx, client, form.token);
-    void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    void reply.headers({ ...NO_STORE_NO_CACHE });
     return result;
   });
 }

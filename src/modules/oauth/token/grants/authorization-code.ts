@@ -1,14 +1,12 @@
 import type { AppContext } from '../../../../context.js';
 import { sha256Hex } from '../../../../lib/secrets.js';
 import type { ClientRow } from '../../client.repository.js';
-import { OAuthError } from '../../oauth-error.js';
+import { OAuthError, invalidGrant } from '../../oauth-error.js';
 import { verifyPkce } from '../../pkce.js';
 import { parseScope } from '../../scopes.js';
 import { consumeCode, findCodeByHash, revokeFamily } from '../../token.repository.js';
 import { issueCodeGrantTokens, type IssuedToken } from '../../token.service.js';
 import { chargeUserGrant } from '../mint-limits.js';
-
-const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5–4.6). The code must belong to the authenticated client,

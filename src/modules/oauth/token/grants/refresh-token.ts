@@ -1,13 +1,11 @@
 import type { AppContext } from '../../../../context.js';
 import { sha256Hex } from '../../../../lib/secrets.js';
 import type { ClientRow } from '../../client.repository.js';
-import { OAuthError } from '../../oauth-error.js';
+import { OAuthError, invalidGrant } from '../../oauth-error.js';
 import { parseScope } from '../../scopes.js';
 import { findRefreshTokenByHash, revokeFamily, useRefreshToken } from '../../token.repository.js';
 import { issueCodeGrantTokens, type IssuedToken } from '../../token.service.js';
 import { chargeUserGrant } from '../mint-limits.js';
-
-const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
 
 /**
  * RFC 6749 §6 for authorization-code families only. Bound to the client; `scope` may narrow but
