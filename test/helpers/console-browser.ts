@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_DIST } from '../../src/modules/console/console.routes.js';
-import { freePort, launchChromium } from './chromium.js';
+import { launchBrowser } from './browser.js';
+import { freePort } from './processes.js';
 import { createHarness, type Harness, type Tenant } from './harness.js';
 import { PASSWORD } from './oauth-flow.js';
 
@@ -23,7 +24,7 @@ export async function startConsoleRig(tenantName = 'Alpha Rides'): Promise<Conso
   await h.app.listen({ port, host: '127.0.0.1' });
   const alpha = await h.seedTenant(tenantName);
   const adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;
-  return { h, base, browser: await launchChromium(), alpha, adminEmail };
+  return { h, base, browser: await launchBrowser(), alpha, adminEmail };
 }
 
 /** From the console's sign-in screen through voucherd's login and consent pages, back to the console. */
