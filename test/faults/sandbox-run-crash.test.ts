@@ -9,7 +9,7 @@ import { completeTrip } from '../../src/modules/sandbox/trip-outcome.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
-import { waitFor } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/processes.js';
 
 /**
  * Sandbox trip runs under crashes (docs/sandbox.md): SIGKILL a real sandbox `voucherd serve` at a

@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { apiLanguage, translate as consoleText, type Locale } from '../../console/src/lib/messages.js';
 import { negotiateLocale, translate as apiText } from '../../src/lib/i18n.js';
 import { CONSOLE_DIST } from '../../src/modules/console/console.routes.js';
-import { freePort, launchChromium } from './chromium.js';
+import { launchBrowser } from './browser.js';
+import { freePort } from './processes.js';
 import { createHarness, type Harness, type Tenant } from './harness.js';
 import { PASSWORD } from './oauth-flow.js';
 
@@ -25,7 +26,7 @@ export async function startConsoleRig(tenantName = 'Alpha Rides', env: Record<st
   await h.app.listen({ port, host: '127.0.0.1' });
   const alpha = await h.seedTenant(tenantName);
   const adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;
-  return { h, base, browser: await launchChromium(), alpha, adminEmail };
+  return { h, base, browser: await launchBrowser(), alpha, adminEmail };
 }
 
 /**

@@ -42,7 +42,8 @@ export interface ServerProcess {
   output(): string;
   stdout(): string;
   stderr(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default; SIGKILL for a crash) and resolves with the exit code; SIGKILL after `killAfterMs` if given. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
 }
 
 /** Starts a real `voucherd serve` process on a free port and waits until /readyz answers. */
@@ -96,9 +97,22 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     output: () => output,
     stdout: () => stdout,
     stderr: () => stderr,
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (signal = 'SIGTERM', killAfterMs?: number) => {
       if (child.exitCode === null) child.kill(signal);
-      return exited;
+      const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
   };
+}
+
+/** Polls `check` until it returns a value (or throws after `attempts`). For waiting on another process. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, attempts = 300, everyMs = 100): Promise<T> {
+  for (let i = 0; i < attempts; i += 1) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -5,7 +5,7 @@ import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
 import { createProgram } from '../../src/modules/programs/program.service.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
-import { startServe, type ServeProcess } from '../helpers/servers.js';
+import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 
 // D1 across processes (docs/guarantees.md, docs/architecture.md Scale-out): two real `voucherd serve`
 // processes on one PostgreSQL schema; the servers run on the real clock, so this file does too.
@@ -14,7 +14,7 @@ const TRIALS = 5;
 
 let testDb: TestDatabase;
 let ctx: AppContext;
-let servers: ServeProcess[] = [];
+let servers: ServerProcess[] = [];
 let riders: Rider[];
 let organizationId: string;
 
@@ -24,15 +24,15 @@ beforeAll(async () => {
   const tenant = await bootstrap(ctx, { orgName: 'Multiprocess', adminEmail: `mp-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
   riders = await createRiders(ctx, await createRiderApp(ctx), 50);
-  servers = await Promise.all([startServe(testDb.url, BUDGETS), startServe(testDb.url, BUDGETS)]);
+  servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url, ...BUDGETS }), startServerProcess({ DATABASE_URL: testDb.url, ...BUDGETS })]);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await Promise.all(servers.map((s) => s.stop('SIGTERM', 10_000)));
   await testDb?.drop();
 });
 
-async function claim(server: ServeProcess, rider: Rider, code: string): Promise<{ status: number; code?: string }> {
+async function claim(server: ServerProcess, rider: Rider, code: string): Promise<{ status: number; code?: string }> {
   const res = await fetch(`${server.url}/v1.2/me/vouchers/redeem`, {
     method: 'POST',
     headers: { authorization: `Bearer ${rider.token}`, 'content-type': 'application/json' },

@@ -6,7 +6,7 @@ import { createProgram } from '../../src/modules/programs/program.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
-import { waitFor } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/processes.js';
 
 /**
  * Sandbox trip runs with two sandbox processes on one PostgreSQL (docs/sandbox.md): runs requested

@@ -48,6 +48,8 @@ interface Event {
 const history: Event[] = [];
 const violations: string[] = [];
 let kills = 0;
+/** From the SIGKILL until the replacement answers /readyz: requests then may be cut or refused. */
+const killWindows: { start: number; end: number }[] = [];
 
 const testDb = await createTestDatabase();
 const ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
@@ -80,12 +82,17 @@ async function call(op: string, info: Record<string, any>, method: string, path:
   return event;
 }
 
+/** A service that never issues a token fails the soak instead of hanging it. */
+const TOKEN_PATIENCE_MS = 30_000;
+
 async function adminToken(): Promise<string> {
-  for (;;) {
+  const giveUp = Date.now() + TOKEN_PATIENCE_MS;
+  while (Date.now() < giveUp) {
     const e = await call('token', {}, 'POST', '/oauth/v2/token', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
     if (e.outcome === 200) return e.body.access_token as string;
     await new Promise((r) => setTimeout(r, 200));
   }
+  throw new Error(`no access token in ${TOKEN_PATIENCE_MS / 1000} s (last answers: ${history.slice(-3).map((e) => e.outcome).join(', ')})`);
 }
 
 let token = await adminToken();
@@ -194,16 +201,19 @@ async function worker(): Promise<void> {
 }
 
 async function killer(): Promise<void> {
-  const period = Math.max(3_000, Math.min(15_000, (SECONDS * 1000) / 6));
+  const period = Math.round(Math.max(3_000, Math.min(15_000, (SECONDS * 1000) / 6)));
   while (Date.now() + period < deadline) {
-    await new Promise((r) => setTimeout(r, randomInt(period / 2, period)));
+    await new Promise((r) => setTimeout(r, randomInt(Math.floor(period / 2), period)));
     const i = randomInt(0, servers.length);
     const victim = servers[i];
     if (!victim) continue;
+    const window = { start: Date.now(), end: Number.POSITIVE_INFINITY };
+    killWindows.push(window);
     servers[i] = null;
     await victim.stop('SIGKILL');
     kills++;
     servers[i] = await startServerProcess({ DATABASE_URL: testDb.url, ...SERVER_ENV });
+    window.end = Date.now();
   }
 }
 
@@ -285,6 +295,34 @@ for (const t of revokedTokens) {
 await final.stop('SIGTERM');
 
 const count = (op: string, f: (e: Event) => boolean = () => true) => history.filter((e) => e.op === op && f(e)).length;
+
+// Progress: a service that refuses everything (503) or answers nothing breaks no invariant above, so
+// the run must also show work done. Every operation kind succeeded at least MIN_SUCCESSES times ...
+const MIN_SUCCESSES = 3;
+const SUCCESS: Record<string, (e: Event) => boolean> = {
+  create: (e) => e.outcome === 200,
+  generate: (e) => e.outcome === 200 && e.info.retry !== true,
+  'generate retry': (e) => e.outcome === 200 && e.info.retry === true,
+  claim: (e) => e.outcome === 200,
+  'cancel-codes': (e) => e.outcome === 200,
+  'cancel-program': (e) => e.outcome === 204,
+  'use-token': (e) => e.outcome === 200,
+  revoke: (e) => e.outcome === 200,
+};
+const successes: Record<string, number> = {};
+for (const [kind, ok] of Object.entries(SUCCESS)) {
+  successes[kind] = history.filter((e) => e.op === kind.split(' ')[0] && ok(e)).length;
+  if (successes[kind]! < MIN_SUCCESSES) violations.unshift(`progress: ${kind} succeeded ${successes[kind]} times (at least ${MIN_SUCCESSES} required)`);
+}
+// ... and outside the kill windows (where only the killed process's requests may fail), 503 stays rare:
+// nothing else makes a live process refuse work (docs/guarantees.md, Database faults / Graceful shutdown).
+const MAX_503_SHARE_OUTSIDE_KILLS = 0.01;
+const inKillWindow = (e: Event) => killWindows.some((w) => e.end >= w.start && e.start <= w.end);
+const outside = history.filter((e) => !inKillWindow(e));
+const unavailable = outside.filter((e) => e.outcome === 503).length;
+if (outside.length === 0) violations.unshift('progress: no request completed outside the kill windows');
+else if (unavailable / outside.length > MAX_503_SHARE_OUTSIDE_KILLS)
+  violations.unshift(`progress: ${unavailable} of ${outside.length} requests outside kill windows answered 503 (at most ${MAX_503_SHARE_OUTSIDE_KILLS * 100}% allowed)`);
 const summary = {
   seconds: SECONDS,
   requests: history.length,
@@ -298,6 +336,9 @@ const summary = {
   codes_canceled: canceledCodeAt.size,
   programs_canceled: canceledProgramAt.size,
   tokens_revoked: revokedTokens.length,
+  successes,
+  requests_outside_kill_windows: outside.length,
+  unavailable_outside_kill_windows: unavailable,
   violations: violations.length,
 };
 console.info(`[soak] summary ${JSON.stringify(summary)}`);

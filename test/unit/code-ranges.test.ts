@@ -9,7 +9,8 @@ import {
   rangeForShare,
   type CodeFormat,
 } from '../../src/lib/codes.js';
-import { CryptoRandomSource } from '../../src/lib/random.js';
+import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
+import { BiasedSource, chiSquare, chiSquarePValue, SeededSource, SIGNIFICANCE } from '../helpers/chi-square.js';
 import { ReplaySource } from '../helpers/replay-source.js';
 
 /** The slot of a code: the value of its first RANGE_SYMBOLS random symbols (after the prefix). */
@@ -62,9 +63,10 @@ describe('code ranges: a background job chunk draws its codes from its slice of 
     expect(all).toEqual([...all].sort());
   });
 
-  it('is uniform within the slice: χ² over 20 buckets of the slot and over the other symbols (p > 0.001)', () => {
+  /** p-values of χ² over 20 buckets of the slot (19 df) and over the other symbols (30 df), for codes from `source`. */
+  function slicePValues(source: RandomSource): { slot: number; symbols: number } {
     const range = rangeForShare(3, 1, 7);
-    const codes = generateCodes(200_000, new CryptoRandomSource(), undefined, range);
+    const codes = generateCodes(200_000, source, undefined, range);
     const span = range.end - range.start;
     const buckets = new Array<number>(20).fill(0);
     const symbols = new Array<number>(31).fill(0);
@@ -72,12 +74,25 @@ describe('code ranges: a background job chunk draws its codes from its slice of 
       buckets[Math.floor(((slotOf(code) - range.start) * 20) / span)]!++;
       for (let i = RANGE_SYMBOLS; i < 12; i++) symbols[CODE_ALPHABET.indexOf(code[i]!)]!++;
     }
-    const chi2 = (counts: number[], expectedOf: (i: number) => number) => counts.reduce((s, c, i) => s + (c - expectedOf(i)) ** 2 / expectedOf(i), 0);
     // bucket i covers the slots [ceil(i·span/20), ceil((i+1)·span/20)) of the slice
     const bucketShare = (i: number) => (Math.ceil(((i + 1) * span) / 20) - Math.ceil((i * span) / 20)) / span;
-    // χ² critical values at p = 0.001: 19 degrees of freedom 43.82, 30 degrees 59.70
-    expect(chi2(buckets, (i) => codes.length * bucketShare(i))).toBeLessThan(43.82);
-    expect(chi2(symbols, () => (codes.length * (12 - RANGE_SYMBOLS)) / 31)).toBeLessThan(59.7);
+    return {
+      slot: chiSquarePValue(chiSquare(buckets, (i) => codes.length * bucketShare(i)), 19),
+      symbols: chiSquarePValue(chiSquare(symbols, () => (codes.length * (12 - RANGE_SYMBOLS)) / 31), 30),
+    };
+  }
+
+  it('is uniform within the slice: χ² over 20 buckets of the slot and over the other symbols (p > 1e-9)', () => {
+    const p = slicePValues(new CryptoRandomSource());
+    expect(p.slot).toBeGreaterThan(SIGNIFICANCE);
+    expect(p.symbols).toBeGreaterThan(SIGNIFICANCE);
+  });
+
+  it('the slice χ² checks reject a biased generator and accept a seeded fair one', () => {
+    const biased = slicePValues(new BiasedSource(new SeededSource(11), 0, 0.01));
+    expect(Math.max(biased.slot, biased.symbols)).toBeLessThan(SIGNIFICANCE);
+    const fair = slicePValues(new SeededSource(11));
+    expect(Math.min(fair.slot, fair.symbols)).toBeGreaterThan(SIGNIFICANCE);
   });
 
   it('rejects 32-bit draws above the largest multiple of the span (no modulo bias)', () => {

@@ -11,7 +11,8 @@ import {
   minimumSafeLength,
   normalizeCode,
 } from '../../src/lib/codes.js';
-import { CryptoRandomSource } from '../../src/lib/random.js';
+import { CryptoRandomSource, type RandomSource } from '../../src/lib/random.js';
+import { BiasedSource, chiSquare, chiSquarePValue, SeededSource, SIGNIFICANCE } from '../helpers/chi-square.js';
 import { ReplaySource } from '../helpers/replay-source.js';
 
 const FORMAT = /^[23456789ABCDEFGHJKLMNPQRSTVWXYZ]{13}$/;
@@ -138,8 +139,9 @@ describe('randomness (docs/programs.md, docs/guarantees.md)', () => {
     expect(code!.slice(0, 12)).toBe('2222222ZZZZZ');
   });
 
-  it('χ² over 10^6 symbols is consistent with uniform (p > 0.001)', () => {
-    const codes = generateCodes(Math.ceil(1_000_000 / 12), new CryptoRandomSource());
+  /** p-value of Pearson's χ² (30 degrees of freedom) over ≥ 10^6 symbols of codes drawn from `source`. */
+  function symbolUniformityPValue(source: RandomSource): number {
+    const codes = generateCodes(Math.ceil(1_000_000 / 12), source);
     const counts = new Array<number>(31).fill(0);
     let n = 0;
     for (const code of codes) {
@@ -149,9 +151,15 @@ describe('randomness (docs/programs.md, docs/guarantees.md)', () => {
       }
     }
     expect(n).toBeGreaterThanOrEqual(1_000_000);
-    const expected = n / 31;
-    const chi2 = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
-    // Critical value of χ² with 30 degrees of freedom at p = 0.001 is 59.70.
-    expect(chi2).toBeLessThan(59.7);
+    return chiSquarePValue(chiSquare(counts, () => n / 31), 30);
+  }
+
+  it('χ² over 10^6 symbols of the real CSPRNG is consistent with uniform (p > 1e-9)', () => {
+    expect(symbolUniformityPValue(new CryptoRandomSource())).toBeGreaterThan(SIGNIFICANCE);
+  });
+
+  it('the χ² check rejects a biased generator (one byte value 0.2 % too often) and accepts a seeded fair one', () => {
+    expect(symbolUniformityPValue(new BiasedSource(new SeededSource(7), 0, 0.002))).toBeLessThan(SIGNIFICANCE);
+    expect(symbolUniformityPValue(new SeededSource(7))).toBeGreaterThan(SIGNIFICANCE);
   });
 });

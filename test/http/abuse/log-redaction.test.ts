@@ -5,7 +5,7 @@ import { bootstrap } from '../../../src/modules/orgs/bootstrap.service.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { programBody } from '../../helpers/harness.js';
 import { createRider, createRiderApp } from '../../helpers/riders.js';
-import { spawnServer, type ServerProcess } from '../../helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
 
 // What `voucherd serve` itself writes at the default level (info), captured from the real process.
 let testDb: TestDatabase;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const tenant = await bootstrap(ctx, { orgName: 'Logs', adminEmail: `logs-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
   riderToken = (await createRider(ctx, await createRiderApp(ctx))).token;
-  server = await spawnServer({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info' });
+  server = await startServerProcess({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info' });
   const res = await fetch(`${server.url}/oauth/v2/token`, {
     method: 'POST',
     headers: {
@@ -32,7 +32,7 @@ beforeAll(async () => {
   orgToken = ((await res.json()) as { access_token: string }).access_token;
 }, 120_000);
 afterAll(async () => {
-  await server?.kill();
+  await server?.stop('SIGKILL');
   await testDb?.drop();
 });
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAccessMatrix, type OrgRoute } from '../../helpers/access-matrix.js';
+import { orgRouteKeys } from '../../helpers/routes.js';
 import { bearer, createHarness, DAY, programBody, T0, type Harness, type Tenant } from '../../helpers/harness.js';
 
 const PROGRAM = (org: string, program: string) => `/v1/organizations/${org}/voucher-programs/${program}`;
@@ -16,11 +17,28 @@ async function createTemplate(h: Harness, tenant: Tenant): Promise<string> {
   return res.json().uuid as string;
 }
 
+/**
+ * A program of the tenant with one finished generation; the id is `<program>/<generation>` so the
+ * URL names both (B6 then uses the other tenant's pair).
+ */
+async function createGeneration(h: Harness, tenant: Tenant): Promise<string> {
+  const program = await h.createProgram(tenant);
+  const res = await h.app.inject({
+    method: 'POST',
+    url: `${PROGRAM(tenant.organizationId, program)}/codes/generate`,
+    headers: bearer(tenant.token),
+    payload: { number_of_codes: 2 },
+  });
+  if (res.statusCode !== 200) throw new Error(`generate failed: ${res.statusCode} ${res.body}`);
+  return `${program}/${res.json().generation_id as string}`;
+}
+
 /** Every org-scoped route of the service goes through the shared matrix (docs/guarantees.md). */
 const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-programs (create)',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs',
     url: (org) => `/v1/organizations/${org}/voucher-programs`,
     payload: () => programBody(T0),
     okStatus: 200,
@@ -29,6 +47,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET voucher-programs/{id}',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id',
     url: (org, program) => `/v1/organizations/${org}/voucher-programs/${program}`,
     okStatus: 200,
     programScoped: true,
@@ -36,6 +55,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST codes/generate',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes/generate',
     url: (org, program) => `/v1/organizations/${org}/voucher-programs/${program}/codes/generate`,
     payload: () => ({ number_of_codes: 3 }),
     okStatus: 200,
@@ -44,6 +64,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET voucher-programs/{id}/activity',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/activity',
     url: (org, program) => `${PROGRAM(org, program)}/activity?bucket=day`,
     okStatus: 200,
     programScoped: true,
@@ -51,6 +72,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET codes',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes',
     url: (org, program) => `/v1/organizations/${org}/voucher-programs/${program}/codes`,
     okStatus: 200,
     programScoped: true,
@@ -58,6 +80,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST codes/export-links',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes/export-links',
     url: (org, program) => `${PROGRAM(org, program)}/codes/export-links`,
     okStatus: 201,
     programScoped: true,
@@ -65,6 +88,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'PATCH voucher-programs/{id}',
     method: 'PATCH',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id',
     url: (org, program) => PROGRAM(org, program),
     payload: () => ({ name: 'Renamed' }),
     okStatus: 200,
@@ -73,6 +97,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-programs/{id}/cancel',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/cancel',
     url: (org, program) => `${PROGRAM(org, program)}/cancel`,
     okStatus: 204,
     programScoped: true,
@@ -80,6 +105,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-programs/search',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/search',
     url: (org) => `/v1/organizations/${org}/voucher-programs/search`,
     payload: () => ({ limit: 10 }),
     okStatus: 200,
@@ -88,6 +114,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST codes/cancel',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes/cancel',
     url: (org, program) => `${PROGRAM(org, program)}/codes/cancel`,
     payload: () => ({ codes: ['01900000-0000-7000-8000-00000000abcd'] }),
     legitFields: ['codes'],
@@ -97,6 +124,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST add-guests',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/add-guests',
     url: (org, program) => `${PROGRAM(org, program)}/add-guests`,
     payload: () => ({ guests: [{ email: 'guest@example.com' }], send_notifications: false }),
     okStatus: 200,
@@ -105,6 +133,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET guests',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/guests',
     url: (org, program) => `${PROGRAM(org, program)}/guests`,
     okStatus: 200,
     programScoped: true,
@@ -112,6 +141,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST codes/distribute',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes/distribute',
     url: (org, program) => `${PROGRAM(org, program)}/codes/distribute`,
     payload: () => ({}),
     legitFields: ['codes'],
@@ -121,6 +151,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-program-templates (create)',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-program-templates',
     url: (org) => `/v1/organizations/${org}/voucher-program-templates`,
     payload: () => ({ template_name: 'Weekend', currency_code: 'USD', value_per_trip_max_amount: 20 }),
     okStatus: 200,
@@ -129,6 +160,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET voucher-program-templates',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-program-templates',
     url: (org) => `/v1/organizations/${org}/voucher-program-templates`,
     okStatus: 200,
     programScoped: false,
@@ -136,6 +168,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'GET voucher-program-templates/{id}',
     method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-program-templates/:template_id',
     url: (org, template) => `/v1/organizations/${org}/voucher-program-templates/${template}`,
     resource: createTemplate,
     okStatus: 200,
@@ -144,6 +177,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'PATCH voucher-program-templates/{id}',
     method: 'PATCH',
+    pattern: '/v1/organizations/:organization_id/voucher-program-templates/:template_id',
     url: (org, template) => `/v1/organizations/${org}/voucher-program-templates/${template}`,
     resource: createTemplate,
     payload: () => ({ campaign_name: 'Renamed campaign' }),
@@ -153,6 +187,7 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST voucher-programs/create-from-template',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/create-from-template',
     url: (org) => `/v1/organizations/${org}/voucher-programs/create-from-template`,
     resource: createTemplate,
     payload: (template) => ({ template_id: template, starts_at: T0, ends_at: T0 + 7 * DAY }),
@@ -162,11 +197,24 @@ const ROUTES: OrgRoute[] = [
   {
     name: 'POST individual_voucher_program/create',
     method: 'POST',
+    pattern: '/v1/organizations/:organization_id/individual_voucher_program/create',
     url: (org) => `/v1/organizations/${org}/individual_voucher_program/create`,
     resource: createTemplate,
     payload: (template) => ({ template_uuid: template, name: 'Matrix template', email_address: 'rider@example.com', starts_at: T0 }),
     okStatus: 200,
     programScoped: false,
+  },
+  {
+    name: 'GET codes/generations/{id}',
+    method: 'GET',
+    pattern: '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id/codes/generations/:generation_id',
+    url: (org, pair) => {
+      const [program, generation = pair] = pair.split('/');
+      return `${PROGRAM(org, program!)}/codes/generations/${generation}`;
+    },
+    resource: createGeneration,
+    okStatus: 200,
+    programScoped: true,
   },
 ];
 
@@ -176,6 +224,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
+});
+
+describe('the matrix covers the route table', () => {
+  const keyOf = (r: OrgRoute) => `${r.method} ${r.pattern}`;
+
+  it('every org-scoped route the app registers has a matrix entry, and every entry is a registered route', () => {
+    const registered = orgRouteKeys(h.app);
+    const listed = ROUTES.map(keyOf).sort();
+    expect(registered.length).toBeGreaterThan(0);
+    expect({ missing: registered.filter((k) => !listed.includes(k)), unknown: listed.filter((k) => !registered.includes(k)) }).toEqual({ missing: [], unknown: [] });
+    expect(new Set(listed).size, 'one entry per route').toBe(listed.length);
+  });
+
+  it("each entry's URL is an instance of its pattern", () => {
+    for (const route of ROUTES) {
+      const path = route.url('01900000-0000-7000-8000-0000000000aa', '01900000-0000-7000-8000-0000000000bb').split('?')[0]!;
+      const shape = new RegExp(`^${route.pattern.replace(/:\w+/g, '[^/]+')}$`);
+      expect(path, route.name).toMatch(shape);
+    }
+  });
 });
 
 for (const route of ROUTES) describeAccessMatrix(() => h, route);

@@ -43,6 +43,40 @@ async function programTotal(programId: string) {
   return Number(row.total_number_of_codes);
 }
 
+/**
+ * Test-only triggers: whenever a generation row becomes active (inserted or updated to PENDING /
+ * RUNNING) while another one of its program is active, the database logs the program. The
+ * "never overlap" check reads this log instead of sampling, so no overlap can slip between samples.
+ */
+async function watchActiveGenerations(on: Harness = h): Promise<void> {
+  const db = on.ctx.database.db;
+  if (on.ctx.database.dialect === 'postgres') {
+    await sql`create table if not exists test_generation_overlaps (program_id text not null)`.execute(db);
+    await sql`create or replace function test_log_generation_overlap() returns trigger language plpgsql as $$
+      begin
+        if new.status in ('PENDING', 'RUNNING') and (select count(*) from code_generations where program_id = new.program_id and status in ('PENDING', 'RUNNING')) > 1 then
+          insert into test_generation_overlaps (program_id) values (new.program_id);
+        end if;
+        return null;
+      end $$`.execute(db);
+    await sql`drop trigger if exists test_generation_overlap on code_generations`.execute(db);
+    await sql`create trigger test_generation_overlap after insert or update on code_generations for each row execute function test_log_generation_overlap()`.execute(db);
+    return;
+  }
+  await sql`create table if not exists test_generation_overlaps (program_id text not null)`.execute(db);
+  for (const event of ['insert', 'update']) {
+    await sql`drop trigger if exists ${sql.raw(`test_generation_overlap_${event}`)}`.execute(db);
+    await sql`create trigger ${sql.raw(`test_generation_overlap_${event}`)} after ${sql.raw(event)} on code_generations
+      when new.status in ('PENDING', 'RUNNING') and (select count(*) from code_generations where program_id = new.program_id and status in ('PENDING', 'RUNNING')) > 1
+      begin insert into test_generation_overlaps (program_id) values (new.program_id); end`.execute(db);
+  }
+}
+
+async function overlapsOf(programId: string, on: Harness = h): Promise<string[]> {
+  const { rows } = await sql<{ program_id: string }>`select program_id from test_generation_overlaps where program_id = ${programId}`.execute(on.ctx.database.db);
+  return rows.map((r) => r.program_id);
+}
+
 describe('★ Generate Voucher Codes (docs/programs.md)', () => {
   it('C1: the seed example request → 200, and exactly n new codes are listed right after', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 5 });
@@ -196,8 +230,9 @@ describe('★ Generate Voucher Codes (docs/programs.md)', () => {
     }
   });
 
-  it('C4: concurrent generate calls never overlap: each is a 200 or a 409, totals equal rows', async () => {
+  it('C4: concurrent generate calls never overlap: no instant with two active generations, each call a 200 or a 409, totals equal rows', async () => {
     const programId = await h.createProgram(tenant, { number_of_codes: 1 });
+    await watchActiveGenerations();
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
         h.app.inject({ method: 'POST', url: url(programId), headers: bearer(tenant.token), payload: { number_of_codes: 5000 } }),
@@ -211,12 +246,40 @@ describe('★ Generate Voucher Codes (docs/programs.md)', () => {
         expect(r.headers['retry-after']).toBeDefined();
       }
     }
+    // The database saw every write: a second active generation of the program at any moment is logged.
+    expect(await overlapsOf(programId)).toEqual([]);
     const ok = statuses.filter((s) => s === 200).length;
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(await codeRows(programId)).toHaveLength(1 + ok * 5000);
     expect(await programTotal(programId)).toBe(1 + ok * 5000);
     const active = await h.ctx.database.db.selectFrom('code_generations').select('id').where('program_id', '=', programId).where('status', 'in', ['PENDING', 'RUNNING']).execute();
     expect(active).toHaveLength(0);
+  });
+
+  it('C4: parallel calls while a background generation holds the slot: all 409, never two active generations (both engines)', async () => {
+    // In one process SQLite runs each request to its end before the next, so inline calls alone
+    // cannot overlap there; a background job keeps its slot PENDING across requests, on both engines.
+    const small = await createHarness({ env: { INLINE_GENERATION_LIMIT: '100', ...OPEN_ADMISSION } });
+    try {
+      const owner = await small.seedTenant();
+      const programId = await small.createProgram(owner, { number_of_codes: 1 });
+      await watchActiveGenerations(small);
+      const generate = (n: number) =>
+        small.app.inject({ method: 'POST', url: url(programId, owner.organizationId), headers: bearer(owner.token), payload: { number_of_codes: n } });
+      const [background, ...inline] = await Promise.all([generate(500), ...Array.from({ length: 5 }, () => generate(50))]);
+      expect(background!.statusCode, background!.body).toBe(202);
+      const job = background!.json().generation_id as string;
+      for (const r of inline) {
+        expect(r.statusCode, r.body).toBe(409);
+        expect(r.json().code).toBe('code_generation_in_progress');
+        expect(r.json().metadata.generation_id).toBe(job);
+      }
+      expect(await overlapsOf(programId, small)).toEqual([]);
+      const rows = await small.ctx.database.db.selectFrom('voucher_codes').select('id').where('program_id', '=', programId).execute();
+      expect(rows).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
   });
 
   it('C4: while a generation is running the next one answers 409; the database refuses a second active row', async () => {

@@ -7,7 +7,8 @@ import { JobRunner } from '../../../src/jobs/runner.js';
 import { generationJobsWorker } from '../../../src/modules/codes/generation-job.js';
 import { CONSOLE_DIST } from '../../../src/modules/console/console.routes.js';
 import { insertMembership } from '../../../src/modules/orgs/org.repository.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
+import { launchBrowser } from '../../helpers/browser.js';
+import { freePort } from '../../helpers/processes.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { PASSWORD } from '../../helpers/oauth-flow.js';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   ] as const) {
     await h.createProgram(alpha, { name, ...overrides });
   }
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

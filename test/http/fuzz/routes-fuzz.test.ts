@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_KINDS } from '../../../src/lib/errors.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { createRiderApp, createRider, createTripReporter } from '../../helpers/riders.js';
-import { listRoutes, type RouteInfo } from './routes.js';
+import { listRoutes, type RouteInfo } from '../../helpers/routes.js';
 
 /**
  * docs/guarantees.md and the "bad input → 4xx, never 500" rule, for EVERY route (read from the app, so

@@ -3,7 +3,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { insertMembership } from '../../../src/modules/orgs/org.repository.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
+import { launchBrowser } from '../../helpers/browser.js';
+import { freePort } from '../../helpers/processes.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { PASSWORD } from '../../helpers/oauth-flow.js';
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
   await insertMembership(h.ctx.database.db, { organization_id: orgB.organizationId, user_id: orgA.adminUserId, role: 'ADMIN', created_at: h.clock.now() });
   adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', orgA.adminUserId).executeTakeFirstOrThrow()).email;
   aggregator = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Travel Platform', redirectUris: [callback] });
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,7 +3,8 @@ import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type CreatedClient } from '../../../src/modules/oauth/client.service.js';
-import { freePort, launchChromium } from '../../helpers/chromium.js';
+import { launchBrowser } from '../../helpers/browser.js';
+import { freePort } from '../../helpers/processes.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { PASSWORD, rider } from '../../helpers/oauth-flow.js';
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
     scopes: ['organizations.voucher_programs', 'vouchers.redeem'],
     redirectUris: [CALLBACK],
   });
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

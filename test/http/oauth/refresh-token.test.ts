@@ -86,14 +86,24 @@ describe('refresh_token grant (RFC 6749 §6, RFC 9700 §4.14)', () => {
     expect(legit.json().error).toBe('invalid_grant');
   });
 
-  it('A9: concurrent refreshes with one token → at most one succeeds; the replay revokes the family', async () => {
+  it('A9: concurrent refreshes with one token → exactly one succeeds, the others are replays (invalid_grant) that revoke the family', async () => {
+    // docs/oauth.md, Refresh: every refresh rotates; presenting a used refresh token again revokes the family.
     const first = await tokens();
     const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token), refresh(first.refresh_token)]);
-    expect(results.filter((r) => r.statusCode === 200).length).toBeLessThanOrEqual(1);
-    expect(results.filter((r) => r.statusCode === 400).length).toBeGreaterThanOrEqual(2);
+    const won = results.filter((r) => r.statusCode === 200);
+    const lost = results.filter((r) => r.statusCode !== 200);
+    expect(won, results.map((r) => `${r.statusCode} ${r.body}`).join('\n')).toHaveLength(1);
+    expect(lost.map((r) => [r.statusCode, r.json().error])).toEqual([
+      [400, 'invalid_grant'],
+      [400, 'invalid_grant'],
+    ]);
     const family = await h.ctx.database.db.selectFrom('oauth_refresh_tokens').select(['family_id']).where('token_hash', '=', sha256Hex(first.refresh_token)).executeTakeFirstOrThrow();
     const live = await h.ctx.database.db.selectFrom('oauth_refresh_tokens').select('id').where('family_id', '=', family.family_id).where('revoked_at', 'is', null).execute();
     expect(live).toHaveLength(0);
+    // The winner's rotated tokens belong to the family too: both are refused now.
+    expect((await refresh(won[0]!.json().refresh_token as string)).json().error).toBe('invalid_grant');
+    const winnerAccess = await h.ctx.database.db.selectFrom('oauth_tokens').select('revoked_at').where('token_hash', '=', sha256Hex(won[0]!.json().access_token as string)).executeTakeFirstOrThrow();
+    expect(winnerAccess.revoked_at).not.toBeNull();
   });
 
   it('client_credentials tokens have no refresh token; a garbage or expired refresh token → invalid_grant', async () => {

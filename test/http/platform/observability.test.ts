@@ -8,7 +8,7 @@ import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../h
 import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { createRiderApp, createRiders, type Rider } from '../../helpers/riders.js';
-import { waitFor } from '../../helpers/server-process.js';
+import { waitFor } from '../../helpers/processes.js';
 
 // Observability of a real `voucherd serve` (docs/observability.md): /metrics checked by
 // Prometheus' own promtool after real traffic, request ids and trace ids in the real log lines.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDEEM_CLIENT_ID } from '../../../src/modules/redemption/redeem-client.js';
 import { RIDER_SESSION_COOKIE } from '../../../src/modules/redemption/redeem-page.routes.js';
 import { launchBrowser } from '../../helpers/browser.js';
-import { freePort } from '../../helpers/chromium.js';
+import { freePort } from '../../helpers/processes.js';
 import { claimRows, multiCodeProgram } from '../../helpers/claims.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { PASSWORD, rider } from '../../helpers/oauth-flow.js';

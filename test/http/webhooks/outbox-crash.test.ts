@@ -7,7 +7,7 @@ import { webhookWorker } from '../../../src/modules/webhooks/webhook.worker.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { programBody } from '../../helpers/harness.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
-import { spawnServer, waitFor, type ServerProcess } from '../../helpers/server-process.js';
+import { startServerProcess, waitFor, type ServerProcess } from '../../helpers/processes.js';
 
 let testDb: TestDatabase;
 let ctx: AppContext;
@@ -21,13 +21,13 @@ beforeAll(async () => {
   receiver = await startReceiver();
 });
 afterAll(async () => {
-  for (const s of servers) await s.kill();
+  for (const s of servers) await s.stop('SIGKILL');
   await receiver.close();
   await testDb.drop();
 });
 
 async function serve(env: Record<string, string>): Promise<ServerProcess> {
-  const server = await spawnServer({ DATABASE_URL: testDb.url, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...env });
+  const server = await startServerProcess({ DATABASE_URL: testDb.url, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...env });
   servers.push(server);
   return server;
 }
@@ -63,7 +63,7 @@ describe('transactional outbox survives SIGKILL (docs/guarantees.md)', () => {
     const created = await api(first, 'POST', `/v1/organizations/${tenant.organization_id}/voucher-programs`, token, programBody(Date.now()));
     expect(created.status).toBe(200);
     const programId = created.body.voucher_program_id as string;
-    await first.kill();
+    await first.stop('SIGKILL');
     const events = await db.selectFrom('outbox_events').selectAll().where('voucher_program_id', '=', programId).execute();
     expect(events).toHaveLength(1);
     expect(events[0]!.dispatched_at).toBeNull();
@@ -76,7 +76,7 @@ describe('transactional outbox survives SIGKILL (docs/guarantees.md)', () => {
     receiver.queue.push(() => inFlight());
     const second = await serve({ WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_TIMEOUT_MS: '2000' });
     await attemptStarted;
-    await second.kill();
+    await second.stop('SIGKILL');
     const [claimed] = await db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', events[0]!.id).execute();
     expect(claimed!.status).toBe('PENDING');
     expect(claimed!.lease_holder).not.toBeNull();
@@ -93,7 +93,7 @@ describe('transactional outbox survives SIGKILL (docs/guarantees.md)', () => {
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([claimed!.id, claimed!.id]);
     expect(receiver.requests[1]!.raw.toString()).toBe(claimed!.body);
     expect(JSON.parse(claimed!.body)).toMatchObject({ event_type: 'voucher_program_created', voucher_program_id: programId });
-    await third.kill();
+    await third.stop('SIGKILL');
   });
 
   it('records no event for a rolled-back change', async () => {

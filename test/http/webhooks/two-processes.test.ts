@@ -6,7 +6,7 @@ import { createEndpoint } from '../../../src/modules/webhooks/endpoint.service.j
 import { recordEvent } from '../../../src/modules/webhooks/outbox.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
-import { spawnServer, waitFor, type ServerProcess } from '../../helpers/server-process.js';
+import { startServerProcess, waitFor, type ServerProcess } from '../../helpers/processes.js';
 
 let testDb: TestDatabase;
 let ctx: AppContext;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
 });
 afterAll(async () => {
-  for (const s of servers) await s.kill();
+  for (const s of servers) await s.stop('SIGKILL');
   await receiver.close();
   await testDb.drop();
 });
@@ -34,7 +34,7 @@ describe('several voucherd processes share the webhook work (docs/architecture.m
       setTimeout(() => res.writeHead(200).end('ok'), 20);
     };
     const env = { DATABASE_URL: testDb.url, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_CONCURRENCY: '4' };
-    servers.push(await spawnServer(env), await spawnServer(env));
+    servers.push(await startServerProcess(env), await startServerProcess(env));
     const events = 40;
     await testDb.database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < events; i += 1) {
@@ -42,8 +42,19 @@ describe('several voucherd processes share the webhook work (docs/architecture.m
       }
     });
     await waitFor(async () => receiver.requests.length >= 2 * events, 'all deliveries', 600);
-    // Let any duplicate attempt surface before counting.
-    await new Promise((r) => setTimeout(r, 500));
+    // Every delivery row reached its final state, so none is claimable again; then both processes
+    // stop gracefully (their dispatchers finish the attempts in flight), so no duplicate can still
+    // be on its way when the receiver's requests are counted.
+    await waitFor(
+      async () => {
+        const open = await testDb.database.db.selectFrom('webhook_deliveries').select('id').where('organization_id', '=', tenant.organization_id).where('status', '<>', 'SUCCEEDED').executeTakeFirst();
+        const total = await testDb.database.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', tenant.organization_id).executeTakeFirstOrThrow();
+        return open === undefined && Number(total.n) === 2 * events;
+      },
+      'every delivery in its final state',
+      600,
+    );
+    for (const s of servers.splice(0)) await s.stop('SIGTERM');
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(2 * events);
     expect(new Set(ids).size).toBe(2 * events);

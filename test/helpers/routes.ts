@@ -37,5 +37,20 @@ export function listRoutes(app: FastifyInstance): RouteInfo[] {
       routes.push({ method, url, params, query, ...(bodySchema ? { bodySchema } : {}) });
     }
   }
+  // The tree is parsed text: every parsed route must be one the router really has.
+  for (const r of routes) {
+    if (!app.hasRoute({ method: r.method as 'GET', url: r.url })) throw new Error(`listRoutes parsed a route the app does not have: ${r.method} ${r.url}`);
+  }
   return routes;
+}
+
+/** The prefix of every organization-scoped route (docs/architecture.md, Adding a route). */
+export const ORG_PREFIX = '/v1/organizations/:organization_id/';
+
+/** `METHOD /pattern` of every org-scoped route the app serves. */
+export function orgRouteKeys(app: FastifyInstance): string[] {
+  return listRoutes(app)
+    .filter((r) => r.url.startsWith(ORG_PREFIX))
+    .map((r) => `${r.method} ${r.url}`)
+    .sort();
 }
