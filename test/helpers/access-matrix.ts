@@ -173,7 +173,7 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
     });
 
     it('B2: a token without a voucher scope → 403 unauthorized (insufficient_scope)', async () => {
-      const rider = await createUser(h.ctx, { email: `rider-${programId}@example.com` });
+      const rider = await createUser(h.ctx, { email: `rider-${h.ctx.ids.next()}@example.com` });
       const token = await issueAccessToken(h.ctx, {
         clientId: owner.clientId,
         grantType: 'authorization_code',
@@ -211,7 +211,7 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
       // Both users sign in and approve as ADMINs (only an ADMIN can grant the delegated scope);
       // one is then demoted to MEMBER — the policy checks the role on every request.
       const app = await codeClient(h, owner.organizationId);
-      const member = await createUser(h.ctx, { email: `member-${programId}@example.com`, password: PASSWORD, organizationId: owner.organizationId, role: 'ADMIN' });
+      const member = await createUser(h.ctx, { email: `member-${h.ctx.ids.next()}@example.com`, password: PASSWORD, organizationId: owner.organizationId, role: 'ADMIN' });
       const admin = await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', owner.adminUserId).executeTakeFirstOrThrow();
       const memberToken = await delegatedToken(h, app, member.email);
       const adminToken = await delegatedToken(h, app, admin.email);
