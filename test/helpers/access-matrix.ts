@@ -50,6 +50,11 @@ export interface OrgRoute {
   legitFields?: string[];
   /** Whether the URL names a program (then B6 applies). */
   programScoped: boolean;
+  /**
+   * The organization's own integrations (webhooks, authorized apps): an authorized aggregator is
+   * refused too (docs/oauth.md, Developer routes).
+   */
+  aggregatorRefused?: boolean;
 }
 
 const RANDOM_UUID = '01900000-0000-7000-8000-000000000000';
@@ -73,7 +78,9 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
     union all select 'distributed_guests', count(*) from program_guests where distributed_at is not null
     union all select 'templates', count(*) from voucher_program_templates
     union all select 'template_updates', count(*) from voucher_program_templates where updated_at <> created_at
-    union all select 'outbox_events', count(*) from outbox_events`.execute(h.ctx.database.db);
+    union all select 'outbox_events', count(*) from outbox_events
+    union all select 'live_webhook_endpoints', count(*) from webhook_endpoints where deleted_at is null
+    union all select 'revoked_authorizations', count(*) from organization_authorizations where revoked_at is not null`.execute(h.ctx.database.db);
   for (const row of extra.rows) counts[row.k] = Number(row.n);
   return counts;
 }
@@ -213,7 +220,7 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
       expect(await snapshot(h)).toEqual(before);
     });
 
-    it('B5: an aggregator reaches an organization only while it is authorized', async () => {
+    it(route.aggregatorRefused ? 'B5: an aggregator is refused even while it is authorized, nothing changes' : 'B5: an aggregator reaches an organization only while it is authorized', async () => {
       const aggregator = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Platform' });
       const token = await h.token(aggregator.client_id, aggregator.client_secret, 'organizations.voucher_programs.aggregator');
       const before = await call(bearer(token));
@@ -231,8 +238,16 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
           revoked_at: null,
         })
         .execute();
+      const beforeDuring = await snapshot(h);
       const during = await call(bearer(token));
-      expect(during.statusCode, during.body).toBe(route.okStatus);
+      if (route.aggregatorRefused) {
+        expect(during.statusCode, during.body).toBe(403);
+        expect(during.json().code).toBe('unauthorized');
+        // Nothing but the authorization this test inserted differs.
+        expect(await snapshot(h)).toEqual(beforeDuring);
+      } else {
+        expect(during.statusCode, during.body).toBe(route.okStatus);
+      }
       await h.ctx.database.db.updateTable('organization_authorizations').set({ revoked_at: h.clock.now() }).execute();
       const after = await call(bearer(token));
       expect(after.statusCode).toBe(403);
