@@ -9,7 +9,7 @@ import { approveViaForms, basic, codeClient, PASSWORD, pkcePair, REDIRECT, token
 import { createTripReporter } from './riders.js';
 
 /** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
-async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
+export async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
   const pkce = pkcePair();
   const location = await approveViaForms(
     h,
