@@ -2,7 +2,8 @@ import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { api } from './api.js';
 import { beginSignIn, completeSignIn, isSignedIn, maySignInSilently, signOut } from './auth.js';
 import { t } from './i18n.js';
-import { navigate, parseRoute, programsPath, useLocation } from './router.js';
+import { developersPath, navigate, parseRoute, programsPath, useLocation } from './router.js';
+import { Developers } from './screens/Developers.js';
 import { CreateProgram } from './screens/CreateProgram.js';
 import { ProgramPage } from './screens/ProgramPage.js';
 import { Guests } from './screens/Guests.js';
@@ -87,6 +88,7 @@ export function App() {
   else if (route.name === 'home') body = <OrgPicker orgs={orgs} />;
   else if (route.name === 'programs') body = <Programs org={route.org} />;
   else if (route.name === 'create') body = <CreateProgram org={route.org} />;
+  else if (route.name === 'developers') body = <Developers org={route.org} />;
   else if (route.name === 'guests') body = <Guests org={route.org} program={route.program} />;
   else body = <ProgramPage org={route.org} program={route.program} />;
 
@@ -99,6 +101,7 @@ export function App() {
       <header className="top">
         <span className="brand">{t('app_title')}</span>
         {org && orgs && orgs.length > 1 ? <Link to="/console/">{org.name}</Link> : org ? <span>{org.name}</span> : null}
+        {org ? <Link to={developersPath(org.organization_id)}>{t('developers_link')}</Link> : null}
         {signedIn ? (
           <button type="button" className="secondary" onClick={() => void onSignOut()}>
             {t('sign_out')}

@@ -15,11 +15,11 @@ export interface ConsoleRig {
 }
 
 /** voucherd on a real port (issuer = that origin) with one tenant, and Chromium; the console must be built. */
-export async function startConsoleRig(tenantName = 'Alpha Rides'): Promise<ConsoleRig> {
+export async function startConsoleRig(tenantName = 'Alpha Rides', env: Record<string, string> = {}): Promise<ConsoleRig> {
   if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base } });
+  const h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base, ...env } });
   await h.app.listen({ port, host: '127.0.0.1' });
   const alpha = await h.seedTenant(tenantName);
   const adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;

@@ -4,6 +4,7 @@
  */
 import { programEn, programFr } from './messages-program.js';
 import { guestsEn, guestsFr } from './messages-guests.js';
+import { developersEn, developersFr } from './messages-developers.js';
 
 const en = {
   ...programEn,
@@ -96,6 +97,7 @@ const en = {
   error_generic: 'Something went wrong ({status}).',
   single_code_note: 'A single-code program has exactly one code; codes cannot be generated for it.',
   ...guestsEn,
+  ...developersEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -192,6 +194,7 @@ const fr: Messages = {
   error_generic: 'Une erreur est survenue ({status}).',
   single_code_note: "Un programme à code partagé a exactement un code ; on ne peut pas en générer d'autres.",
   ...guestsFr,
+  ...developersFr,
 };
 
 export const LOCALES = { en, fr } as const;
