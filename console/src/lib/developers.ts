@@ -6,7 +6,7 @@ export interface DeliverySummary {
   last_error: string | null;
 }
 
-/** What went wrong last: the sender's error text, else a non-2xx status; '' when nothing did. */
+/** What went wrong last: the sender's error text, else a non-2xx status; null when nothing did. */
 export function lastProblem(d: DeliverySummary): { error: string } | { status: number } | null {
   if (d.last_error) return { error: d.last_error };
   if (d.last_status_code !== null && (d.last_status_code < 200 || d.last_status_code > 299)) return { status: d.last_status_code };
