@@ -52,7 +52,7 @@ export interface OrgRoute {
   programScoped: boolean;
   /**
    * The organization's own integrations (webhooks, authorized apps): an authorized aggregator is
-   * refused too (docs/oauth.md, Developer routes).
+   * refused too (docs/oauth.md, Authorized apps).
    */
   aggregatorRefused?: boolean;
 }
