@@ -29,7 +29,8 @@ async function ownerOf(ctx: AppContext, organizationId: string, endpointId: stri
 /**
  * Who owns a new endpoint: `client_id` when given (one of the organization's enabled first-party
  * clients); else the calling first-party client; else the organization's oldest enabled
- * first-party client holding `organizations.voucher_programs` (its API integration).
+ * first-party client holding `organizations.voucher_programs` with no redirect URI (its backend
+ * API integration), else the oldest holding that scope.
  */
 async function chooseOwner(ctx: AppContext, organizationId: string, principal: Principal, requested: string | undefined): Promise<string> {
   const clients = await listOrgFirstPartyClients(ctx.database.db, organizationId);
@@ -40,7 +41,9 @@ async function chooseOwner(ctx: AppContext, organizationId: string, principal: P
     return requested;
   }
   if (principal.grantType === 'client_credentials' && clients.some((c) => c.client_id === principal.clientId)) return principal.clientId;
-  const integration = clients.find((c) => parseScope(c.scopes).includes(SCOPES.voucherPrograms));
+  // A backend integration (no redirect URI: client_credentials only) first, then any holder of the scope.
+  const holders = clients.filter((c) => parseScope(c.scopes).includes(SCOPES.voucherPrograms));
+  const integration = holders.find((c) => (JSON.parse(c.redirect_uris) as string[]).length === 0) ?? holders[0];
   if (!integration) throw new AppError('invalid_request', 'webhook_owner_required', { metadata: { field: 'client_id' } });
   return integration.client_id;
 }
