@@ -42,6 +42,8 @@ import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
 import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
 import { sandboxRoutes } from './modules/sandbox/sandbox.routes.js';
 import { webhookRoutes } from './modules/webhooks/webhook.routes.js';
+import { orgWebhookRoutes } from './modules/webhooks/org-webhook.routes.js';
+import { authorizedAppRoutes } from './modules/business/authorized-apps.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -177,6 +179,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });
     await org.register(activityRoutes, { ctx });
+    await org.register(orgWebhookRoutes, { ctx });
+    await org.register(authorizedAppRoutes, { ctx });
   });
   await app.register(async (org) => {
     // The same org access policy, but no Idempotency-Key: a replay would keep a copy of a one-use

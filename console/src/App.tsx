@@ -2,7 +2,8 @@ import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { api } from './api.js';
 import { beginSignIn, completeSignIn, isSignedIn, maySignInSilently, signOut } from './auth.js';
 import { t } from './i18n.js';
-import { navigate, parseRoute, programsPath, templatesPath, useLocation } from './router.js';
+import { developersPath, navigate, parseRoute, programsPath, templatesPath, useLocation } from './router.js';
+import { Developers } from './screens/Developers.js';
 import { Templates } from './screens/Templates.js';
 import { CreateProgram } from './screens/CreateProgram.js';
 import { ProgramPage } from './screens/ProgramPage.js';
@@ -89,6 +90,7 @@ export function App() {
   else if (route.name === 'programs') body = <Programs org={route.org} />;
   else if (route.name === 'create') body = <CreateProgram org={route.org} />;
   else if (route.name === 'templates') body = <Templates org={route.org} />;
+  else if (route.name === 'developers') body = <Developers org={route.org} />;
   else if (route.name === 'guests') body = <Guests org={route.org} program={route.program} />;
   else body = <ProgramPage org={route.org} program={route.program} />;
 
@@ -102,6 +104,7 @@ export function App() {
         <span className="brand">{t('app_title')}</span>
         {org && orgs && orgs.length > 1 ? <Link to="/console/">{org.name}</Link> : org ? <span>{org.name}</span> : null}
         {org ? <Link to={templatesPath(org.organization_id)}>{t('nav_templates')}</Link> : null}
+        {org ? <Link to={developersPath(org.organization_id)}>{t('developers_link')}</Link> : null}
         {signedIn ? (
           <button type="button" className="secondary" onClick={() => void onSignOut()}>
             {t('sign_out')}

@@ -10,7 +10,7 @@ import { approveViaForms, basic, codeClient, PASSWORD, pkcePair, REDIRECT, token
 import { createTripReporter } from './riders.js';
 
 /** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
-async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
+export async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
   const pkce = pkcePair();
   const location = await approveViaForms(
     h,
@@ -53,6 +53,11 @@ export interface OrgRoute {
   legitFields?: string[];
   /** Whether the URL names a program (then B6 applies). */
   programScoped: boolean;
+  /**
+   * The organization's own integrations (webhooks, authorized apps): an authorized aggregator is
+   * refused too (docs/oauth.md, Authorized apps).
+   */
+  aggregatorRefused?: boolean;
 }
 
 const RANDOM_UUID = '01900000-0000-7000-8000-000000000000';
@@ -231,7 +236,7 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
       expect(await snapshot(h)).toEqual(before);
     });
 
-    it('B5: an aggregator reaches an organization only while it is authorized', async () => {
+    it(route.aggregatorRefused ? 'B5: an aggregator is refused even while it is authorized, nothing changes' : 'B5: an aggregator reaches an organization only while it is authorized', async () => {
       const aggregator = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Platform' });
       const token = await h.token(aggregator.client_id, aggregator.client_secret, 'organizations.voucher_programs.aggregator');
       const before = await call(bearer(token));
@@ -249,8 +254,16 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
           revoked_at: null,
         })
         .execute();
+      const beforeDuring = await snapshot(h);
       const during = await call(bearer(token));
-      expect(during.statusCode, during.body).toBe(route.okStatus);
+      if (route.aggregatorRefused) {
+        expect(during.statusCode, during.body).toBe(403);
+        expect(during.json().code).toBe('unauthorized');
+        // Nothing but the authorization this test inserted differs.
+        expect(await snapshot(h)).toEqual(beforeDuring);
+      } else {
+        expect(during.statusCode, during.body).toBe(route.okStatus);
+      }
       await h.ctx.database.db.updateTable('organization_authorizations').set({ revoked_at: h.clock.now() }).execute();
       const after = await call(bearer(token));
       expect(after.statusCode).toBe(403);

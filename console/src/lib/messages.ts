@@ -7,6 +7,7 @@ import { programDe, programEn, programEs, programFr, programPt } from './message
 import { guestsDe, guestsEn, guestsEs, guestsFr, guestsPt } from './messages-guests.js';
 import { wizardDe, wizardEn, wizardEs, wizardFr, wizardPt } from './messages-wizard.js';
 import { templatesDe, templatesEn, templatesEs, templatesFr, templatesPt } from './messages-templates.js';
+import { developersDe, developersEn, developersEs, developersFr, developersPt } from './messages-developers.js';
 
 const en = {
   ...programEn,
@@ -101,6 +102,7 @@ const en = {
   single_code_note: 'A single-code program has exactly one code; codes cannot be generated for it.',
   ...guestsEn,
   ...wizardEn,
+  ...developersEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -199,6 +201,7 @@ const fr: Messages = {
   single_code_note: "Un programme à code partagé a exactement un code ; on ne peut pas en générer d'autres.",
   ...guestsFr,
   ...wizardFr,
+  ...developersFr,
 };
 
 const de: Messages = {
@@ -294,6 +297,7 @@ const de: Messages = {
   ...guestsDe,
   ...wizardDe,
   ...templatesDe,
+  ...developersDe,
 };
 
 const pt: Messages = {
@@ -389,6 +393,7 @@ const pt: Messages = {
   ...guestsPt,
   ...wizardPt,
   ...templatesPt,
+  ...developersPt,
 };
 
 const es: Messages = {
@@ -484,6 +489,7 @@ const es: Messages = {
   ...guestsEs,
   ...wizardEs,
   ...templatesEs,
+  ...developersEs,
 };
 
 export const LOCALES = { en, fr, de, pt, es } as const;

@@ -13,6 +13,9 @@ export const ORG_SECURITY: Requirement[] = [
   { oauth2: [SCOPES.aggregator] },
 ];
 
+/** The organization's own integrations (webhooks, authorized apps): its first-party clients and its ADMINs. */
+export const ORG_SELF_SECURITY: Requirement[] = [{ oauth2: [SCOPES.voucherPrograms] }, { oauth2: [SCOPES.delegated] }];
+
 /** Webhook endpoints belong to a client: its client_credentials token, first-party or aggregator. */
 export const CLIENT_SECURITY: Requirement[] = [{ oauth2: [SCOPES.voucherPrograms] }, { oauth2: [SCOPES.aggregator] }];
 

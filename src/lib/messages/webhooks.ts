@@ -1,6 +1,10 @@
 /** Human texts of the webhook registry and Idempotency-Key errors (docs/compatibility.md). */
 export const WEBHOOK_MESSAGES = {
   en_US: {
+    webhook_owner_invalid: 'client_id must name one of this organization’s enabled first-party clients.',
+    webhook_owner_required: 'This organization has no first-party API client to own the endpoint; pass client_id.',
+    authorized_app_not_found: 'This app is not authorized by the organization.',
+    org_admin_only: 'Only the organization’s admins and its own first-party clients manage its webhooks and authorized apps.',
     webhook_url_refused: 'The webhook URL is not allowed: {reason}.',
     webhook_endpoint_not_found: 'Webhook endpoint is not found.',
     webhook_delivery_not_found: 'Webhook delivery is not found.',
@@ -13,6 +17,10 @@ export const WEBHOOK_MESSAGES = {
     idempotency_key_invalid: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.',
   },
   fr_FR: {
+    webhook_owner_invalid: 'client_id doit désigner un client first-party actif de cette organisation.',
+    webhook_owner_required: 'Cette organisation n’a aucun client API first-party pour posséder le point de terminaison ; indiquez client_id.',
+    authorized_app_not_found: 'Cette application n’est pas autorisée par l’organisation.',
+    org_admin_only: 'Seuls les administrateurs de l’organisation et ses propres clients first-party gèrent ses webhooks et ses applications autorisées.',
     webhook_url_refused: "L'URL du webhook n'est pas autorisée : {reason}.",
     webhook_endpoint_not_found: 'Point de terminaison de webhook introuvable.',
     webhook_delivery_not_found: 'Livraison de webhook introuvable.',
@@ -25,6 +33,10 @@ export const WEBHOOK_MESSAGES = {
     idempotency_key_invalid: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères ASCII visibles.",
   },
   de_DE: {
+    webhook_owner_invalid: 'client_id muss einen aktiven First-Party-Client dieser Organisation nennen.',
+    webhook_owner_required: 'Diese Organisation hat keinen First-Party-API-Client als Eigentümer des Endpunkts; geben Sie client_id an.',
+    authorized_app_not_found: 'Diese App ist von der Organisation nicht autorisiert.',
+    org_admin_only: 'Nur die Admins der Organisation und ihre eigenen First-Party-Clients verwalten ihre Webhooks und autorisierten Apps.',
     webhook_url_refused: 'Die Webhook-URL ist nicht erlaubt: {reason}.',
     webhook_endpoint_not_found: 'Webhook-Endpunkt nicht gefunden.',
     webhook_delivery_not_found: 'Webhook-Zustellung nicht gefunden.',
@@ -37,6 +49,10 @@ export const WEBHOOK_MESSAGES = {
     idempotency_key_invalid: 'Der Idempotency-Key-Header muss 1 bis 255 sichtbare ASCII-Zeichen enthalten.',
   },
   pt_BR: {
+    webhook_owner_invalid: 'client_id deve indicar um cliente first-party ativo desta organização.',
+    webhook_owner_required: 'Esta organização não tem cliente de API first-party para ser dono do endpoint; informe client_id.',
+    authorized_app_not_found: 'Este aplicativo não está autorizado pela organização.',
+    org_admin_only: 'Somente os administradores da organização e seus próprios clientes first-party gerenciam seus webhooks e aplicativos autorizados.',
     webhook_url_refused: 'A URL do webhook não é permitida: {reason}.',
     webhook_endpoint_not_found: 'Endpoint de webhook não encontrado.',
     webhook_delivery_not_found: 'Entrega de webhook não encontrada.',
@@ -49,6 +65,10 @@ export const WEBHOOK_MESSAGES = {
     idempotency_key_invalid: 'O cabeçalho Idempotency-Key deve ter de 1 a 255 caracteres ASCII visíveis.',
   },
   es_ES: {
+    webhook_owner_invalid: 'client_id debe indicar un cliente first-party activo de esta organización.',
+    webhook_owner_required: 'Esta organización no tiene un cliente de API first-party que sea dueño del endpoint; indique client_id.',
+    authorized_app_not_found: 'Esta aplicación no está autorizada por la organización.',
+    org_admin_only: 'Solo los administradores de la organización y sus propios clientes first-party gestionan sus webhooks y aplicaciones autorizadas.',
     webhook_url_refused: 'La URL del webhook no está permitida: {reason}.',
     webhook_endpoint_not_found: 'Endpoint de webhook no encontrado.',
     webhook_delivery_not_found: 'Entrega de webhook no encontrada.',

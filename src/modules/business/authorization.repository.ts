@@ -25,3 +25,14 @@ export async function listAuthorizations(db: Kysely<DB>, organizationId: string)
     .orderBy('a.id', 'asc')
     .execute();
 }
+
+/** Whether the client was ever authorized by the organization (revoked or not). */
+export async function authorizationExists(db: Kysely<DB>, organizationId: string, clientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('organization_authorizations')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -4,7 +4,9 @@ import { findClient, type ClientRow } from '../oauth/client.repository.js';
 import { isRegisteredRedirectUri } from '../oauth/redirect-uri.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
 import { adminOrganizations } from '../orgs/org.repository.js';
+import { AppError } from '../../lib/errors.js';
 import {
+  authorizationExists,
   insertAuthorization,
   listAuthorizations,
   revokeAuthorization,
@@ -82,4 +84,44 @@ export async function organizationAuthorizations(ctx: AppContext, organizationId
     revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
     active: r.revoked_at === null,
   }));
+}
+
+/** The wire shape of an authorized app (docs/oauth.md, Authorized apps, X). */
+export interface AuthorizedApp {
+  client_id: string;
+  name: string;
+  scopes: string[];
+  authorized_at: number;
+  revoked_at: number | null;
+}
+
+/**
+ * The aggregators the organization authorized, one entry per client: the latest authorization
+ * (a client re-authorized after a revoke shows its new approval).
+ */
+export async function authorizedApps(ctx: AppContext, organizationId: string): Promise<AuthorizedApp[]> {
+  const byClient = new Map<string, AuthorizedApp>();
+  for (const row of await organizationAuthorizations(ctx, organizationId)) {
+    byClient.set(row.client_id, {
+      client_id: row.client_id,
+      name: row.app_name,
+      scopes: parseScope(row.scope),
+      authorized_at: row.created_at,
+      revoked_at: row.revoked_at,
+    });
+  }
+  return [...byClient.values()];
+}
+
+/**
+ * The admin withdraws an aggregator's authorization from the console: the same effect as
+ * /business/revoke. A client the organization never authorized is not found (no leak of other
+ * organizations' apps); revoking twice keeps the first revocation time.
+ */
+export async function revokeAuthorizedApp(ctx: AppContext, organizationId: string, clientId: string): Promise<AuthorizedApp> {
+  if (!(await authorizationExists(ctx.database.db, organizationId, clientId))) {
+    throw new AppError('not_found', 'authorized_app_not_found');
+  }
+  await revokeOrganization(ctx, organizationId, clientId);
+  return (await authorizedApps(ctx, organizationId)).find((a) => a.client_id === clientId)!;
 }

@@ -100,3 +100,33 @@ export async function disableEndpoint(db: Kysely<DB>, id: string, reason: string
     .where('status', '=', 'ENABLED')
     .execute();
 }
+
+/**
+ * A live endpoint owned by one of the organization's first-party clients (docs/webhooks.md,
+ * Organization endpoints); another organization's endpoint is simply not found.
+ */
+export async function findOrgEndpoint(db: Kysely<DB>, organizationId: string, id: string): Promise<EndpointRow | undefined> {
+  return db
+    .selectFrom('webhook_endpoints as e')
+    .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
+    .selectAll('e')
+    .where('e.id', '=', id)
+    .where('e.deleted_at', 'is', null)
+    .where('c.kind', '=', 'FIRST_PARTY')
+    .where('c.organization_id', '=', organizationId)
+    .executeTakeFirst();
+}
+
+/** The live endpoints of every first-party client of the organization, oldest first. */
+export async function listOrgEndpoints(db: Kysely<DB>, organizationId: string): Promise<EndpointRow[]> {
+  return db
+    .selectFrom('webhook_endpoints as e')
+    .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
+    .selectAll('e')
+    .where('e.deleted_at', 'is', null)
+    .where('c.kind', '=', 'FIRST_PARTY')
+    .where('c.organization_id', '=', organizationId)
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .execute();
+}

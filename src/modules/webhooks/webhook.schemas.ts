@@ -85,3 +85,29 @@ export const DeliveryPage = Type.Object({
   deliveries: Type.Array(DeliveryWire),
   next_before: Nullable(Type.String({ description: 'pass as `before` for older deliveries; null on the last page' })),
 });
+
+/** An endpoint seen by its organization (docs/webhooks.md, Organization endpoints): which client owns it. */
+const orgEndpointFields = { ...endpointFields, client_id: Type.String({ description: 'the first-party client that owns the endpoint' }) };
+export const OrgEndpointWire = Type.Object(orgEndpointFields, { $id: 'OrganizationWebhookEndpoint' });
+export const OrgEndpointWithKey = Type.Object({ ...orgEndpointFields, signing_key: Type.String({ description: 'shown only in this answer' }) });
+
+export const CreateOrgEndpointBody = Type.Object(
+  {
+    ...CreateEndpointBody.properties,
+    client_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "owner: one of the organization's first-party clients (default: the calling client, else the oldest holding organizations.voucher_programs)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrgEndpointBody = Static<typeof CreateOrgEndpointBody>;
+
+export const OrgEndpointParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }), webhook_endpoint_id: Type.String({ maxLength: 64 }) });
+export type OrgEndpointParams = Static<typeof OrgEndpointParams>;
+
+export const OrgDeliveryParams = Type.Object({
+  organization_id: Type.String({ maxLength: 64 }),
+  webhook_endpoint_id: Type.String({ maxLength: 64 }),
+  delivery_id: Type.String({ maxLength: 64 }),
+});
+export type OrgDeliveryParams = Static<typeof OrgDeliveryParams>;

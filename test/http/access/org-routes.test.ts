@@ -2,6 +2,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAccessMatrix, type OrgRoute } from '../../helpers/access-matrix.js';
 import { orgRouteKeys } from '../../helpers/routes.js';
 import { bearer, createHarness, DAY, programBody, T0, type Harness, type Tenant } from '../../helpers/harness.js';
+import { createClient } from '../../../src/modules/oauth/client.service.js';
+import { authorizeOrganization } from '../../../src/modules/business/business.service.js';
+import { fanOutEvents } from '../../../src/modules/webhooks/fanout.js';
+
+const HOOKS = (org: string) => `/v1/organizations/${org}/webhook-endpoints`;
+const PUBLIC_URL = 'https://93.184.215.14/hooks';
+
+/** A webhook endpoint of the tenant's first-party client, registered through the organization API. */
+async function createEndpoint(h: Harness, tenant: Tenant): Promise<string> {
+  const res = await h.app.inject({ method: 'POST', url: HOOKS(tenant.organizationId), headers: bearer(tenant.token), payload: { url: PUBLIC_URL } });
+  if (res.statusCode !== 201) throw new Error(`create endpoint failed: ${res.statusCode} ${res.body}`);
+  return res.json().webhook_endpoint_id as string;
+}
+
+/** An endpoint with one delivery (a program created, the outbox fanned out): `{endpoint}/deliveries/{delivery}`. */
+async function createDelivery(h: Harness, tenant: Tenant): Promise<string> {
+  const endpointId = await createEndpoint(h, tenant);
+  await h.createProgram(tenant);
+  // Earlier routes leave their events undispatched: fan out the whole backlog, batch by batch.
+  while ((await fanOutEvents(h.ctx)) > 0);
+  const row = await h.ctx.database.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', endpointId).executeTakeFirstOrThrow();
+  return `${endpointId}/deliveries/${row.id}`;
+}
+
+/** An aggregator the tenant's admin authorized; its client id. */
+async function createAuthorizedApp(h: Harness, tenant: Tenant): Promise<string> {
+  const app = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Matrix aggregator', scopes: ['organizations.voucher_programs.aggregator'] });
+  await authorizeOrganization(h.ctx, tenant.organizationId, app.client_id, tenant.adminUserId);
+  return app.client_id;
+}
 
 const PROGRAM = (org: string, program: string) => `/v1/organizations/${org}/voucher-programs/${program}`;
 
@@ -215,6 +245,86 @@ const ROUTES: OrgRoute[] = [
     resource: createGeneration,
     okStatus: 200,
     programScoped: true,
+  },
+  {
+    name: 'GET webhook-endpoints (organization)',
+    method: 'GET',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints',
+    url: (org) => HOOKS(org),
+    okStatus: 200,
+    programScoped: false,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'POST webhook-endpoints (organization)',
+    method: 'POST',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints',
+    url: (org) => HOOKS(org),
+    payload: () => ({ url: PUBLIC_URL }),
+    okStatus: 201,
+    programScoped: false,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'DELETE webhook-endpoints/{id} (organization)',
+    method: 'DELETE',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints/:webhook_endpoint_id',
+    url: (org, endpoint) => `${HOOKS(org)}/${endpoint}`,
+    resource: createEndpoint,
+    okStatus: 204,
+    programScoped: true,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'POST webhook-endpoints/{id}/rotate-key (organization)',
+    method: 'POST',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints/:webhook_endpoint_id/rotate-key',
+    url: (org, endpoint) => `${HOOKS(org)}/${endpoint}/rotate-key`,
+    payload: () => ({}),
+    resource: createEndpoint,
+    okStatus: 200,
+    programScoped: true,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'GET webhook-endpoints/{id}/deliveries (organization)',
+    method: 'GET',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints/:webhook_endpoint_id/deliveries',
+    url: (org, endpoint) => `${HOOKS(org)}/${endpoint}/deliveries`,
+    resource: createEndpoint,
+    okStatus: 200,
+    programScoped: true,
+    aggregatorRefused: true,
+  },
+  {
+    // Its cross-organization 404 is tested in test/http/developers/org-webhooks.test.ts (the URL holds two ids).
+    name: 'POST webhook-endpoints/{id}/deliveries/{id}/resend (organization)',
+    method: 'POST',
+    pattern: '/v1/organizations/:organization_id/webhook-endpoints/:webhook_endpoint_id/deliveries/:delivery_id/resend',
+    url: (org, path) => `${HOOKS(org)}/${path}/resend`,
+    resource: createDelivery,
+    okStatus: 202,
+    programScoped: false,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'GET authorized-apps',
+    method: 'GET',
+    pattern: '/v1/organizations/:organization_id/authorized-apps',
+    url: (org) => `/v1/organizations/${org}/authorized-apps`,
+    okStatus: 200,
+    programScoped: false,
+    aggregatorRefused: true,
+  },
+  {
+    name: 'POST authorized-apps/{client_id}/revoke',
+    method: 'POST',
+    pattern: '/v1/organizations/:organization_id/authorized-apps/:client_id/revoke',
+    url: (org, client) => `/v1/organizations/${org}/authorized-apps/${client}/revoke`,
+    resource: createAuthorizedApp,
+    okStatus: 200,
+    programScoped: true,
+    aggregatorRefused: true,
   },
 ];
 

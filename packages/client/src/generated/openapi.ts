@@ -502,6 +502,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizations/{organization_id}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's webhook endpoints
+         * @description Endpoints of the organization's first-party clients; signing keys are never listed.
+         */
+        get: operations["listOrganizationWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint for the organization
+         * @description Owned by one of its first-party clients (`client_id`, see the default); the signing key is shown only in this answer.
+         */
+        post: operations["createOrganizationWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/webhook-endpoints/{webhook_endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of the organization's webhook endpoints
+         * @description Stops deliveries to the endpoint and removes it.
+         */
+        delete: operations["deleteOrganizationWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/webhook-endpoints/{webhook_endpoint_id}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an organization endpoint's signing key
+         * @description A new signing key, shown only in this answer; the old key keeps signing during the overlap.
+         */
+        post: operations["rotateOrganizationWebhookSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/webhook-endpoints/{webhook_endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery log of an organization's endpoint
+         * @description Deliveries with their attempts, newest first; `before` pages to older ones.
+         */
+        get: operations["listOrganizationWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/webhook-endpoints/{webhook_endpoint_id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-send a delivery of an organization's endpoint
+         * @description The same message (same id and body) becomes due now with a fresh attempt budget.
+         */
+        post: operations["resendOrganizationWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/authorized-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List authorized apps
+         * @description Aggregator clients the organization authorized, with the time of approval and of revocation.
+         */
+        get: operations["listAuthorizedApps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organizations/{organization_id}/authorized-apps/{client_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an authorized app
+         * @description Withdraws the app's authorization, as /business/revoke does: its tokens no longer reach the organization and its deliveries stop.
+         */
+        post: operations["revokeAuthorizedApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organizations/{organization_id}/voucher-programs/{voucher_program_id}/codes/export-links": {
         parameters: {
             query?: never;
@@ -806,7 +950,7 @@ export interface components {
             vehicle_category_types?: string[];
             expense_memo?: string;
         };
-        WebhookEndpoint: {
+        OrganizationWebhookEndpoint: {
             webhook_endpoint_id: string;
             url: string;
             /** @description null = every event */
@@ -819,6 +963,8 @@ export interface components {
             previous_key_expires_at: number | null;
             created_at: number;
             updated_at: number;
+            /** @description the first-party client that owns the endpoint */
+            client_id: string;
         };
         WebhookDelivery: {
             delivery_id: string;
@@ -841,6 +987,29 @@ export interface components {
                 status_code: number | null;
                 error: string | null;
             }[];
+        };
+        AuthorizedApp: {
+            client_id: string;
+            name: string;
+            scopes: string[];
+            /** @description epoch milliseconds */
+            authorized_at: number;
+            /** @description null while authorized */
+            revoked_at: number | (never | null);
+        };
+        WebhookEndpoint: {
+            webhook_endpoint_id: string;
+            url: string;
+            /** @description null = every event */
+            event_types: ("voucher_program_created" | "voucher_program_updated" | "voucher_program_activated" | "voucher_program_completed" | "voucher_program_code_claimed" | "voucher_program_code_redeemed" | "voucher_program_code_distributed")[] | null;
+            description: string | null;
+            /** @enum {string} */
+            status: "ENABLED" | "DISABLED";
+            disabled_reason: string | null;
+            /** @description epoch milliseconds: until then the previous key signs too */
+            previous_key_expires_at: number | null;
+            created_at: number;
+            updated_at: number;
         };
     };
     responses: never;
@@ -4164,6 +4333,741 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listOrganizationWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhook_endpoints: components["schemas"]["OrganizationWebhookEndpoint"][];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createOrganizationWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A retry with the same key and body replays the first answer (marked `Idempotent-Replayed: true`) and executes once; the same key with another body → 422; while the first request runs → 409 with Retry-After. 1–255 visible ASCII characters (docs/compatibility.md). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `handling=strict` (RFC 7240): refuse unknown body or query fields with 400 instead of ignoring them; the answer then carries `Preference-Applied: handling=strict`. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http(s) URL of the receiver */
+                    url: string;
+                    /** @description omit for every event */
+                    event_types?: ("voucher_program_created" | "voucher_program_updated" | "voucher_program_activated" | "voucher_program_completed" | "voucher_program_code_claimed" | "voucher_program_code_redeemed" | "voucher_program_code_distributed")[];
+                    description?: string;
+                    /** @description owner: one of the organization's first-party clients (default: the calling client, else the oldest holding organizations.voucher_programs) */
+                    client_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhook_endpoint_id: string;
+                        url: string;
+                        /** @description null = every event */
+                        event_types: ("voucher_program_created" | "voucher_program_updated" | "voucher_program_activated" | "voucher_program_completed" | "voucher_program_code_claimed" | "voucher_program_code_redeemed" | "voucher_program_code_distributed")[] | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        status: "ENABLED" | "DISABLED";
+                        disabled_reason: string | null;
+                        /** @description epoch milliseconds: until then the previous key signs too */
+                        previous_key_expires_at: number | null;
+                        created_at: number;
+                        updated_at: number;
+                        /** @description the first-party client that owns the endpoint */
+                        client_id: string;
+                        /** @description shown only in this answer */
+                        signing_key: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict with work in progress; retry after Retry-After */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body over BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteOrganizationWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                organization_id: string;
+                webhook_endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotateOrganizationWebhookSigningKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A retry with the same key and body replays the first answer (marked `Idempotent-Replayed: true`) and executes once; the same key with another body → 422; while the first request runs → 409 with Retry-After. 1–255 visible ASCII characters (docs/compatibility.md). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `handling=strict` (RFC 7240): refuse unknown body or query fields with 400 instead of ignoring them; the answer then carries `Preference-Applied: handling=strict`. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                organization_id: string;
+                webhook_endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description how long the old key keeps signing (default WEBHOOK_KEY_OVERLAP_SECONDS) */
+                    overlap_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhook_endpoint_id: string;
+                        url: string;
+                        /** @description null = every event */
+                        event_types: ("voucher_program_created" | "voucher_program_updated" | "voucher_program_activated" | "voucher_program_completed" | "voucher_program_code_claimed" | "voucher_program_code_redeemed" | "voucher_program_code_distributed")[] | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        status: "ENABLED" | "DISABLED";
+                        disabled_reason: string | null;
+                        /** @description epoch milliseconds: until then the previous key signs too */
+                        previous_key_expires_at: number | null;
+                        created_at: number;
+                        updated_at: number;
+                        /** @description the first-party client that owns the endpoint */
+                        client_id: string;
+                        /** @description shown only in this answer */
+                        signing_key: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body over BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listOrganizationWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "PENDING" | "SUCCEEDED" | "FAILED";
+                /** @description delivery id: page to older deliveries */
+                before?: string;
+            };
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description `handling=strict` (RFC 7240): refuse unknown body or query fields with 400 instead of ignoring them; the answer then carries `Preference-Applied: handling=strict`. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                organization_id: string;
+                webhook_endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: components["schemas"]["WebhookDelivery"][];
+                        /** @description pass as `before` for older deliveries; null on the last page */
+                        next_before: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    "Voucherd-Ignored-Fields": components["headers"]["VoucherdIgnoredFields"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resendOrganizationWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A retry with the same key and body replays the first answer (marked `Idempotent-Replayed: true`) and executes once; the same key with another body → 422; while the first request runs → 409 with Retry-After. 1–255 visible ASCII characters (docs/compatibility.md). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                organization_id: string;
+                webhook_endpoint_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: the work continues in the background */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery_id: string;
+                        webhook_msg_uuid: string;
+                        event_id: string;
+                        event_type: string;
+                        organization_id: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "SUCCEEDED" | "FAILED";
+                        attempts: number;
+                        next_attempt_at: number | null;
+                        last_status_code: number | null;
+                        last_error: string | null;
+                        created_at: number;
+                        delivered_at: number | null;
+                        attempt_log: {
+                            attempt: number;
+                            started_at: number;
+                            duration_ms: number;
+                            status_code: number | null;
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the body names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listAuthorizedApps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorized_apps: components["schemas"]["AuthorizedApp"][];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this (scope, grant or organization) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unexpected failure (no detail is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Temporarily unavailable (database fault or shutting down); retry after Retry-After */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeAuthorizedApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Language of `message` in error bodies (en-US, fr-FR, …; default en-US). The answer names it in Content-Language. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description A retry with the same key and body replays the first answer (marked `Idempotent-Replayed: true`) and executes once; the same key with another body → 422; while the first request runs → 409 with Retry-After. 1–255 visible ASCII characters (docs/compatibility.md). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                organization_id: string;
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        scopes: string[];
+                        /** @description epoch milliseconds */
+                        authorized_at: number;
+                        /** @description null while authorized */
+                        revoked_at: number | (never | null);
+                    };
                 };
             };
             /** @description Missing, invalid, expired or revoked token */

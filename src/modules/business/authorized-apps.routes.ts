@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { errorResponses } from '../../http/schema-types.js';
+import { ORG_SELF_SECURITY } from '../../http/openapi/security.js';
+import { orgSelfOnlyHook } from '../access/org-self.hook.js';
+import { OrgParams } from '../programs/program.schemas.js';
+import { AuthorizedAppParams, AuthorizedAppWire } from './authorized-apps.schemas.js';
+import { authorizedApps, revokeAuthorizedApp } from './business.service.js';
+
+const BASE = '/v1/organizations/:organization_id/authorized-apps';
+
+/** Aggregator apps the organization authorized, and their revocation (docs/oauth.md, Authorized apps, X). */
+export async function authorizedAppRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  app.addHook('onRequest', orgSelfOnlyHook);
+  const tags = ['organizations'];
+  const security = ORG_SELF_SECURITY;
+
+  app.get<{ Params: OrgParams }>(
+    BASE,
+    {
+      schema: {
+        summary: 'List authorized apps',
+        description: 'Aggregator clients the organization authorized, with the time of approval and of revocation.',
+        operationId: 'listAuthorizedApps',
+        security,
+        tags,
+        params: OrgParams,
+        response: { 200: Type.Object({ authorized_apps: Type.Array(AuthorizedAppWire) }), ...errorResponses(401, 403, 500) },
+      },
+    },
+    async (request) => ({ authorized_apps: await authorizedApps(ctx, request.params.organization_id) }),
+  );
+
+  app.post<{ Params: AuthorizedAppParams }>(
+    `${BASE}/:client_id/revoke`,
+    {
+      schema: {
+        summary: 'Revoke an authorized app',
+        description: "Withdraws the app's authorization, as /business/revoke does: its tokens no longer reach the organization and its deliveries stop.",
+        operationId: 'revokeAuthorizedApp',
+        security,
+        tags,
+        params: AuthorizedAppParams,
+        response: { 200: AuthorizedAppWire, ...errorResponses(401, 403, 404, 500) },
+      },
+    },
+    async (request) => revokeAuthorizedApp(ctx, request.params.organization_id, request.params.client_id),
+  );
+}

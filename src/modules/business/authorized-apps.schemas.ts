@@ -1,0 +1,15 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const AuthorizedAppWire = Type.Object(
+  {
+    client_id: Type.String(),
+    name: Type.String(),
+    scopes: Type.Array(Type.String()),
+    authorized_at: Type.Integer({ description: 'epoch milliseconds' }),
+    revoked_at: Type.Union([Type.Integer({ description: 'epoch milliseconds' }), Type.Null()], { description: 'null while authorized' }),
+  },
+  { $id: 'AuthorizedApp', additionalProperties: false },
+);
+
+export const AuthorizedAppParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }), client_id: Type.String({ maxLength: 64 }) });
+export type AuthorizedAppParams = Static<typeof AuthorizedAppParams>;
