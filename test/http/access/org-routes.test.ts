@@ -23,7 +23,7 @@ async function createDelivery(h: Harness, tenant: Tenant): Promise<string> {
   // Earlier routes leave their events undispatched: fan out the whole backlog, batch by batch.
   while ((await fanOutEvents(h.ctx)) > 0);
   const row = await h.ctx.database.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', endpointId).executeTakeFirstOrThrow();
-  return `${endpointId}/deliveries/${row.id}`;
+  return `${endpointId}/${row.id}`;
 }
 
 /** An aggregator the tenant's admin authorized; its client id. */
@@ -301,7 +301,10 @@ const ROUTES: OrgRoute[] = [
     name: 'POST webhook-endpoints/{id}/deliveries/{id}/resend (organization)',
     method: 'POST',
     pattern: '/v1/organizations/:organization_id/webhook-endpoints/:webhook_endpoint_id/deliveries/:delivery_id/resend',
-    url: (org, path) => `${HOOKS(org)}/${path}/resend`,
+    url: (org, pair) => {
+      const [endpoint, delivery = pair] = pair.split('/');
+      return `${HOOKS(org)}/${endpoint}/deliveries/${delivery}/resend`;
+    },
     resource: createDelivery,
     okStatus: 202,
     programScoped: false,
