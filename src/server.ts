@@ -11,7 +11,7 @@ import { bootstrap } from './modules/orgs/bootstrap.service.js';
 import { countOrganizations } from './modules/orgs/org.repository.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
 import { ensureRedeemClient } from './modules/redemption/redeem-client.js';
-import { ensureConsoleClient } from './modules/console/console-client.js';
+import { ensureConsoleClient } from './modules/oauth/console-client.js';
 import { resealAll } from './modules/secrets/reseal.service.js';
 
 export interface RunningServer {

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
-import { sql } from 'kysely';
 import type { AppContext } from '../../context.js';
-import { listCodePage, type CodeListRow } from './code.repository.js';
+import { disableSortForTransaction, listCodePage, type CodeListRow } from './code.repository.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
 import { encodePageToken } from './page-token.js';
 import { workGates } from './work-gates.js';
@@ -37,7 +36,7 @@ type PageInput = Parameters<typeof listCodePage>[1];
 async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[]> {
   if (ctx.database.dialect !== 'postgres') return listCodePage(ctx.database.db, input);
   return ctx.database.db.transaction().execute(async (trx) => {
-    await sql`set local enable_sort = off`.execute(trx);
+    await disableSortForTransaction(trx);
     return listCodePage(trx, input);
   });
 }

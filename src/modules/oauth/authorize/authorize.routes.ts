@@ -4,7 +4,7 @@ import { translate } from '../../../lib/i18n.js';
 import { adminOrganizations, findMembershipRole } from '../../orgs/org.repository.js';
 import { withParams } from '../redirect-uri.js';
 import { SCOPES } from '../scopes.js';
-import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
+import { CONSOLE_CLIENT_ID } from '../console-client.js';
 import { issueAuthorizationCode } from './code.service.js';
 import { sendPage } from './html.js';
 import { login } from './login.service.js';
