@@ -4,16 +4,16 @@ import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startServer } from './server.js';
-import { bootstrap } from './modules/orgs/bootstrap.service.js';
+import { bootstrap } from './modules/oauth/bootstrap.service.js';
 import { createOrganization, createUser, OrgServiceError } from './modules/orgs/org.service.js';
 import { createClient } from './modules/oauth/client.service.js';
 import { disableClient } from './modules/oauth/client-disable.service.js';
-import { findClient } from './modules/oauth/client.repository.js';
+import { findClient } from './modules/oauth/client.service.js';
 import { AppError } from './lib/errors.js';
 import { translate } from './lib/i18n.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
 import { organizationAuthorizations } from './modules/business/business.service.js';
-import { organizationExists } from './modules/orgs/org.repository.js';
+import { organizationExists } from './modules/orgs/org.service.js';
 import { describeStartupError } from './cli/startup-errors.js';
 import { SecretsKeyError } from './lib/secret-keys.js';
 import { SecretBoxError } from './lib/secret-box.js';
@@ -59,7 +59,7 @@ function optional(values: Values, name: string): string | undefined {
 }
 
 async function assertClient(ctx: AppContext, clientId: string): Promise<void> {
-  if (!(await findClient(ctx.database.db, clientId))) throw new UsageError(`Unknown client: ${clientId}`);
+  if (!(await findClient(ctx, clientId))) throw new UsageError(`Unknown client: ${clientId}`);
 }
 
 function print(values: Values, object: unknown, human: string): void {
@@ -302,7 +302,7 @@ const COMMANDS: Record<string, Command> = {
     async run(values) {
       const org = required(values, 'org');
       const rows = await withContext(async (ctx) => {
-        if (!(await organizationExists(ctx.database.db, org))) throw new OrgServiceError(`No organization with id ${org}.`);
+        if (!(await organizationExists(ctx, org))) throw new OrgServiceError(`No organization with id ${org}.`);
         return organizationAuthorizations(ctx, org);
       });
       const human = rows.length

@@ -11,6 +11,7 @@ import { workGates } from './work-gates.js';
 import {
   expireGeneration,
   findActiveGeneration,
+  findGeneration,
   finishGeneration,
   tryStartGeneration,
 } from './generation.repository.js';
@@ -168,4 +169,20 @@ async function generateInline(
     await finishGeneration(db, generationId, 'FAILED', 0, ctx.clock.now()).catch(() => undefined);
     throw err;
   }
+}
+
+/** One generation of a program as answered by GET …/generations/:id; 404 when it is not there. */
+export async function getGeneration(ctx: AppContext, organizationId: string, programId: string, generationId: string) {
+  const generation = await findGeneration(ctx.database.db, organizationId, programId, generationId);
+  if (!generation) throw new AppError('not_found', 'route_not_found');
+  return {
+    generation_id: generation.id,
+    voucher_program_id: generation.program_id,
+    status: generation.status === 'RUNNING' || generation.status === 'PENDING' ? ('IN_PROGRESS' as const) : generation.status,
+    requested: generation.requested,
+    generated: Number(generation.generated),
+    mode: generation.mode,
+    created_at: generation.created_at,
+    ...(generation.finished_at !== null ? { finished_at: generation.finished_at } : {}),
+  };
 }

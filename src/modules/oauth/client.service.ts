@@ -4,6 +4,7 @@ import { randomBytes } from '../../lib/random.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { organizationExists } from '../orgs/org.repository.js';
 import { OrgServiceError } from '../orgs/org.service.js';
+import * as clients from './client.repository.js';
 import { insertClient, type ClientRow } from './client.repository.js';
 import { SCOPES, isScope, type Scope } from './scopes.js';
 
@@ -105,4 +106,8 @@ export async function createClient(ctx: AppContext, input: ClientInput): Promise
   }
   await insertClient(ctx.database.db, row);
   return created;
+}
+
+export async function findClient(ctx: AppContext, clientId: string): Promise<ClientRow | undefined> {
+  return clients.findClient(ctx.database.db, clientId);
 }

@@ -63,3 +63,8 @@ export async function introspectToken(ctx: AppContext, client: ClientRow, token:
     sub: refresh.user_id,
   };
 }
+
+/** Revokes one access token by id (a rider signing out of the redemption page). */
+export async function revokeAccessToken(ctx: AppContext, tokenId: string): Promise<void> {
+  await revokeTokenById(ctx.database.db, tokenId, ctx.clock.now());
+}

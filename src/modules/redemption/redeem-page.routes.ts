@@ -4,7 +4,7 @@ import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual, sha256Hex } from '../../lib/secrets.js';
 import { isRider, type RiderPrincipal } from '../access/rider-access.js';
-import { revokeTokenById } from '../oauth/token.repository.js';
+import { revokeAccessToken } from '../oauth/token-admin.service.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
 import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
@@ -137,7 +137,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (session) {
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
       if (typeof sent !== 'string' || !safeEqual(sent, csrfToken(session.token))) return page(reply, 403, outcomePage('forbidden', request.locale));
-      await revokeTokenById(ctx.database.db, session.rider.tokenId, ctx.clock.now());
+      await revokeAccessToken(ctx, session.rider.tokenId);
     }
     addCookie(reply, setCookie(ctx, RIDER_SESSION_COOKIE, '', '/redeem', 0));
     return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));
