@@ -8,6 +8,7 @@ import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import { workGates } from './work-gates.js';
+import { generationInProgress } from './generation.guard.js';
 import {
   expireGeneration,
   findActiveGeneration,
@@ -46,9 +47,6 @@ export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_len
   return { prefix: program.code_prefix, length: program.code_length };
 }
 
-/** 409 while another generation runs; `metadata.generation_id` names it so a caller can follow its progress. */
-const inProgress = (runningId?: string) =>
-  new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' }, ...(runningId ? { metadata: { generation_id: runningId } } : {}) });
 
 /**
  * Takes the program's one generation slot (docs/programs.md) — a row the partial unique index lets
@@ -80,9 +78,9 @@ async function acquireSlot(
     });
     if (started) return id;
     const active = await findActiveGeneration(db, program.id);
-    if (active && !(await expireGeneration(db, active.id, now))) throw inProgress(active.id);
+    if (active && !(await expireGeneration(db, active.id, now))) throw generationInProgress(active.id);
   }
-  throw inProgress();
+  throw generationInProgress();
 }
 
 /**
@@ -146,7 +144,7 @@ async function generateInline(
         throw new AppError('invalid_request', 'program_canceled');
       }
       // Fencing: if our lease was taken over, nothing of this batch may commit.
-      if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw inProgress();
+      if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw generationInProgress();
       await recordEvent(ctx, trx, {
         eventType: 'voucher_program_updated',
         organizationId: program.organization_id,
