@@ -21,8 +21,8 @@ import { createContext, type AppContext } from '../src/context.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { generateVoucherCodes } from '../src/modules/codes/generation.service.js';
-import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
-import { createProgram } from '../src/modules/programs/program.service.js';
+import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
+import { createProgram } from '../src/modules/codes/program-create.service.js';
 
 const TOTAL = Number(process.env.BENCH_CODES ?? 1_000_000);
 const CANCEL = 10_000;

@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { encodePageToken } from '../src/modules/codes/page-token.js';
 import { CONSOLE_DIST } from '../src/modules/console/console.routes.js';
-import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { signInThroughPages } from '../test/helpers/console-browser.js';
 import { PASSWORD } from '../test/helpers/oauth-flow.js';

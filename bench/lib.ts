@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

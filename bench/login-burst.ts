@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { createClient } from '../src/modules/oauth/client.service.js';
 import { createUser } from '../src/modules/orgs/org.service.js';
 

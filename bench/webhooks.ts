@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { bootstrap } from '../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { createEndpoint } from '../src/modules/webhooks/endpoint.service.js';
 import { recordEvent } from '../src/modules/webhooks/outbox.js';
 import { webhookWorker } from '../src/modules/webhooks/webhook.worker.js';

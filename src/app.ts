@@ -23,7 +23,7 @@ import { codeExportRoutes, exportLinkRoutes } from './modules/code-exports/expor
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { codeRoutes } from './modules/codes/codes.routes.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
-import { meRoutes } from './modules/orgs/me.routes.js';
+import { meRoutes } from './modules/access/me.routes.js';
 import { guestRoutes } from './modules/guests/guest.routes.js';
 import { templateRoutes } from './modules/templates/template.routes.js';
 import { businessRoutes } from './modules/business/business.routes.js';
@@ -37,6 +37,8 @@ import { revocationRoutes } from './modules/oauth/token/revocation.routes.js';
 import { registerMetrics } from './modules/ops/metrics.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { programRoutes } from './modules/programs/program.routes.js';
+import { createProgram } from './modules/codes/program-create.service.js';
+import { listGuestsForProgram } from './modules/guests/guest.service.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
 import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
 import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
@@ -174,7 +176,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     org.addHook('onRequest', orgAccessHook(ctx));
     // Idempotency-Key on every POST registered here (docs/programs.md): preHandler claims/replays, onSend stores.
     registerIdempotency(org, ctx);
-    await org.register(programRoutes, { ctx });
+    await org.register(programRoutes, { ctx, services: { createProgram, listGuestsForProgram } });
     await org.register(codeRoutes, { ctx });
     await org.register(guestRoutes, { ctx });
     await org.register(templateRoutes, { ctx });

@@ -3,8 +3,8 @@ import { loadConfig, SETTINGS, type Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { bootstrap } from './modules/orgs/bootstrap.service.js';
-import { createOrganization, createUser, hasOrganization, MIN_PASSWORD_LENGTH, OrgServiceError } from './modules/orgs/org.service.js';
+import { bootstrap } from './modules/oauth/bootstrap.service.js';
+import { createOrganization, createUser, organizationExists, MIN_PASSWORD_LENGTH, OrgServiceError } from './modules/orgs/org.service.js';
 import { checkClientInput, clientExists, createClient, type ClientInput } from './modules/oauth/client.service.js';
 import { disableClient } from './modules/oauth/client-disable.service.js';
 import { createEndpoint, deleteEndpoint, listClientEndpoints, rotateSigningKey } from './modules/webhooks/endpoint.service.js';
@@ -47,7 +47,7 @@ async function assertClient(ctx: AppContext, clientId: string): Promise<void> {
 }
 
 async function assertOrganization(ctx: AppContext, organizationId: string): Promise<void> {
-  if (!(await hasOrganization(ctx, organizationId))) throw new NotFoundError(`no organization with id ${organizationId}`);
+  if (!(await organizationExists(ctx, organizationId))) throw new NotFoundError(`no organization with id ${organizationId}`);
 }
 
 /** The service's own checks that need no database, reported as usage errors. */

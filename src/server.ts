@@ -7,11 +7,11 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './app.js';
 import { JobRunner } from './jobs/runner.js';
 import { registerWorkers } from './jobs/workers.js';
-import { bootstrap } from './modules/orgs/bootstrap.service.js';
-import { countOrganizations } from './modules/orgs/org.repository.js';
+import { bootstrap } from './modules/oauth/bootstrap.service.js';
+import { countOrganizations } from './modules/orgs/org.service.js';
 import { OrgServiceError } from './modules/orgs/org.service.js';
 import { ensureRedeemClient } from './modules/redemption/redeem-client.js';
-import { ensureConsoleClient } from './modules/console/console-client.js';
+import { ensureConsoleClient } from './modules/oauth/console-client.js';
 import { resealAll } from './modules/secrets/reseal.service.js';
 
 export interface RunningServer {
@@ -24,7 +24,7 @@ export interface RunningServer {
 
 /** On an empty database, create a demo tenant once and print how to use it (issue: `npm start`). */
 async function demoBootstrap(ctx: AppContext, print: (text: string) => void): Promise<void> {
-  if ((await countOrganizations(ctx.database.db)) > 0) {
+  if ((await countOrganizations(ctx)) > 0) {
     print(noDemoInstructions(ctx.config.environment, ctx.config.publicUrl));
     return;
   }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { BootstrapResult } from '../modules/orgs/bootstrap.service.js';
+import type { BootstrapResult } from '../modules/oauth/bootstrap.service.js';
 
 type Environment = Config['environment'];
 

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.js';
 import { randomToken } from '../lib/secrets.js';
-import { releaseLease, tryAcquireLease } from './leases.js';
+import { releaseLease, tryAcquireLease } from './lease.repository.js';
 
 /**
  * A unit of background work run periodically by every server process (docs/architecture.md, Scale-out).

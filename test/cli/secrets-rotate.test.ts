@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { keyId, SecretBox } from '../../src/lib/secret-box.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { createEndpoint, SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/cli.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/endpoint.service.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';

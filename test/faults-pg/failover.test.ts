@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { startFormation, type Formation } from '../helpers/pg-auto-failover.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 

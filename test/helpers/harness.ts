@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { RandomSource } from '../../src/lib/random.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from './database.js';
 
 /** 2026-11-26T00:00:00Z: tests run on a pinned clock they can move. */

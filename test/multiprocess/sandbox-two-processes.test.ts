@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
-import { createProgram } from '../../src/modules/programs/program.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
+import { createProgram } from '../../src/modules/codes/program-create.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';

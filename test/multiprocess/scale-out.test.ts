@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
-import { leaseHolder } from '../../src/jobs/leases.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { leaseHolder } from '../../src/jobs/lease.repository.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { statusSweepWorker } from '../../src/modules/programs/status-sweep.worker.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { bootstrap, type BootstrapResult } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap, type BootstrapResult } from '../../src/modules/oauth/bootstrap.service.js';
 import { createTemporaryDatabase, TEST_SECRETS_KEY, type TemporaryDatabase } from '../helpers/database.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';

@@ -14,7 +14,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
-import { bootstrap } from '../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY } from '../helpers/database.js';
 import { claimViolations } from '../helpers/invariants.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';

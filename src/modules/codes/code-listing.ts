@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
-import { sql } from 'kysely';
 import type { AppContext } from '../../context.js';
-import { listCodePage, type CodeFilter, type CodeListRow } from './code.repository.js';
+import { disableSortForTransaction, listCodePage, type CodeFilter, type CodeListRow } from './code.repository.js';
 import { codeFilterKey } from './code-filter.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
 import { encodePageToken } from './page-token.js';
@@ -41,7 +40,7 @@ async function codePage(ctx: AppContext, input: PageInput): Promise<CodeListRow[
   // and with sorting disabled the planner would walk every code of the program instead.
   if (ctx.database.dialect !== 'postgres' || input.filter?.codeText !== undefined) return listCodePage(ctx.database.db, input);
   return ctx.database.db.transaction().execute(async (trx) => {
-    await sql`set local enable_sort = off`.execute(trx);
+    await disableSortForTransaction(trx);
     return listCodePage(trx, input);
   });
 }

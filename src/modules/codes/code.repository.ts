@@ -143,3 +143,26 @@ export async function firstProgramCode(db: Kysely<DB>, programId: string): Promi
   const row = await db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).orderBy('id').limit(1).executeTakeFirstOrThrow();
   return row.code_text;
 }
+
+/** The first code of a program (its one code under SINGLE_CODE_MULTI_REDEEM), with its id. */
+export async function findFirstCode(db: Kysely<DB>, programId: string): Promise<{ id: string; code_text: string } | undefined> {
+  return db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', programId).orderBy('id').executeTakeFirst();
+}
+
+/** The text of each code by id, read 1,000 ids a statement. */
+export async function codeTextsByIds(db: Kysely<DB>, ids: string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db.selectFrom('voucher_codes').select(['id', 'code_text']).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    for (const row of rows) texts.set(row.id, row.code_text);
+  }
+  return texts;
+}
+
+/**
+ * PostgreSQL, inside a transaction: sorting is off until it ends, so the planner walks the
+ * (program_id, id) index in order (measured in bench/README.md; used by code-listing.ts).
+ */
+export async function disableSortForTransaction(trx: Kysely<DB>): Promise<void> {
+  await sql`set local enable_sort = off`.execute(trx);
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { AppError, invalidRequest } from '../../lib/errors.js';
+import { invalidRequest } from '../../lib/errors.js';
 import { errorResponses, toInteger } from '../../http/schema-types.js';
 import { getProgram } from '../programs/program.service.js';
 import { ProgramParams } from '../programs/program.schemas.js';
@@ -8,6 +8,7 @@ import { listCodesPage, streamCodesCsv, streamCodesJson } from './code-listing.j
 import { ORG_SECURITY } from '../../http/openapi/security.js';
 import {
   CancelCodesAnswer,
+  CancelCodesBody,
   CodePage,
   GenerateBody,
   generateBodyDocumentation,
@@ -16,12 +17,10 @@ import {
   GenerationWire,
   ListCodesQuery,
 } from './codes.schemas.js';
-import { findGeneration } from './generation.repository.js';
-import { generateVoucherCodes } from './generation.service.js';
+import { generateVoucherCodes, getGeneration } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
 import { codeFilterFromQuery, codeFilterKey } from './code-filter.js';
 import { cancelCodes } from './code-cancel.service.js';
-import { CancelCodesBody } from '../guests/guest.schemas.js';
 import { Type } from '@sinclair/typebox';
 
 const PROGRAM = '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id';
@@ -163,18 +162,7 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     },
     async (request) => {
       const { organization_id: org, voucher_program_id: programId, generation_id: generationId } = request.params;
-      const generation = await findGeneration(ctx.database.db, org, programId, generationId);
-      if (!generation) throw new AppError('not_found', 'route_not_found');
-      return {
-        generation_id: generation.id,
-        voucher_program_id: generation.program_id,
-        status: generation.status === 'RUNNING' || generation.status === 'PENDING' ? 'IN_PROGRESS' : generation.status,
-        requested: generation.requested,
-        generated: Number(generation.generated),
-        mode: generation.mode,
-        created_at: generation.created_at,
-        ...(generation.finished_at !== null ? { finished_at: generation.finished_at } : {}),
-      };
+      return getGeneration(ctx, org, programId, generationId);
     },
   );
 }

@@ -94,3 +94,13 @@ export const CancelCodesAnswer = Type.Object({
     }),
   ),
 });
+
+// Per call of cancel and distribute.
+export const MAX_CODES_PER_CALL = 10_000;
+
+/** Code ids of one call (cancel, distribute). */
+export const CodeIds = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: MAX_CODES_PER_CALL });
+
+/** Cancel Voucher Codes (docs/programs.md): up to 10,000 code ids per call. */
+export const CancelCodesBody = Type.Object({ codes: CodeIds }, { additionalProperties: false });
+export type CancelCodesBody = Static<typeof CancelCodesBody>;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CodeGenerationsTable, DB } from '../../db/schema.js';
 
 export type GenerationRow = Selectable<CodeGenerationsTable>;
@@ -156,4 +156,17 @@ export async function failBackgroundJob(db: Kysely<DB>, id: string, holder: stri
 export async function isGenerationRunning(db: Kysely<DB>, programId: string, now: number): Promise<boolean> {
   const active = await findActiveGeneration(db, programId);
   return active !== undefined && Number(active.lease_expires_at) >= now;
+}
+
+/** Background generation jobs waiting for a process (pending) and held by one (running): a metrics gauge. */
+export async function countBackgroundGenerations(db: Kysely<DB>): Promise<{ pending: number; running: number }> {
+  const rows = await db
+    .selectFrom('code_generations')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('mode', '=', 'BACKGROUND')
+    .where('status', 'in', ['PENDING', 'RUNNING'])
+    .groupBy('status')
+    .execute();
+  const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+  return { pending: count('PENDING'), running: count('RUNNING') };
 }

@@ -8,9 +8,11 @@ import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { writeCodeBatch } from './batch-writer.js';
 import { workGates } from './work-gates.js';
+import { generationInProgress } from './generation.guard.js';
 import {
   expireGeneration,
   findActiveGeneration,
+  findGeneration,
   finishGeneration,
   tryStartGeneration,
 } from './generation.repository.js';
@@ -45,9 +47,6 @@ export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_len
   return { prefix: program.code_prefix, length: program.code_length };
 }
 
-/** 409 while another generation runs; `metadata.generation_id` names it so a caller can follow its progress. */
-const inProgress = (runningId?: string) =>
-  new AppError('generation_in_progress', 'generation_in_progress', { headers: { 'retry-after': '2' }, ...(runningId ? { metadata: { generation_id: runningId } } : {}) });
 
 /**
  * Takes the program's one generation slot (docs/programs.md) — a row the partial unique index lets
@@ -79,9 +78,9 @@ async function acquireSlot(
     });
     if (started) return id;
     const active = await findActiveGeneration(db, program.id);
-    if (active && !(await expireGeneration(db, active.id, now))) throw inProgress(active.id);
+    if (active && !(await expireGeneration(db, active.id, now))) throw generationInProgress(active.id);
   }
-  throw inProgress();
+  throw generationInProgress();
 }
 
 /**
@@ -145,7 +144,7 @@ async function generateInline(
         throw new AppError('invalid_request', 'program_canceled');
       }
       // Fencing: if our lease was taken over, nothing of this batch may commit.
-      if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw inProgress();
+      if (!(await finishGeneration(trx, generationId, 'COMPLETED', input.count, now))) throw generationInProgress();
       await recordEvent(ctx, trx, {
         eventType: 'voucher_program_updated',
         organizationId: program.organization_id,
@@ -168,4 +167,20 @@ async function generateInline(
     await finishGeneration(db, generationId, 'FAILED', 0, ctx.clock.now()).catch(() => undefined);
     throw err;
   }
+}
+
+/** One generation of a program as answered by GET …/generations/:id; 404 when it is not there. */
+export async function getGeneration(ctx: AppContext, organizationId: string, programId: string, generationId: string) {
+  const generation = await findGeneration(ctx.database.db, organizationId, programId, generationId);
+  if (!generation) throw new AppError('not_found', 'route_not_found');
+  return {
+    generation_id: generation.id,
+    voucher_program_id: generation.program_id,
+    status: generation.status === 'RUNNING' || generation.status === 'PENDING' ? ('IN_PROGRESS' as const) : generation.status,
+    requested: generation.requested,
+    generated: Number(generation.generated),
+    mode: generation.mode,
+    created_at: generation.created_at,
+    ...(generation.finished_at !== null ? { finished_at: generation.finished_at } : {}),
+  };
 }

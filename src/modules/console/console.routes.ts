@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { CONSOLE_PATH, ensureConsoleClient } from './console-client.js';
+import { CONSOLE_PATH, ensureConsoleClient } from '../oauth/console-client.js';
 import { NO_STORE } from '../../http/cache-headers.js';
 
 /** Where `npm run build` puts the console (vite, console/vite.config.ts): `<root>/dist/console`, from src/ or dist/. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
+import { codeTextsByIds, findFirstCode } from '../codes/code.repository.js';
 import { redemptionLink } from '../codes/code.view.js';
 import type { ProgramRow } from '../programs/program.repository.js';
 import { recordEvent } from '../webhooks/outbox.js';
@@ -23,7 +24,7 @@ export async function distributeInTransaction(
   const multi = program.code_scheme === 'MULTI_CODE_SINGLE_REDEEM';
   let singleCode: { id: string; code_text: string } | undefined;
   if (!multi) {
-    singleCode = await trx.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', program.id).orderBy('id').executeTakeFirst();
+    singleCode = await findFirstCode(trx, program.id);
     if (!singleCode) return [];
     if (filter.codeIds && !filter.codeIds.includes(singleCode.id)) return [];
   }
@@ -36,14 +37,7 @@ export async function distributeInTransaction(
     ...(filter.guestIds ? { guestIds: filter.guestIds } : {}),
   });
   if (guests.length === 0) return [];
-  const codeTexts = new Map<string, string>();
-  if (multi) {
-    const ids = guests.map((g) => g.code_id!);
-    for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await trx.selectFrom('voucher_codes').select(['id', 'code_text']).where('id', 'in', ids.slice(i, i + 1000)).execute();
-      for (const row of rows) codeTexts.set(row.id, row.code_text);
-    }
-  }
+  const codeTexts = multi ? await codeTextsByIds(trx, guests.map((g) => g.code_id!)) : new Map<string, string>();
   const codeIds = multi ? guests.map((g) => g.code_id!) : [singleCode!.id];
   await recordEvent(ctx, trx, {
     eventType: 'voucher_program_code_distributed',

@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CodeIds } from '../codes/codes.schemas.js';
+import { GuestWire } from '../programs/program.schemas.js';
+
+// A program's GET answer carries its guests, so the guest wire shape is defined with the program's.
+export { GuestWire };
 
 export const MAX_GUESTS_PER_REQUEST = 1000;
-export const MAX_CODES_PER_CALL = 10_000;
 
 /** Add Guests to Voucher Program (Uber's shape, docs/programs.md). */
 export const AddGuestsBody = Type.Object(
@@ -31,35 +35,13 @@ export const ListGuestsQuery = Type.Object(
 );
 export type ListGuestsQuery = Static<typeof ListGuestsQuery>;
 
-const CodeIds = Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: MAX_CODES_PER_CALL });
 
 /** Distribute codes (docs/programs.md): all undistributed guests' codes, or only the listed ones. */
 export const DistributeBody = Type.Object({ codes: Type.Optional(CodeIds) }, { additionalProperties: false });
 export type DistributeBody = Static<typeof DistributeBody>;
 
-/** Cancel Voucher Codes (docs/programs.md): up to 10,000 code ids per call. */
-export const CancelCodesBody = Type.Object({ codes: CodeIds }, { additionalProperties: false });
-export type CancelCodesBody = Static<typeof CancelCodesBody>;
 
 /** A guest as Get Voucher Program Guest Info shows it (guest.view.ts). */
-export const GuestWire = Type.Object(
-  {
-    email: Type.Optional(Type.String()),
-    phone: Type.Optional(Type.String({ description: 'E.164' })),
-    code: Type.Optional(
-      Type.Object({
-        code_id: Type.String(),
-        code_text: Type.String(),
-        redemption_link: Type.String(),
-        status: Type.Optional(Type.Union([Type.Literal('AVAILABLE'), Type.Literal('REDEEMED'), Type.Literal('CANCELED')])),
-        usage_count: Type.Optional(Type.Integer()),
-      }),
-    ),
-    created_at: Type.Integer({ description: 'epoch milliseconds' }),
-    distributed_at: Type.Optional(Type.Integer({ description: 'epoch milliseconds; absent until the code was sent' })),
-  },
-  { $id: 'Guest' },
-);
 
 export const GuestPage = Type.Object({
   guests: Type.Array(GuestWire),

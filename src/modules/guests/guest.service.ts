@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
+import { findFirstCode } from '../codes/code.repository.js';
 import { assertNoGenerationRunning } from '../codes/generation.guard.js';
 import { decodePageToken, encodePageToken } from '../codes/page-token.js';
 import { findProgram, type ProgramRow } from '../programs/program.repository.js';
@@ -135,7 +136,7 @@ export async function distributeCodes(
 
 async function singleCodeOf(db: Kysely<DB>, program: ProgramRow) {
   if (program.code_scheme !== 'SINGLE_CODE_MULTI_REDEEM') return undefined;
-  return db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', program.id).orderBy('id').executeTakeFirst();
+  return findFirstCode(db, program.id);
 }
 
 /** Get Voucher Program Guest Info (docs/programs.md): `limit` + `page_token`; `next_token` (Uber) and `next_page_token` (ours). */

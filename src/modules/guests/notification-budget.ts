@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
-import { peekRateLimit, takeRateLimitSlots } from '../../lib/rate-limit.js';
+import { peekRateLimit, takeRateLimitSlots } from '../../lib/rate-limit.repository.js';
 
 /**
  * Charges `n` guest notifications to the program's budget (docs/programs.md, Notification budget):

@@ -1,5 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { deleteRateLimitWindowsBefore } from '../../lib/rate-limit.repository.js';
+import { deleteSessionsExpiredBefore } from './authorize/session.repository.js';
+import { deleteCodesExpiredBefore, deleteRefreshTokensExpiredBefore } from './token.repository.js';
 
 const DAY = 86_400_000;
 
@@ -12,10 +15,10 @@ export async function cleanupOauth(ctx: AppContext): Promise<Record<string, numb
   const db = ctx.database.db;
   const cutoff = ctx.clock.now() - DAY;
   const counts: Record<string, number> = {};
-  counts.codes = Number((await db.deleteFrom('oauth_codes').where('expires_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
-  counts.sessions = Number((await db.deleteFrom('oauth_sessions').where('expires_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
-  counts.refreshTokens = Number((await db.deleteFrom('oauth_refresh_tokens').where('expires_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
-  counts.rateLimitWindows = Number((await db.deleteFrom('rate_limit_counters').where('window_start', '<', cutoff).executeTakeFirst()).numDeletedRows);
+  counts.codes = await deleteCodesExpiredBefore(db, cutoff);
+  counts.sessions = await deleteSessionsExpiredBefore(db, cutoff);
+  counts.refreshTokens = await deleteRefreshTokensExpiredBefore(db, cutoff);
+  counts.rateLimitWindows = await deleteRateLimitWindowsBefore(db, cutoff);
   return counts;
 }
 

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { OrgServiceError } from '../orgs/org.service.js';
+import { findClientDisabledAt, setClientDisabledAt } from './client.repository.js';
 import { revokeClientTokens } from './token.repository.js';
 
 export interface DisabledClient {
@@ -18,10 +19,10 @@ export interface DisabledClient {
 export async function disableClient(ctx: AppContext, clientId: string): Promise<DisabledClient> {
   const now = ctx.clock.now();
   return ctx.database.db.transaction().execute(async (trx) => {
-    const client = await trx.selectFrom('oauth_clients').select(['client_id', 'disabled_at']).where('client_id', '=', clientId).executeTakeFirst();
+    const client = await findClientDisabledAt(trx, clientId);
     if (!client) throw new OrgServiceError(`No client ${clientId}.`);
     const disabledAt = client.disabled_at === null ? now : Number(client.disabled_at);
-    if (client.disabled_at === null) await trx.updateTable('oauth_clients').set({ disabled_at: now }).where('client_id', '=', clientId).execute();
+    if (client.disabled_at === null) await setClientDisabledAt(trx, clientId, now);
     const revoked = await revokeClientTokens(trx, clientId, now);
     return { client_id: clientId, disabled_at: disabledAt, revoked_tokens: revoked };
   });

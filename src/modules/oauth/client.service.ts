@@ -4,7 +4,8 @@ import { randomBytes } from '../../lib/random.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { organizationExists } from '../orgs/org.repository.js';
 import { OrgServiceError } from '../orgs/org.service.js';
-import { findClient, insertClient, type ClientRow } from './client.repository.js';
+import * as clients from './client.repository.js';
+import { insertClient, type ClientRow } from './client.repository.js';
 import { SCOPES, isScope, type Scope } from './scopes.js';
 
 export interface CreatedClient {
@@ -118,5 +119,9 @@ export async function createClient(ctx: AppContext, input: ClientInput): Promise
 }
 
 export async function clientExists(ctx: AppContext, clientId: string): Promise<boolean> {
-  return (await findClient(ctx.database.db, clientId)) !== undefined;
+  return (await clients.findClient(ctx.database.db, clientId)) !== undefined;
+}
+
+export async function findClient(ctx: AppContext, clientId: string): Promise<ClientRow | undefined> {
+  return clients.findClient(ctx.database.db, clientId);
 }

@@ -66,3 +66,8 @@ function activeToken(ctx: AppContext, token: TokenFacts, tokenType: 'Bearer' | '
     ...(token.user_id ? { sub: token.user_id } : {}),
   };
 }
+
+/** Revokes one access token by id (a rider signing out of the redemption page). */
+export async function revokeAccessToken(ctx: AppContext, tokenId: string): Promise<void> {
+  await revokeTokenById(ctx.database.db, tokenId, ctx.clock.now());
+}

@@ -134,3 +134,13 @@ export async function revokeClientTokens(db: Kysely<DB>, clientId: string, now: 
   await db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
   return Number(result.numUpdatedRows);
 }
+
+/** Drops authorization codes that expired before `cutoff`; returns how many. */
+export async function deleteCodesExpiredBefore(db: Kysely<DB>, cutoff: number): Promise<number> {
+  return Number((await db.deleteFrom('oauth_codes').where('expires_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
+}
+
+/** Drops refresh tokens that expired before `cutoff`; returns how many. */
+export async function deleteRefreshTokensExpiredBefore(db: Kysely<DB>, cutoff: number): Promise<number> {
+  return Number((await db.deleteFrom('oauth_refresh_tokens').where('expires_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
+}

@@ -1,7 +1,9 @@
-import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
+import { countBackgroundGenerations } from '../codes/generation.repository.js';
+import { countPendingDeliveries } from '../webhooks/delivery.repository.js';
+import { countUndispatchedEvents } from '../webhooks/outbox.repository.js';
 
 /** The outcome label of a failed operation: the API error code (a closed list), else `error`. */
 export function outcomeOf(err: unknown): string {
@@ -66,8 +68,7 @@ export class DomainMetrics {
       help: 'Outbox events not yet fanned out to webhook deliveries',
       registers: [this.registry],
       collect: quietly(async function (this: Gauge) {
-        const row = await db.selectFrom('outbox_events').select(sql<number>`count(*)`.as('n')).where('dispatched_at', 'is', null).executeTakeFirst();
-        this.set(Number(row?.n ?? 0));
+        this.set(await countUndispatchedEvents(db));
       }),
     });
     new Gauge({
@@ -75,8 +76,7 @@ export class DomainMetrics {
       help: 'Webhook deliveries waiting for a (first or next) attempt',
       registers: [this.registry],
       collect: quietly(async function (this: Gauge) {
-        const row = await db.selectFrom('webhook_deliveries').select(sql<number>`count(*)`.as('n')).where('status', '=', 'PENDING').executeTakeFirst();
-        this.set(Number(row?.n ?? 0));
+        this.set(await countPendingDeliveries(db));
       }),
     });
     new Gauge({
@@ -85,16 +85,9 @@ export class DomainMetrics {
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect: quietly(async function (this: Gauge<'state'>) {
-        const rows = await db
-          .selectFrom('code_generations')
-          .select(['status', sql<number>`count(*)`.as('n')])
-          .where('mode', '=', 'BACKGROUND')
-          .where('status', 'in', ['PENDING', 'RUNNING'])
-          .groupBy('status')
-          .execute();
-        const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
-        this.set({ state: 'queued' }, count('PENDING'));
-        this.set({ state: 'running' }, count('RUNNING'));
+        const counts = await countBackgroundGenerations(db);
+        this.set({ state: 'queued' }, counts.pending);
+        this.set({ state: 'running' }, counts.running);
       }),
     });
     const pool = database.pool;

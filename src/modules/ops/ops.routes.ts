@@ -1,22 +1,15 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { PUBLIC } from '../../http/openapi/security.js';
 import { errorResponses } from '../../http/schema-types.js';
+import { databaseReadiness } from './readiness.service.js';
 
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('read_only'), Type.Literal('unavailable')]),
   database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
   environment: Type.Union([Type.Literal('production'), Type.Literal('sandbox')]),
 });
-
-/** PostgreSQL: the session is on a standby (`pg_is_in_recovery()`) or read-only by setting. */
-async function isReadOnly(ctx: AppContext): Promise<boolean> {
-  const { rows } = await sql<{ read_only: boolean }>`
-    select pg_is_in_recovery() or current_setting('transaction_read_only') = 'on' as read_only`.execute(ctx.database.db);
-  return rows[0]?.read_only === true;
-}
 
 /** Liveness, readiness and the OpenAPI document (README.md, Operations). */
 /** Every route refuses U+0000 in its query with 400 (reject-nul.ts), these two included. */
@@ -51,11 +44,10 @@ export async function opsRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   };
   app.get('/readyz', { schema: readiness }, async (request, reply) => {
     try {
-      if (ctx.database.dialect === 'postgres' && (await isReadOnly(ctx))) {
+      if ((await databaseReadiness(ctx)) === 'read_only') {
         // A standby (or a database set read-only) cannot serve claims or generation: not ready.
         return reply.status(503).header('retry-after', '1').send({ status: 'read_only', database: ctx.database.dialect, environment: ctx.config.environment });
       }
-      if (ctx.database.dialect === 'sqlite') await sql`select 1`.execute(ctx.database.db);
       return { status: 'ok', database: ctx.database.dialect, environment: ctx.config.environment };
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');

@@ -1,17 +1,14 @@
 import type { AppContext } from '../../context.js';
 import type { MembershipRole } from '../../db/schema.js';
 import { hashPassword, randomToken } from '../../lib/secrets.js';
-import { findUserByEmail, insertMembership, insertOrganization, insertUser, organizationExists } from './org.repository.js';
+import * as orgs from './org.repository.js';
+import { findUserByEmail, insertMembership, insertOrganization, insertUser } from './org.repository.js';
 import { isEmail } from '../../lib/email.js';
 
 export class OrgServiceError extends Error {}
 
 /** Shortest password a user may choose (a generated one is longer). */
 export const MIN_PASSWORD_LENGTH = 10;
-
-export async function hasOrganization(ctx: AppContext, organizationId: string): Promise<boolean> {
-  return organizationExists(ctx.database.db, organizationId);
-}
 
 export async function createOrganization(ctx: AppContext, name: string): Promise<{ organization_id: string; name: string }> {
   const trimmed = name.trim();
@@ -42,7 +39,7 @@ export async function createUser(
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
     throw new OrgServiceError(`Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  if (input.organizationId && !(await organizationExists(ctx.database.db, input.organizationId))) {
+  if (input.organizationId && !(await orgs.organizationExists(ctx.database.db, input.organizationId))) {
     throw new OrgServiceError(`No organization with id ${input.organizationId}.`);
   }
   if (await findUserByEmail(ctx.database.db, email)) throw new OrgServiceError(`A user with email ${email} already exists.`);
@@ -62,4 +59,21 @@ export async function createUser(
     }
   });
   return { user_id: id, email, ...(input.password === undefined ? { password } : {}) };
+}
+
+export async function organizationExists(ctx: AppContext, organizationId: string): Promise<boolean> {
+  return orgs.organizationExists(ctx.database.db, organizationId);
+}
+
+export async function countOrganizations(ctx: AppContext): Promise<number> {
+  return orgs.countOrganizations(ctx.database.db);
+}
+
+/** The organizations where the user is an ADMIN. */
+export async function adminOrganizationsOf(ctx: AppContext, userId: string): Promise<{ id: string; name: string }[]> {
+  return orgs.adminOrganizations(ctx.database.db, userId);
+}
+
+export async function isOrganizationAdmin(ctx: AppContext, organizationId: string, userId: string): Promise<boolean> {
+  return (await orgs.findMembershipRole(ctx.database.db, organizationId, userId)) === 'ADMIN';
 }

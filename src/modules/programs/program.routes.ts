@@ -1,14 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js';
 import { errorResponses } from '../../http/schema-types.js';
-import { listGuestsForProgram } from '../guests/guest.service.js';
 import { cancelProgram, patchProgram } from './program-update.service.js';
 import { searchVoucherPrograms } from './program-search.service.js';
-import { createProgram, getProgram } from './program.service.js';
+import { getProgram, type CreatedProgram as CreatedProgramAnswer } from './program.service.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
-import { GuestWire } from '../guests/guest.schemas.js';
 import {
   CreatedProgram,
   CreateProgramBody,
@@ -16,6 +14,7 @@ import {
   ProgramSummary,
   ProgramWire,
   GetProgramQuery,
+  GuestWire,
   OrgParams,
   PatchProgramBody,
   ProgramParams,
@@ -25,8 +24,19 @@ import { programToWire } from './program.view.js';
 
 const PROGRAMS = '/v1/organizations/:organization_id/voucher-programs';
 
-export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+/**
+ * What the program routes need from the modules above programs (codes: a program is created with its
+ * codes; guests: GET can include them). src/app.ts passes them in, so programs imports neither
+ * (docs/architecture.md, Module order).
+ */
+export interface ProgramRouteServices {
+  createProgram(ctx: AppContext, input: { organizationId: string; body: CreateProgramBody; clientId: string | null }): Promise<CreatedProgramAnswer>;
+  listGuestsForProgram(ctx: AppContext, program: Awaited<ReturnType<typeof getProgram>>): Promise<Static<typeof GuestWire>[]>;
+}
+
+export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContext; services: ProgramRouteServices }): Promise<void> {
   const { ctx } = opts;
+  const { createProgram, listGuestsForProgram } = opts.services;
 
   app.post<{ Params: OrgParams; Body: CreateProgramBody }>(
     PROGRAMS,

@@ -202,3 +202,23 @@ export const createProgramBodyDocumentation = (maxCodes: number) =>
     },
     { additionalProperties: false },
   );
+
+/** A guest of a program (GET …/guests, and GET program with include_guests). */
+export const GuestWire = Type.Object(
+  {
+    email: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String({ description: 'E.164' })),
+    code: Type.Optional(
+      Type.Object({
+        code_id: Type.String(),
+        code_text: Type.String(),
+        redemption_link: Type.String(),
+        status: Type.Optional(Type.Union([Type.Literal('AVAILABLE'), Type.Literal('REDEEMED'), Type.Literal('CANCELED')])),
+        usage_count: Type.Optional(Type.Integer()),
+      }),
+    ),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+    distributed_at: Type.Optional(Type.Integer({ description: 'epoch milliseconds; absent until the code was sent' })),
+  },
+  { $id: 'Guest' },
+);

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
+import { countFailuresSince, deleteFailuresUpTo, failureTimeAt, insertFailures, lockFailureBucket } from './claim-failure.repository.js';
 
 /**
  * Guessing defense: budgets of failed claims over a sliding window (CLAIM_FAILURE_WINDOW_SECONDS).
@@ -38,14 +39,7 @@ function limitOf(ctx: AppContext, kind: BudgetBucket['kind']): number {
 }
 
 async function countInWindow(db: Kysely<DB>, buckets: BudgetBucket[], cutoff: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('claim_failures')
-    .select(['bucket', sql<number>`count(*)`.as('n')])
-    .where('bucket', 'in', buckets.map(key))
-    .where('created_at', '>', cutoff)
-    .groupBy('bucket')
-    .execute();
-  return new Map(rows.map((r) => [r.bucket, Number(r.n)]));
+  return countFailuresSince(db, buckets.map(key), cutoff);
 }
 
 /** 429 `rate_limited` with the Retry-After of the spent bucket that frees up last. */
@@ -54,16 +48,8 @@ async function rateLimited(ctx: AppContext, spent: Array<{ bucket: BudgetBucket;
   let retryAfterMs = 0;
   for (const { bucket, count } of spent) {
     // The budget frees up when the failure at position (count - limit) leaves the window.
-    const row = await ctx.database.db
-      .selectFrom('claim_failures')
-      .select('created_at')
-      .where('bucket', '=', key(bucket))
-      .where('created_at', '>', now - windowMs)
-      .orderBy('created_at')
-      .limit(1)
-      .offset(Math.max(0, count - limitOf(ctx, bucket.kind)))
-      .executeTakeFirst();
-    retryAfterMs = Math.max(retryAfterMs, (row ? Number(row.created_at) : now) + windowMs - now);
+    const at = await failureTimeAt(ctx.database.db, key(bucket), now - windowMs, Math.max(0, count - limitOf(ctx, bucket.kind)));
+    retryAfterMs = Math.max(retryAfterMs, (at ?? now) + windowMs - now);
   }
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new AppError('rate_limited', 'claims_rate_limited', { params: { seconds }, headers: { 'retry-after': String(seconds) } });
@@ -91,16 +77,16 @@ export async function chargeClaimFailure(ctx: AppContext, buckets: BudgetBucket[
     if (ctx.database.dialect === 'postgres') {
       // Serializes the failures of one bucket across every connection and process; a fixed order
       // of keys means two transactions never wait on each other in a cycle.
-      for (const bucket of ordered) await sql`select pg_advisory_xact_lock(hashtextextended(${key(bucket)}, 0))`.execute(trx);
+      for (const bucket of ordered) await lockFailureBucket(trx, key(bucket));
     }
     const counts = await countInWindow(trx, ordered, cutoff);
     const full = ordered.map((bucket) => ({ bucket, count: counts.get(key(bucket)) ?? 0 })).filter(({ bucket, count }) => count >= limitOf(ctx, bucket.kind));
     const riderSpent = full.some(({ bucket }) => bucket.kind === 'rider');
     const charged = riderSpent ? [] : ordered.filter((b) => !full.some((f) => f.bucket === b));
-    if (charged.length > 0) await trx.insertInto('claim_failures').values(charged.map((b) => ({ id: ctx.ids.next(), bucket: key(b), created_at: now }))).execute();
+    if (charged.length > 0) await insertFailures(trx, charged.map((b) => ({ id: ctx.ids.next(), bucket: key(b), created_at: now })));
     return full;
   });
   // Rows that left the window are dropped here for busy buckets and by the sweep for quiet ones.
-  await db.deleteFrom('claim_failures').where('bucket', 'in', buckets.map(key)).where('created_at', '<=', cutoff).execute();
+  await deleteFailuresUpTo(db, cutoff, buckets.map(key));
   if (spent.length > 0) throw await rateLimited(ctx, spent, now);
 }

@@ -1,4 +1,5 @@
 import type { Worker } from '../../jobs/runner.js';
+import { deleteFailuresUpTo } from './claim-failure.repository.js';
 
 /**
  * Drops failed-claim rows that left every budget window (claim-budget.ts). Buckets that keep
@@ -10,6 +11,6 @@ export const claimFailureSweep: Worker = {
   singleton: true,
   async run(ctx) {
     const cutoff = ctx.clock.now() - ctx.config.claimFailureWindowSeconds * 1000;
-    await ctx.database.db.deleteFrom('claim_failures').where('created_at', '<=', cutoff).execute();
+    await deleteFailuresUpTo(ctx.database.db, cutoff);
   },
 };

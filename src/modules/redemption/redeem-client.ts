@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { oncePer } from '../../lib/once.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { findClient, type ClientRow } from '../oauth/client.repository.js';
+import { ensureBuiltInClient, findClient, type ClientRow } from '../oauth/client.repository.js';
 import { SCOPES } from '../oauth/scopes.js';
 
 /**
@@ -28,12 +28,12 @@ export function redeemRedirectUri(ctx: AppContext): string {
 
 
 async function ensure(ctx: AppContext): Promise<void> {
-  const db = ctx.database.db;
   const redirectUris = JSON.stringify([redeemRedirectUri(ctx)]);
-  // Idempotent across processes: the first insert wins, the others do nothing.
-  await db
-    .insertInto('oauth_clients')
-    .values({
+  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration.
+  // Scopes are pinned too, so an edited row cannot widen what the page may obtain.
+  await ensureBuiltInClient(
+    ctx.database.db,
+    {
       client_id: REDEEM_CLIENT_ID,
       secret_hash: sha256Hex(randomToken(ctx.random, 32)),
       kind: 'THIRD_PARTY',
@@ -44,17 +44,9 @@ async function ensure(ctx: AppContext): Promise<void> {
       created_at: ctx.clock.now(),
       disabled_at: null,
       token_endpoint_auth_method: 'client_secret_basic',
-    })
-    .onConflict((oc) => oc.column('client_id').doNothing())
-    .execute();
-  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration.
-  // Scopes are pinned too, so an edited row cannot widen what the page may obtain.
-  await db
-    .updateTable('oauth_clients')
-    .set({ redirect_uris: redirectUris, scopes: SCOPES.redeem })
-    .where('client_id', '=', REDEEM_CLIENT_ID)
-    .where((eb) => eb.or([eb('redirect_uris', '!=', redirectUris), eb('scopes', '!=', SCOPES.redeem)]))
-    .execute();
+    },
+    { redirect_uris: redirectUris, scopes: SCOPES.redeem },
+  );
 }
 
 /** Makes sure the client exists with this process's redirect URI (once per context; retried after a failure). */

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { readCookie, setCookie } from '../../http/cookies.js';
 import { formToken, formTokenValid } from '../../http/csrf.js';
 import { isRider, type RiderPrincipal } from '../access/rider-access.js';
-import { revokeTokenById } from '../oauth/token.repository.js';
+import { revokeAccessToken } from '../oauth/token-admin.service.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
 import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
@@ -113,7 +113,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (session) {
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
       if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) return page(reply, 403, outcomePage('forbidden', request.locale));
-      await revokeTokenById(ctx.database.db, session.rider.tokenId, ctx.clock.now());
+      await revokeAccessToken(ctx, session.rider.tokenId);
     }
     setCookie(ctx, reply, RIDER_SESSION_COOKIE, '', cookie('/redeem', 0));
     return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));

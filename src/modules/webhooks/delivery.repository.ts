@@ -122,3 +122,49 @@ export async function countAttempts(db: Kysely<DB>, deliveryId: string): Promise
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** New deliveries, 200 rows a statement; an (event, endpoint) pair that already has one is skipped. */
+export async function insertDeliveries(db: Kysely<DB>, rows: DeliveryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
+      .insertInto('webhook_deliveries')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
+      .execute();
+  }
+}
+
+/** A delivery of this endpoint, with the organization whose event it carries. */
+export async function findEndpointDelivery(db: Kysely<DB>, endpointId: string, id: string): Promise<{ id: string; organization_id: string } | undefined> {
+  return db.selectFrom('webhook_deliveries').select(['id', 'organization_id']).where('id', '=', id).where('endpoint_id', '=', endpointId).executeTakeFirst();
+}
+
+export async function findDeliveryById(db: Kysely<DB>, id: string): Promise<DeliveryRow> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Ids of finished deliveries (SUCCEEDED/FAILED) created before `cutoff`, at most `limit`. */
+export async function finishedDeliveriesBefore(db: Kysely<DB>, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', 'in', ['SUCCEEDED', 'FAILED'])
+    .where('created_at', '<', cutoff)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Deletes finished deliveries with their attempt logs, in one transaction. */
+export async function deleteFinishedDeliveries(db: Kysely<DB>, ids: string[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webhook_delivery_attempts').where('delivery_id', 'in', ids).execute();
+    await trx.deleteFrom('webhook_deliveries').where('id', 'in', ids).where('status', 'in', ['SUCCEEDED', 'FAILED']).execute();
+  });
+}
+
+/** Deliveries still waiting to be sent (a metrics gauge). */
+export async function countPendingDeliveries(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('webhook_deliveries').select(sql<number>`count(*)`.as('n')).where('status', '=', 'PENDING').executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
-import { listAttempts, listDeliveries, requeueDelivery, type AttemptRow, type DeliveryRow } from './delivery.repository.js';
+import { findDeliveryById, findEndpointDelivery, listAttempts, listDeliveries, requeueDelivery, type AttemptRow, type DeliveryRow } from './delivery.repository.js';
 import { findEndpoint } from './endpoint.repository.js';
 import { entitlementRefusal } from './entitlement.js';
 
@@ -54,12 +54,7 @@ export async function resendDelivery(ctx: AppContext, clientId: string, endpoint
   const endpoint = await ownedEndpoint(ctx, clientId, endpointId);
   if (endpoint.status !== 'ENABLED') throw new AppError('invalid_request', 'webhook_endpoint_disabled');
   const db = ctx.database.db;
-  const exists = await db
-    .selectFrom('webhook_deliveries')
-    .select(['id', 'organization_id'])
-    .where('id', '=', deliveryId)
-    .where('endpoint_id', '=', endpointId)
-    .executeTakeFirst();
+  const exists = await findEndpointDelivery(db, endpointId, deliveryId);
   if (!exists) throw new AppError('not_found', 'webhook_delivery_not_found');
   // The caller owns the endpoint, so the delivery's existence is no secret; whether it may still
   // receive the organization's events is the access rule of org routes (403 once de-authorized).
@@ -67,6 +62,6 @@ export async function resendDelivery(ctx: AppContext, clientId: string, endpoint
     throw new AppError('forbidden', 'webhook_organization_not_authorized');
   }
   await requeueDelivery(db, endpointId, deliveryId, ctx.clock.now());
-  const fresh = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
+  const fresh = await findDeliveryById(db, deliveryId);
   return deliveryToWire(fresh, await listAttempts(db, [deliveryId]));
 }

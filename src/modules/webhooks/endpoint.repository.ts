@@ -130,3 +130,34 @@ export async function listOrgEndpoints(db: Kysely<DB>, organizationId: string): 
     .orderBy('e.id')
     .execute();
 }
+
+/**
+ * Endpoints entitled to an organization's events (docs/oauth.md): those of its first-party clients
+ * and of aggregator clients the organization has authorized (active authorization, client enabled).
+ */
+export async function entitledEndpoints(db: Kysely<DB>, organizationId: string): Promise<EndpointRow[]> {
+  return db
+    .selectFrom('webhook_endpoints as e')
+    .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
+    .selectAll('e')
+    .where('e.status', '=', 'ENABLED')
+    .where('e.deleted_at', 'is', null)
+    .where('c.disabled_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('c.kind', '=', 'FIRST_PARTY'), eb('c.organization_id', '=', organizationId)]),
+        eb.and([
+          eb('c.kind', '=', 'THIRD_PARTY'),
+          eb.exists(
+            eb
+              .selectFrom('organization_authorizations as a')
+              .select('a.id')
+              .whereRef('a.client_id', '=', 'c.client_id')
+              .where('a.organization_id', '=', organizationId)
+              .where('a.revoked_at', 'is', null),
+          ),
+        ]),
+      ]),
+    )
+    .execute();
+}

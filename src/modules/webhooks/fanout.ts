@@ -1,41 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
 import type { AppContext } from '../../context.js';
-import type { DB, OutboxEventsTable } from '../../db/schema.js';
-import type { EndpointRow } from './endpoint.repository.js';
+import { insertDeliveries } from './delivery.repository.js';
+import { entitledEndpoints, type EndpointRow } from './endpoint.repository.js';
+import { claimUndispatchedEvents, hasUndispatchedEvent, markEventsDispatched, type EventRow } from './outbox.repository.js';
 import { countersToWire } from './wire-counters.js';
-
-type EventRow = Selectable<OutboxEventsTable>;
-
-/**
- * Endpoints entitled to an organization's events (docs/oauth.md): those of its first-party clients
- * and of aggregator clients the organization has authorized (active authorization, client enabled).
- */
-async function entitledEndpoints(db: Kysely<DB>, organizationId: string): Promise<EndpointRow[]> {
-  return db
-    .selectFrom('webhook_endpoints as e')
-    .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
-    .selectAll('e')
-    .where('e.status', '=', 'ENABLED')
-    .where('e.deleted_at', 'is', null)
-    .where('c.disabled_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('c.kind', '=', 'FIRST_PARTY'), eb('c.organization_id', '=', organizationId)]),
-        eb.and([
-          eb('c.kind', '=', 'THIRD_PARTY'),
-          eb.exists(
-            eb
-              .selectFrom('organization_authorizations as a')
-              .select('a.id')
-              .whereRef('a.client_id', '=', 'c.client_id')
-              .where('a.organization_id', '=', organizationId)
-              .where('a.revoked_at', 'is', null),
-          ),
-        ]),
-      ]),
-    )
-    .execute();
-}
 
 function wants(endpoint: EndpointRow, eventType: string): boolean {
   return endpoint.event_types === null || (JSON.parse(endpoint.event_types) as string[]).includes(eventType);
@@ -78,18 +45,9 @@ export function webhookBody(ctx: AppContext, event: EventRow, endpoint: Endpoint
 export async function fanOutEvents(ctx: AppContext, batchSize = 100): Promise<number> {
   const now = ctx.clock.now();
   // Cheap read first: an idle poll takes no write lock (SQLite has one writer at a time).
-  const pending = await ctx.database.db.selectFrom('outbox_events').select('id').where('dispatched_at', 'is', null).limit(1).executeTakeFirst();
-  if (!pending) return 0;
+  if (!(await hasUndispatchedEvent(ctx.database.db))) return 0;
   return ctx.database.db.transaction().execute(async (trx) => {
-    const events = await trx
-      .selectFrom('outbox_events')
-      .selectAll()
-      .where('dispatched_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(batchSize)
-      .$if(ctx.database.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
-      .execute();
+    const events = await claimUndispatchedEvents(trx, ctx.database.dialect, batchSize);
     if (events.length === 0) return 0;
     const byOrg = new Map<string, EndpointRow[]>();
     const rows = [];
@@ -121,22 +79,12 @@ export async function fanOutEvents(ctx: AppContext, batchSize = 100): Promise<nu
         });
       }
     }
-    for (let i = 0; i < rows.length; i += 200) {
-      await trx
-        .insertInto('webhook_deliveries')
-        .values(rows.slice(i, i + 200))
-        .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
-        .execute();
-    }
-    await trx
-      .updateTable('outbox_events')
-      .set({ dispatched_at: now })
-      .where(
-        'id',
-        'in',
-        events.map((e) => e.id),
-      )
-      .execute();
+    await insertDeliveries(trx, rows);
+    await markEventsDispatched(
+      trx,
+      events.map((e) => e.id),
+      now,
+    );
     return events.length;
   });
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
 import type { EventType } from './events.js';
+import { insertOutboxEvent } from './outbox.repository.js';
 
 export interface OutboxEvent {
   eventType: EventType;
@@ -18,17 +19,14 @@ export interface OutboxEvent {
  */
 export async function recordEvent(ctx: AppContext, trx: Kysely<DB>, event: OutboxEvent): Promise<string> {
   const id = ctx.ids.next();
-  await trx
-    .insertInto('outbox_events')
-    .values({
-      id,
-      event_type: event.eventType,
-      organization_id: event.organizationId,
-      voucher_program_id: event.voucherProgramId ?? null,
-      payload: JSON.stringify(event.data),
-      created_at: ctx.clock.now(),
-      dispatched_at: null,
-    })
-    .execute();
+  await insertOutboxEvent(trx, {
+    id,
+    event_type: event.eventType,
+    organization_id: event.organizationId,
+    voucher_program_id: event.voucherProgramId ?? null,
+    payload: JSON.stringify(event.data),
+    created_at: ctx.clock.now(),
+    dispatched_at: null,
+  });
   return id;
 }

@@ -1,4 +1,6 @@
 import type { Worker } from '../../jobs/runner.js';
+import { deleteFinishedDeliveries, finishedDeliveriesBefore } from './delivery.repository.js';
+import { deleteEvents, dispatchedEventsBefore } from './outbox.repository.js';
 
 const BATCH = 1000;
 
@@ -15,32 +17,15 @@ export const webhookRetentionWorker: Worker = {
     const db = ctx.database.db;
     const cutoff = ctx.clock.now() - ctx.config.webhookRetentionDays * 86_400_000;
     for (let round = 0; round < 50 && !signal.aborted; round += 1) {
-      const old = await db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('status', 'in', ['SUCCEEDED', 'FAILED'])
-        .where('created_at', '<', cutoff)
-        .limit(BATCH)
-        .execute();
+      const old = await finishedDeliveriesBefore(db, cutoff, BATCH);
       if (old.length === 0) break;
-      const ids = old.map((r) => r.id);
-      await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('webhook_delivery_attempts').where('delivery_id', 'in', ids).execute();
-        await trx.deleteFrom('webhook_deliveries').where('id', 'in', ids).where('status', 'in', ['SUCCEEDED', 'FAILED']).execute();
-      });
+      await deleteFinishedDeliveries(db, old);
       if (old.length < BATCH) break;
     }
     for (let round = 0; round < 50 && !signal.aborted; round += 1) {
-      const old = await db.selectFrom('outbox_events').select('id').where('dispatched_at', 'is not', null).where('dispatched_at', '<', cutoff).limit(BATCH).execute();
+      const old = await dispatchedEventsBefore(db, cutoff, BATCH);
       if (old.length === 0) break;
-      await db
-        .deleteFrom('outbox_events')
-        .where(
-          'id',
-          'in',
-          old.map((r) => r.id),
-        )
-        .execute();
+      await deleteEvents(db, old);
       if (old.length < BATCH) break;
     }
   },

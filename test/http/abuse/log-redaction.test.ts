@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createContext } from '../../../src/context.js';
-import { bootstrap } from '../../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap } from '../../../src/modules/oauth/bootstrap.service.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { programBody } from '../../helpers/harness.js';
 import { createRider, createRiderApp } from '../../helpers/riders.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleRedirectUri, ensureConsoleClient } from '../../../src/modules/console/console-client.js';
+import { consoleRedirectUri, ensureConsoleClient } from '../../../src/modules/oauth/console-client.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { approveViaForms, authorizeUrl, browser, codeClient, pkcePair, REDIRECT } from '../../helpers/oauth-flow.js';
 

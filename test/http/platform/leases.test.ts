@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseLease, tryAcquireLease } from '../../../src/jobs/leases.js';
+import { releaseLease, tryAcquireLease } from '../../../src/jobs/lease.repository.js';
 import { createHarness, type Harness } from '../../helpers/harness.js';
 
 let h: Harness;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createContext, type AppContext } from '../../../src/context.js';
-import { bootstrap, type BootstrapResult } from '../../../src/modules/orgs/bootstrap.service.js';
+import { bootstrap, type BootstrapResult } from '../../../src/modules/oauth/bootstrap.service.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { translate } from '../../../lib/i18n.js';
-import { adminOrganizations, findMembershipRole } from '../../orgs/org.repository.js';
+import { adminOrganizationsOf, isOrganizationAdmin } from '../../orgs/org.service.js';
 import { withParams } from '../redirect-uri.js';
 import { SCOPES } from '../scopes.js';
-import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
+import { CONSOLE_CLIENT_ID } from '../console-client.js';
 import { issueAuthorizationCode } from './code.service.js';
 import { sendPage } from './html.js';
 import { login } from './login.service.js';
@@ -76,8 +76,8 @@ function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, u
 async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: string): Promise<boolean> {
   if (!request.scopes.includes(SCOPES.delegated)) return true;
   const orgId = request.client.organization_id;
-  if (orgId === null) return (await adminOrganizations(ctx.database.db, userId)).length > 0;
-  return (await findMembershipRole(ctx.database.db, orgId, userId)) === 'ADMIN';
+  if (orgId === null) return (await adminOrganizationsOf(ctx, userId)).length > 0;
+  return isOrganizationAdmin(ctx, orgId, userId);
 }
 
 async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string; email: string }, status: 302 | 303) {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../context.js';
-import { refundRateLimitSlot, takeRateLimitSlot, type RateLimitSlot } from '../../../lib/rate-limit.js';
+import { refundRateLimitSlot, takeRateLimitSlot, type RateLimitSlot } from '../../../lib/rate-limit.repository.js';
 import { sha256Hex, verifyPassword } from '../../../lib/secrets.js';
 import { findUserByEmail } from '../../orgs/org.repository.js';
 import { loginGates } from './login-gates.js';

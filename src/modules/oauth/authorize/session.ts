@@ -3,6 +3,7 @@ import type { AppContext } from '../../../context.js';
 import { readCookie, setCookie } from '../../../http/cookies.js';
 import { formToken, formTokenValid } from '../../../http/csrf.js';
 import { randomToken, sha256Hex } from '../../../lib/secrets.js';
+import { deleteSession, findSessionUser, insertSession } from './session.repository.js';
 
 const SESSION_COOKIE = 'voucherd_session';
 const CSRF_COOKIE = 'voucherd_csrf';
@@ -61,12 +62,7 @@ export function boundCsrfValid(request: FastifyRequest, submitted: string | unde
 export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<{ id: string; email: string } | null> {
   const value = readCookie(request, SESSION_COOKIE);
   if (!value || value.length > 100) return null;
-  const row = await ctx.database.db
-    .selectFrom('oauth_sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['u.id', 'u.email', 's.expires_at'])
-    .where('s.token_hash', '=', sha256Hex(value))
-    .executeTakeFirst();
+  const row = await findSessionUser(ctx.database.db, sha256Hex(value));
   if (!row || row.expires_at <= ctx.clock.now()) return null;
   return { id: row.id, email: row.email };
 }
@@ -74,10 +70,7 @@ export async function sessionUser(ctx: AppContext, request: FastifyRequest): Pro
 export async function startSession(ctx: AppContext, reply: FastifyReply, userId: string): Promise<void> {
   const value = randomToken(ctx.random, 32);
   const now = ctx.clock.now();
-  await ctx.database.db
-    .insertInto('oauth_sessions')
-    .values({ id: ctx.ids.next(), token_hash: sha256Hex(value), user_id: userId, expires_at: now + ctx.config.sessionTtlSeconds * 1000, created_at: now })
-    .execute();
+  await insertSession(ctx.database.db, { id: ctx.ids.next(), token_hash: sha256Hex(value), user_id: userId, expires_at: now + ctx.config.sessionTtlSeconds * 1000, created_at: now });
   setCookie(ctx, reply, SESSION_COOKIE, value, sessionCookie(ctx));
   // A new CSRF token with every sign-in: one learnt before it (a shared computer, a fixation
   // attempt) is worthless after it.
@@ -90,6 +83,6 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
  */
 export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const value = readCookie(request, SESSION_COOKIE);
-  if (value && value.length <= 100) await ctx.database.db.deleteFrom('oauth_sessions').where('token_hash', '=', sha256Hex(value)).execute();
+  if (value && value.length <= 100) await deleteSession(ctx.database.db, sha256Hex(value));
   setCookie(ctx, reply, SESSION_COOKIE, '', sessionCookie(ctx, 0));
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../context.js';
-import { hitRateLimit } from '../../../lib/rate-limit.js';
+import { hitRateLimit } from '../../../lib/rate-limit.repository.js';
 import { OAuthError } from '../oauth-error.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { oncePer } from '../../lib/once.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { SCOPES } from '../oauth/scopes.js';
+import { ensureBuiltInClient } from './client.repository.js';
+import { SCOPES } from './scopes.js';
 
 /**
  * The console's own OAuth client (docs/console.md): a public client (token_endpoint_auth_method
@@ -23,12 +24,12 @@ export function consoleRedirectUri(ctx: AppContext): string {
 
 
 async function ensure(ctx: AppContext): Promise<void> {
-  const db = ctx.database.db;
   const redirectUris = JSON.stringify([consoleRedirectUri(ctx)]);
-  // Idempotent across processes: the first insert wins, the others do nothing.
-  await db
-    .insertInto('oauth_clients')
-    .values({
+  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration;
+  // scope and auth method are pinned so an edited row cannot widen what the console may obtain.
+  await ensureBuiltInClient(
+    ctx.database.db,
+    {
       client_id: CONSOLE_CLIENT_ID,
       secret_hash: sha256Hex(randomToken(ctx.random, 32)),
       kind: 'THIRD_PARTY',
@@ -39,17 +40,9 @@ async function ensure(ctx: AppContext): Promise<void> {
       created_at: ctx.clock.now(),
       disabled_at: null,
       token_endpoint_auth_method: 'none',
-    })
-    .onConflict((oc) => oc.column('client_id').doNothing())
-    .execute();
-  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration;
-  // scope and auth method are pinned so an edited row cannot widen what the console may obtain.
-  await db
-    .updateTable('oauth_clients')
-    .set({ redirect_uris: redirectUris, scopes: SCOPES.delegated, token_endpoint_auth_method: 'none' })
-    .where('client_id', '=', CONSOLE_CLIENT_ID)
-    .where((eb) => eb.or([eb('redirect_uris', '!=', redirectUris), eb('scopes', '!=', SCOPES.delegated), eb('token_endpoint_auth_method', '!=', 'none')]))
-    .execute();
+    },
+    { redirect_uris: redirectUris, scopes: SCOPES.delegated, token_endpoint_auth_method: 'none' },
+  );
 }
 
 /** Makes sure the console client exists with this process's redirect URI (once per context; retried after a failure). */

@@ -101,3 +101,8 @@ export async function refundRateLimitSlot(db: Kysely<DB>, bucket: string, window
     .where('count', '>', 0)
     .execute();
 }
+
+/** Drops the windows that started before `cutoff` (the OAuth cleanup worker); returns how many. */
+export async function deleteRateLimitWindowsBefore(db: Kysely<DB>, cutoff: number): Promise<number> {
+  return Number((await db.deleteFrom('rate_limit_counters').where('window_start', '<', cutoff).executeTakeFirst()).numDeletedRows);
+}

@@ -1,11 +1,11 @@
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { hashPassword, randomToken } from '../../lib/secrets.js';
-import { insertClient } from '../oauth/client.repository.js';
-import { prepareClient } from '../oauth/client.service.js';
-import { SCOPES } from '../oauth/scopes.js';
-import { insertMembership, insertOrganization, insertUser } from './org.repository.js';
-import { OrgServiceError } from './org.service.js';
+import { insertClient } from './client.repository.js';
+import { prepareClient } from './client.service.js';
+import { SCOPES } from './scopes.js';
+import { insertMembership, insertOrganization, insertUser } from '../orgs/org.repository.js';
+import { OrgServiceError } from '../orgs/org.service.js';
 import { isEmail } from '../../lib/email.js';
 
 export interface BootstrapResult {

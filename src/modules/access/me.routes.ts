@@ -2,10 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
-import { authenticateBearer } from '../access/authenticate.js';
-import { accessPaths } from '../access/org-access.js';
+import { authenticateBearer } from './authenticate.js';
+import { accessPaths } from './org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { adminOrganizations } from './org.repository.js';
+import { adminOrganizationsOf } from '../orgs/org.service.js';
 import { insufficientScope } from '../../http/www-authenticate.js';
 
 const MyOrganizations = Type.Object(
@@ -41,7 +41,7 @@ export async function meRoutes(app: FastifyInstance, opts: { ctx: AppContext }):
     if (!accessPaths(principal).includes('delegated')) {
       throw insufficientScope(SCOPES.delegated);
     }
-    const organizations = (await adminOrganizations(ctx.database.db, principal.userId!)).map((o) => ({ organization_id: o.id, name: o.name }));
+    const organizations = (await adminOrganizationsOf(ctx, principal.userId!)).map((o) => ({ organization_id: o.id, name: o.name }));
     const reachable =
       principal.clientKind === 'FIRST_PARTY' ? organizations.filter((o) => o.organization_id === principal.clientOrganizationId) : organizations;
     return { organizations: reachable };
