@@ -4,7 +4,6 @@ import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { ORG_SELF_SECURITY } from '../../http/openapi/security.js';
 import { orgSelfOnlyHook } from '../access/org-self.hook.js';
-import { OrgParams } from '../programs/program.schemas.js';
 import {
   createOrganizationEndpoint,
   deleteOrganizationEndpoint,
@@ -20,6 +19,7 @@ import {
   DeliveryWire,
   OrgDeliveryParams,
   OrgEndpointParams,
+  OrgParams,
   OrgEndpointWire,
   OrgEndpointWithKey,
   RotateKeyBody,

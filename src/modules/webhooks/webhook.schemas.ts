@@ -102,6 +102,9 @@ export const CreateOrgEndpointBody = Type.Object(
 );
 export type CreateOrgEndpointBody = Static<typeof CreateOrgEndpointBody>;
 
+export const OrgParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }) });
+export type OrgParams = Static<typeof OrgParams>;
+
 export const OrgEndpointParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }), webhook_endpoint_id: Type.String({ maxLength: 64 }) });
 export type OrgEndpointParams = Static<typeof OrgEndpointParams>;
 
