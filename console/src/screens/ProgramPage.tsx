@@ -65,6 +65,12 @@ export function ProgramPage(props: { org: string; program: string }) {
             {formatNumber(program.usage_amount)} {program.usage_amount_currency}
           </dd>
         </div>
+        <div>
+          <dt>{t('counter_exposure')}</dt>
+          <dd data-testid="counter-exposure">
+            {program.total_dollar_exposure === undefined ? t('exposure_unbounded') : `${formatNumber(program.total_dollar_exposure)} ${program.currency_code}`}
+          </dd>
+        </div>
       </dl>
       <Suspense fallback={<p role="status">{t('loading')}</p>}>
         <ActivityChart path={path} program={program} version={codesVersion} />

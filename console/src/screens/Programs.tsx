@@ -117,6 +117,12 @@ export function Programs(props: { org: string }) {
                 <th scope="col" className="num">
                   {t('col_claimed')}
                 </th>
+                <th scope="col" className="num">
+                  {t('col_trips')}
+                </th>
+                <th scope="col" className="num">
+                  {t('col_spent_exposure')}
+                </th>
                 <th scope="col">{t('col_dates')}</th>
               </tr>
             </thead>
@@ -130,6 +136,10 @@ export function Programs(props: { org: string }) {
                   <td>{t(`scheme_${p.code_scheme}`)}</td>
                   <td className="num">{formatNumber(p.total_number_of_codes ?? 0)}</td>
                   <td className="num">{formatNumber(p.usage_voucher_claim_count ?? 0)}</td>
+                  <td className="num">{formatNumber(p.usage_trip_count ?? 0)}</td>
+                  <td className="num">
+                    {formatNumber(p.usage_amount ?? 0)} / {p.total_dollar_exposure === undefined ? t('exposure_unbounded') : formatNumber(p.total_dollar_exposure)} {p.currency_code}
+                  </td>
                   <td>
                     {formatDate(p.starts_at)} – {formatDate(p.ends_at)}
                   </td>

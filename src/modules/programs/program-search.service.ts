@@ -11,7 +11,8 @@ const SEARCH_DEFAULT_LIMIT = 50;
 
 /**
  * Search Voucher Programs (docs/programs.md): the listed fields only, newest first, status computed;
- * voucherd adds `name_contains` and each program's code and claim counts (the console's list).
+ * voucherd adds `name_contains` and each program's code, claim and trip counts and amount spent (the
+ * console's list).
  */
 export async function searchVoucherPrograms(ctx: AppContext, organizationId: string, body: SearchProgramsBody) {
   const limit = optionalInteger(body.limit, 'limit', 1, SEARCH_MAX_LIMIT) ?? SEARCH_DEFAULT_LIMIT;
@@ -43,6 +44,8 @@ export async function searchVoucherPrograms(ctx: AppContext, organizationId: str
         ...(program.creator_email ? { creator_email: program.creator_email } : {}),
         total_number_of_codes: Number(program.total_number_of_codes),
         usage_voucher_claim_count: Number(program.usage_voucher_claim_count),
+        usage_trip_count: Number(program.usage_trip_count),
+        usage_amount: fromMinorUnits(Number(program.usage_amount), program.currency_code),
       };
     }),
   };

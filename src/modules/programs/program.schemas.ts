@@ -191,6 +191,8 @@ export const ProgramSummary = Type.Object({
   creator_email: Type.Optional(Type.String()),
   total_number_of_codes: Type.Optional(Type.Integer({ description: 'voucherd extension: codes generated so far' })),
   usage_voucher_claim_count: Type.Optional(Type.Integer({ description: 'voucherd extension: claims so far' })),
+  usage_trip_count: Type.Optional(Type.Integer({ description: 'voucherd extension: trips so far' })),
+  usage_amount: Type.Optional(Type.Number({ description: 'voucherd extension: amount covered so far, in currency_code' })),
 });
 
 /** The create body as documented: `number_of_codes` with the range the service enforces. */

@@ -119,6 +119,8 @@ describe('voucherd console in a real browser', () => {
         'Unique codes',
         '40',
         '0',
+        '0',
+        expect.stringMatching(/^0 \/ (no cap|[\d,.]+) USD$/),
         expect.stringMatching(/2026/),
       ]);
       expect(await page.getByRole('row').count()).toBe(4);

@@ -2325,6 +2325,10 @@ export interface operations {
                             total_number_of_codes?: number;
                             /** @description voucherd extension: claims so far */
                             usage_voucher_claim_count?: number;
+                            /** @description voucherd extension: trips so far */
+                            usage_trip_count?: number;
+                            /** @description voucherd extension: amount covered so far, in currency_code */
+                            usage_amount?: number;
                         }[];
                     };
                 };
