@@ -17,7 +17,7 @@ const search = (payload: unknown, t = tenant) =>
   h.app.inject({ method: 'POST', url: `/v1/organizations/${t.organizationId}/voucher-programs/search`, headers: bearer(t.token), payload: payload as object });
 
 // Uber's summary fields plus voucherd's two counters (docs/programs.md, Search).
-const FIELDS = ['voucher_program_id', 'name', 'status', 'total_dollar_exposure', 'currency_code', 'starts_at', 'ends_at', 'created_at', 'voucher_type', 'code_scheme', 'total_number_of_codes', 'usage_voucher_claim_count'];
+const FIELDS = ['voucher_program_id', 'name', 'status', 'total_dollar_exposure', 'currency_code', 'starts_at', 'ends_at', 'created_at', 'voucher_type', 'code_scheme', 'total_number_of_codes', 'usage_voucher_claim_count', 'usage_trip_count', 'usage_amount'];
 
 describe('POST voucher-programs/search (docs/programs.md)', () => {
   it('lists the org programs newest first with exactly the listed fields', async () => {
@@ -32,7 +32,7 @@ describe('POST voucher-programs/search (docs/programs.md)', () => {
     // A: 5 codes × 25 USD × 2 trips; B: 10 claims × 30 USD credit.
     expect(list[1]).toMatchObject({ name: 'A', status: 'ACTIVE', total_dollar_exposure: 250, currency_code: 'USD', code_scheme: 'MULTI_CODE_SINGLE_REDEEM', voucher_type: 'PERSONAL_TRANSPORT' });
     expect(list[0]).toMatchObject({ name: 'B', total_dollar_exposure: 300, code_scheme: 'SINGLE_CODE_MULTI_REDEEM' });
-    expect(list[1]).toMatchObject({ total_number_of_codes: 5, usage_voucher_claim_count: 0 });
+    expect(list[1]).toMatchObject({ total_number_of_codes: 5, usage_voucher_claim_count: 0, usage_trip_count: 0, usage_amount: 0 });
     expect(list[0]).toMatchObject({ total_number_of_codes: 1, usage_voucher_claim_count: 0 });
   });
 
