@@ -6,31 +6,12 @@ import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
 import { createUser } from '../../src/modules/orgs/org.service.js';
 import type { CreatedClient } from '../../src/modules/oauth/client.service.js';
 import { bearer, type Harness, type Tenant } from './harness.js';
-import { approveViaForms, basic, codeClient, PASSWORD, pkcePair, REDIRECT, tokenRequest } from './oauth-flow.js';
+import { codeClient, PASSWORD, tokenThroughPages } from './oauth-flow.js';
 import { createTripReporter } from './riders.js';
 
 /** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
-export async function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
-  const pkce = pkcePair();
-  const location = await approveViaForms(
-    h,
-    {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: REDIRECT,
-      scope: 'organizations.voucher_programs.delegated',
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-    },
-    { email },
-  );
-  const res = await tokenRequest(
-    h,
-    { grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: REDIRECT, code_verifier: pkce.verifier },
-    { authorization: basic(app.client_id, app.client_secret) },
-  );
-  if (res.statusCode !== 200) throw new Error(`delegated token: ${res.statusCode} ${res.body}`);
-  return res.json().access_token as string;
+export function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
+  return tokenThroughPages(h, app, email, 'organizations.voucher_programs.delegated');
 }
 
 /** One org-scoped route, described once so the shared matrix can attack it (docs/guarantees.md). */

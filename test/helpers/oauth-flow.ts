@@ -129,3 +129,23 @@ export function tokenRequest(h: Harness, form: Record<string, string>, headers: 
     payload: new URLSearchParams(form).toString(),
   });
 }
+
+/**
+ * An access token from the real authorization-code flow: authorize → sign in → consent → Allow,
+ * then the PKCE exchange at the token endpoint with the client's secret.
+ */
+export async function tokenThroughPages(h: Harness, app: CreatedClient, email: string, scope: string): Promise<string> {
+  const pkce = pkcePair();
+  const location = await approveViaForms(
+    h,
+    { response_type: 'code', client_id: app.client_id, redirect_uri: REDIRECT, scope, code_challenge: pkce.challenge, code_challenge_method: 'S256' },
+    { email },
+  );
+  const res = await tokenRequest(
+    h,
+    { grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: REDIRECT, code_verifier: pkce.verifier },
+    { authorization: basic(app.client_id, app.client_secret) },
+  );
+  if (res.statusCode !== 200) throw new Error(`token through the pages (${scope}): ${res.statusCode} ${res.body}`);
+  return res.json().access_token as string;
+}

@@ -4,6 +4,7 @@ import { issueAccessToken } from '../../src/modules/oauth/token.service.js';
 import { createUser } from '../../src/modules/orgs/org.service.js';
 import type { AppContext } from '../../src/context.js';
 import type { Harness } from './harness.js';
+import { PASSWORD, REDIRECT, tokenThroughPages } from './oauth-flow.js';
 
 export interface Rider {
   userId: string;
@@ -54,4 +55,20 @@ export async function createRiders(ctx: AppContext, clientId: string, n: number)
 export async function createTripReporter(h: Harness, organizationId: string): Promise<{ clientId: string; token: string }> {
   const client = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId, name: 'Fare system', scopes: [SCOPES.trips] });
   return { clientId: client.client_id, token: await h.token(client.client_id, client.client_secret, SCOPES.trips) };
+}
+
+/**
+ * Riders whose tokens come from the real flow end to end: a third-party rider app, and for each
+ * rider the sign-in and consent pages and the PKCE code exchange (test/helpers/oauth-flow.ts).
+ */
+export async function createRidersThroughPages(h: Harness, n: number): Promise<Rider[]> {
+  const app = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Rider app', scopes: [SCOPES.redeem], redirectUris: [REDIRECT] });
+  const riders: Rider[] = [];
+  for (let i = 0; i < n; i += 1) {
+    riderCounter += 1;
+    const email = `page-rider${riderCounter}-${process.pid}-${h.ctx.ids.next().slice(-8)}@example.com`;
+    const user = await createUser(h.ctx, { email, password: PASSWORD });
+    riders.push({ userId: user.user_id, token: await tokenThroughPages(h, app, email, SCOPES.redeem) });
+  }
+  return riders;
 }

@@ -6,7 +6,7 @@ import { axeViolations } from '../../helpers/axe.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
 import type { Harness, Tenant } from '../../helpers/harness.js';
-import { createRiderApp, createRiders } from '../../helpers/riders.js';
+import { createRidersThroughPages } from '../../helpers/riders.js';
 
 /**
  * The console's program page end to end (docs/console.md): the activity chart and counters follow
@@ -60,8 +60,9 @@ describe('console program page in a real browser', () => {
       expect(await claimsChart.locator('rect').count()).toBe(0);
       expect(await page.locator('#chart-claims-desc').textContent()).toMatch(/^Claims per (hour|day), .* total 0, highest 0\.$/);
 
-      // Three riders claim three codes through the redeem endpoint: the counters and the chart move.
-      const riders = await createRiders(h.ctx, await createRiderApp(h.ctx), 3);
+      // Three riders (tokens from the real sign-in, consent and code exchange) claim three codes
+      // through the redeem endpoint: the counters and the chart move.
+      const riders = await createRidersThroughPages(h, 3);
       for (const [i, rider] of riders.entries()) expect((await redeem(h, rider.token, codes[i]!)).statusCode).toBe(200);
       await page.getByRole('link', { name: 'All programs' }).click();
       await open();
