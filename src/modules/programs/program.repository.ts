@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { preparedQuery } from '../../db/prepared.js';
 import type { DB, VoucherProgramsTable } from '../../db/schema.js';
 
@@ -12,6 +12,17 @@ export async function insertProgram(db: Kysely<DB>, row: Insertable<VoucherProgr
  * Programs with what their counter shards (0009) hold: `usage_voucher_claim_count` is the column
  * plus the shards, summed in the same statement and folded in by `withShardedClaims`.
  */
+/**
+ * "The program is ACTIVE at `now`" in SQL: not canceled, started, not ended. The one predicate of
+ * the query builder (search, the claim's conditional write); program.status.ts is its TypeScript
+ * form, and the one-statement claim (claim.statement.ts) spells it in raw SQL, held equal by
+ * test/http/redemption/claim-paths.test.ts.
+ */
+export function programActiveAt(now: number) {
+  return (eb: ExpressionBuilder<DB, 'voucher_programs'>) =>
+    eb.and([eb('voucher_programs.canceled_at', 'is', null), eb('voucher_programs.starts_at', '<=', now), eb('voucher_programs.ends_at', '>', now)]);
+}
+
 function programsWithShards(db: Kysely<DB>) {
   return db
     .selectFrom('voucher_programs')
@@ -117,7 +128,7 @@ export async function searchPrograms(
       query = query.where('canceled_at', 'is', null).where('starts_at', '>', now);
       break;
     case 'ACTIVE':
-      query = query.where('canceled_at', 'is', null).where('starts_at', '<=', now).where('ends_at', '>', now);
+      query = query.where(programActiveAt(now));
       break;
     case 'COMPLETE':
       query = query.where('canceled_at', 'is', null).where('ends_at', '<=', now);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { programActiveAt } from '../programs/program.repository.js';
 
 /** What a claim decision needs to know about a code and its program. */
 export interface ClaimTarget {
@@ -55,9 +56,7 @@ export async function takeRedemptionSlot(db: Kysely<DB>, codeId: string, now: nu
           .selectFrom('voucher_programs')
           .select('voucher_programs.id')
           .whereRef('voucher_programs.id', '=', 'voucher_codes.program_id')
-          .where('voucher_programs.canceled_at', 'is', null)
-          .where('voucher_programs.starts_at', '<=', now)
-          .where('voucher_programs.ends_at', '>', now),
+          .where(programActiveAt(now)),
       ),
     )
     .returning('redemption_count')
