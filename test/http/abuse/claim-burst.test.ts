@@ -121,12 +121,16 @@ describe('the built-in /redeem page budgets per rider and per address, not per i
     await ensureRedeemClient(h.ctx);
     const base = await createRider(h.ctx, await createRiderApp(h.ctx));
     const token = await riderToken(h.ctx, REDEEM_CLIENT_ID, base.userId);
+    // The form's CSRF token, as the signed-in page hands it out (bound to the rider's session).
+    const form = await http.send('GET', `/redeem/${guess()}`, { headers: { cookie: `${RIDER_SESSION_COOKIE}=${token}` } });
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(form.body)?.[1];
+    if (!csrf) throw new Error(`redeem page without a form: ${form.status}`);
     return {
       userId: base.userId,
       async post(code) {
         const res = await http.send('POST', `/redeem/${code}`, {
           headers: { cookie: `${RIDER_SESSION_COOKIE}=${token}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ csrf_token: sha256Hex(`voucherd-redeem-csrf:${token}`) }).toString(),
+          body: new URLSearchParams({ csrf_token: csrf }).toString(),
         });
         return res.status;
       },
