@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODE_ALPHABET } from '../../../src/lib/codes.js';
-import { sha256Hex } from '../../../src/lib/secrets.js';
 import { REDEEM_CLIENT_ID, ensureRedeemClient } from '../../../src/modules/redemption/redeem-client.js';
 import { RIDER_SESSION_COOKIE } from '../../../src/modules/redemption/redeem-page.routes.js';
 import { claimRows, multiCodeProgram } from '../../helpers/claims.js';
