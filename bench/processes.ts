@@ -1,5 +1,5 @@
 /**
- * Issue 7 item 4 (docs/scale-out.md): 1, 2 and 3 `voucherd serve` processes (compiled, each on
+ * Several processes (docs/scale-out.md): 1, 2 and 3 `voucherd serve` processes (compiled, each on
  * its own free port) on one PostgreSQL schema. For each count it measures
  *
  *   - generate: 30,000-code Generate requests on distinct programs, a fixed number in flight,

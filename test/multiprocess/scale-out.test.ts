@@ -10,7 +10,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createRiderApp, riderToken } from '../helpers/riders.js';
 
 /**
- * Issue 7 item 4, docs/scale-out.md: three real `voucherd serve` processes on one PostgreSQL
+ * Several processes (docs/scale-out.md): three real `voucherd serve` processes on one PostgreSQL
  * schema. Generation, claims, the status sweep and webhook deliveries stay correct when every
  * request and every background worker may run in any of them. The processes run on the real
  * clock, so this file does too; waits poll the database with a deadline (no fixed sleeps).
