@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { oncePer } from '../../lib/once.js';
-import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { ensureBuiltInClient } from './client.repository.js';
+import { ensureBuiltInClientFor } from './built-in-client.service.js';
 import { SCOPES } from './scopes.js';
 
 /**
@@ -22,27 +21,15 @@ export function consoleRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${CONSOLE_PATH}/callback`;
 }
 
-
-async function ensure(ctx: AppContext): Promise<void> {
-  const redirectUris = JSON.stringify([consoleRedirectUri(ctx)]);
-  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration;
-  // scope and auth method are pinned so an edited row cannot widen what the console may obtain.
-  await ensureBuiltInClient(
-    ctx.database.db,
-    {
-      client_id: CONSOLE_CLIENT_ID,
-      secret_hash: sha256Hex(randomToken(ctx.random, 32)),
-      kind: 'THIRD_PARTY',
-      organization_id: null,
-      name: CONSOLE_CLIENT_NAME,
-      scopes: SCOPES.delegated,
-      redirect_uris: redirectUris,
-      created_at: ctx.clock.now(),
-      disabled_at: null,
-      token_endpoint_auth_method: 'none',
-    },
-    { redirect_uris: redirectUris, scopes: SCOPES.delegated, token_endpoint_auth_method: 'none' },
-  );
+function ensure(ctx: AppContext): Promise<void> {
+  return ensureBuiltInClientFor(ctx, {
+    clientId: CONSOLE_CLIENT_ID,
+    name: CONSOLE_CLIENT_NAME,
+    scopes: SCOPES.delegated,
+    redirectUri: consoleRedirectUri(ctx),
+    authMethod: 'none',
+    pinAuthMethod: true,
+  });
 }
 
 /** Makes sure the console client exists with this process's redirect URI (once per context; retried after a failure). */

@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { oncePer } from '../../lib/once.js';
-import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { ensureBuiltInClient, findClient, type ClientRow } from '../oauth/client.repository.js';
+import { ensureBuiltInClientFor } from '../oauth/built-in-client.service.js';
+import type { ClientRow } from '../oauth/client.repository.js';
+import { findClient } from '../oauth/client.service.js';
 import { SCOPES } from '../oauth/scopes.js';
 
 /**
@@ -26,27 +27,15 @@ export function redeemRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${REDEEM_CALLBACK_PATH}`;
 }
 
-
-async function ensure(ctx: AppContext): Promise<void> {
-  const redirectUris = JSON.stringify([redeemRedirectUri(ctx)]);
-  // PUBLIC_URL may have changed since the row was made: the redirect URI follows the configuration.
-  // Scopes are pinned too, so an edited row cannot widen what the page may obtain.
-  await ensureBuiltInClient(
-    ctx.database.db,
-    {
-      client_id: REDEEM_CLIENT_ID,
-      secret_hash: sha256Hex(randomToken(ctx.random, 32)),
-      kind: 'THIRD_PARTY',
-      organization_id: null,
-      name: REDEEM_CLIENT_NAME,
-      scopes: SCOPES.redeem,
-      redirect_uris: redirectUris,
-      created_at: ctx.clock.now(),
-      disabled_at: null,
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-    { redirect_uris: redirectUris, scopes: SCOPES.redeem },
-  );
+function ensure(ctx: AppContext): Promise<void> {
+  return ensureBuiltInClientFor(ctx, {
+    clientId: REDEEM_CLIENT_ID,
+    name: REDEEM_CLIENT_NAME,
+    scopes: SCOPES.redeem,
+    redirectUri: redeemRedirectUri(ctx),
+    authMethod: 'client_secret_basic',
+    pinAuthMethod: false,
+  });
 }
 
 /** Makes sure the client exists with this process's redirect URI (once per context; retried after a failure). */
@@ -55,6 +44,6 @@ export const ensureRedeemClient: (ctx: AppContext) => Promise<void> = oncePer(en
 /** The client row as it is now (an operator may have disabled it: then sign-in is refused). */
 export async function loadRedeemClient(ctx: AppContext): Promise<ClientRow | undefined> {
   await ensureRedeemClient(ctx);
-  const client = await findClient(ctx.database.db, REDEEM_CLIENT_ID);
+  const client = await findClient(ctx, REDEEM_CLIENT_ID);
   return client && client.disabled_at === null ? client : undefined;
 }
