@@ -229,8 +229,8 @@ export function checkProgramForm(v: ProgramFormValues, maxOdds = DEFAULT_MAX_GUE
   if (nameRule) errors.name = nameRule;
   const description = v.description?.trim() ?? '';
   if (description.length > 2000) errors.description = 'description_too_long';
-  const currency = v.currency_code.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) errors.currency_code = 'currency';
+  const currency = checkCurrency(v.currency_code);
+  if (currency === null) errors.currency_code = 'currency';
   const timezone = v.timezone?.trim() || undefined;
   const { errors: windowErrors, startsAt, endsAt } = checkWindow(v.starts_on, v.ends_on, timezone);
   Object.assign(errors, windowErrors);
@@ -282,8 +282,8 @@ export function checkProgramForm(v: ProgramFormValues, maxOdds = DEFAULT_MAX_GUE
     codes = checkCodeCount(v.number_of_codes);
     if (codes === null) errors.number_of_codes = 'codes_range';
   } else {
-    redemptions = wholeNumber(v.redemptions_per_code);
-    if (redemptions === null || redemptions < 1) errors.redemptions_per_code = 'redemptions_range';
+    redemptions = checkRedemptions(v.redemptions_per_code);
+    if (redemptions === null) errors.redemptions_per_code = 'redemptions_range';
   }
   const prefix = (v.code_prefix ?? '').trim().toUpperCase();
   if (!PREFIX.test(prefix)) errors['code_format.prefix'] = 'prefix';
@@ -306,7 +306,7 @@ export function checkProgramForm(v: ProgramFormValues, maxOdds = DEFAULT_MAX_GUE
     errors,
     body: {
       name,
-      currency_code: currency,
+      currency_code: currency!,
       starts_at: startsAt!,
       ends_at: endsAt!,
       code_scheme: v.scheme,
@@ -371,21 +371,33 @@ export interface ValueRuleBody {
 /** The shared rules: a currency code, a positive amount per trip, redemptions per single code. */
 export function checkValueRules(v: ValueRuleValues): { errors: Partial<Record<ValueRuleField, FormRule>>; body: ValueRuleBody | null } {
   const errors: Partial<Record<ValueRuleField, FormRule>> = {};
-  const currency = v.currency_code.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) errors.currency_code = 'currency';
+  const currency = checkCurrency(v.currency_code);
+  if (currency === null) errors.currency_code = 'currency';
   const amount = amountOf(v.value_per_trip_max_amount);
   if (amount === undefined) errors.value_per_trip_max_amount = 'required';
   else if (amount === 'bad') errors.value_per_trip_max_amount = 'positive_amount';
   let redemptions: number | null = null;
   if (v.scheme === 'SINGLE_CODE_MULTI_REDEEM') {
-    redemptions = wholeNumber(v.redemptions_per_code);
-    if (redemptions === null || redemptions < 1) errors.redemptions_per_code = 'redemptions_range';
+    redemptions = checkRedemptions(v.redemptions_per_code);
+    if (redemptions === null) errors.redemptions_per_code = 'redemptions_range';
   }
-  if (Object.keys(errors).length > 0 || typeof amount !== 'number') return { errors, body: null };
+  if (Object.keys(errors).length > 0 || typeof amount !== 'number' || currency === null) return { errors, body: null };
   return {
     errors,
     body: { code_scheme: v.scheme, currency_code: currency, value_per_trip_max_amount: amount, ...(redemptions !== null ? { redemptions_per_code: redemptions } : {}) },
   };
+}
+
+/** An ISO 4217-shaped currency code, upper-cased, or null. */
+export function checkCurrency(value: string): string | null {
+  const currency = value.trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(currency) ? currency : null;
+}
+
+/** Redemptions of a single code: a whole number, at least 1, or null. */
+export function checkRedemptions(value: string): number | null {
+  const redemptions = wholeNumber(value);
+  return redemptions === null || redemptions < 1 ? null : redemptions;
 }
 
 /** A required name of at most 255 characters (a program's, a template's). */
