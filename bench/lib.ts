@@ -15,6 +15,11 @@ import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * One secrets key for every server of a bench run: PostgreSQL refuses to start without one
+ * (docs/secrets.md), and servers of one run share a database, so they must share the key.
+ */
+export const BENCH_SECRETS_KEY = process.env.SECRETS_KEY ?? randomBytes(32).toString('base64');
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -76,7 +81,7 @@ export interface BenchServer {
 
 /** voucherd on a real port over the given database, with a tenant and a token from the token endpoint. */
 export async function startBenchServer(db: BenchDatabase, env: Record<string, string> = {}): Promise<BenchServer> {
-  const config = loadConfig({ DATABASE_URL: db.url, DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'silent', PORT: '0', ...env });
+  const config = loadConfig({ DATABASE_URL: db.url, DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'silent', PORT: '0', SECRETS_KEY: BENCH_SECRETS_KEY, ...env });
   const ctx = createContext(config, db.database);
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -171,19 +176,26 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
   ensureBuilt();
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), 'serve'], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), DEMO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn', SECRETS_KEY: BENCH_SECRETS_KEY, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) => child.on('exit', (code) => ((exitCode = code ?? -1), resolve())));
+  let ready = false;
+  for (let i = 0; i < 300 && !ready && exitCode === null; i++) {
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      ready = (await fetch(`${url}/readyz`)).ok;
     } catch {
       // starting
     }
-    await new Promise((r) => setTimeout(r, 100));
+    if (!ready) await new Promise((r) => setTimeout(r, 100));
   }
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // A server that exits or never gets ready would make every figure after it meaningless.
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(`bench server on ${databaseUrl.split('@').pop()} did not start (exit code ${exitCode ?? 'none, not ready after 30 s'})`);
+  }
   return {
     url,
     pid: child.pid!,
@@ -201,7 +213,7 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
 
 /** A tenant in `db` and a client_credentials token from the server at `url`. */
 export async function tenantFor(db: BenchDatabase, url: string): Promise<BenchServer> {
-  const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), db.database);
+  const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', SECRETS_KEY: BENCH_SECRETS_KEY }), db.database);
   const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: `bench-${randomBytes(4).toString('hex')}@example.com` });
   const res = await fetch(`${url}/oauth/v2/token`, {
     method: 'POST',
