@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { limitConnectionsPerAddress, slowClientOptions } from './http/connection-limits.js';
 import { errorHandler } from './http/error-handler.js';
+import { pageErrorHandler } from './http/error-page.js';
 import { frameworkErrors } from './http/framework-errors.js';
 import { useJsonParser } from './http/json-body.js';
 import { swaggerOptions } from './http/openapi/document.js';
@@ -29,8 +30,6 @@ import { templateRoutes } from './modules/templates/template.routes.js';
 import { businessRoutes } from './modules/business/business.routes.js';
 import { authorizeRoutes } from './modules/oauth/authorize/authorize.routes.js';
 import { logoutRoutes } from './modules/oauth/authorize/logout.routes.js';
-import { sendPage } from './modules/oauth/authorize/html.js';
-import { errorPage } from './modules/oauth/authorize/pages.js';
 import { metadataRoutes } from './modules/oauth/metadata.routes.js';
 import { tokenRoutes } from './modules/oauth/token/index.js';
 import { revocationRoutes } from './modules/oauth/token/revocation.routes.js';
@@ -40,6 +39,7 @@ import { programRoutes } from './modules/programs/program.routes.js';
 import { createProgram } from './modules/codes/program-create.service.js';
 import { listGuestsForProgram } from './modules/guests/guest.service.js';
 import { redeemPageRoutes } from './modules/redemption/redeem-page.routes.js';
+import { redeemErrorText } from './modules/redemption/redeem-page.view.js';
 import { redemptionRoutes } from './modules/redemption/redemption.routes.js';
 import { registerIdempotency } from './modules/idempotency/idempotency.hook.js';
 import { sandboxRoutes } from './modules/sandbox/sandbox.routes.js';
@@ -59,6 +59,9 @@ declare module 'fastify' {
 
 /** Longest path parameter the router accepts (ids are 36 characters, codes far shorter); longer → 414. */
 const MAX_PARAM_LENGTH = 200;
+/** Form bodies of the sign-in/consent pages and of the redemption pages. */
+const SIGN_IN_PAGE_BODY_LIMIT = 64 * 1024;
+const REDEEM_PAGE_BODY_LIMIT = 16 * 1024;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -159,14 +162,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
   await app.register(metadataRoutes, { ctx });
   await app.register(async (pages) => {
-    // Login and consent pages: HTML answers, including for errors.
-    await pages.register(formbody, { bodyLimit: 64 * 1024 });
-    pages.setErrorHandler((err: { statusCode?: number; code?: string }, request, reply) => {
-      // 4xx → 400 page; a body over the limit keeps its 413 (docs/guarantees.md).
-      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400) : 500;
-      if (status === 500) request.log.error({ err }, 'page failure');
-      return sendPage(reply, status, errorPage(request.locale, translate(request.locale, 'page_error_title')));
-    });
+    // Login and consent pages: HTML answers, including for errors (the one error page, src/http/error-page.ts).
+    await pages.register(formbody, { bodyLimit: SIGN_IN_PAGE_BODY_LIMIT });
+    pages.setErrorHandler(pageErrorHandler(SIGN_IN_PAGE_BODY_LIMIT));
     await pages.register(authorizeRoutes, { ctx });
     await pages.register(logoutRoutes, { ctx });
     await pages.register(businessRoutes, { ctx });
@@ -196,7 +194,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     await riders.register(redemptionRoutes, { ctx });
   });
   await app.register(async (pages) => {
-    await pages.register(formbody, { bodyLimit: 16 * 1024 });
+    await pages.register(formbody, { bodyLimit: REDEEM_PAGE_BODY_LIMIT });
+    // The redemption pages word their errors their own way, on the same error page.
+    pages.setErrorHandler(pageErrorHandler(REDEEM_PAGE_BODY_LIMIT, redeemErrorText));
     await pages.register(redeemPageRoutes, { ctx });
   });
   // The export link carries its own credential, the token in its path (docs/programs.md, Export links).

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import { contentLanguage, negotiateLocale, translate } from '../lib/i18n.js';
-import { sendPage } from '../modules/oauth/authorize/html.js';
-import { errorPage } from '../modules/oauth/authorize/pages.js';
+import { sendErrorPage } from './error-page.js';
 import { NO_STORE } from './cache-headers.js';
 import { apiErrorBody, oauthErrorBody } from './error-response.js';
 import { OAuthError } from '../modules/oauth/oauth-error.js';
@@ -28,7 +27,7 @@ export function frameworkErrors(maxParamLength: number) {
     const path = request.raw.url ?? '';
     void reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff').header('content-language', contentLanguage(locale));
     if (HTML_PAGES.test(path)) {
-      sendPage(reply, error.status, errorPage(locale, message));
+      sendErrorPage(request, reply, error, locale);
       return;
     }
     if (OAUTH_JSON.test(path)) {

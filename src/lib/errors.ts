@@ -35,6 +35,8 @@ export interface AppErrorOptions {
   params?: Record<string, string | number>;
   metadata?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** The specific reason: written to the request log with the request id, never sent (src/http/error-response.ts). */
+  detail?: string;
 }
 
 export class AppError extends Error {

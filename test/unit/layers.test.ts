@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -100,9 +101,9 @@ describe('layers (docs/architecture.md)', () => {
   });
 
   it('routes never import a repository; from src/db/ only types', () => {
-    // `import type` from src/db/ is allowed: a route may name the `Db` handle or a table type, which
-    // erases at compile time and runs no query. Nothing, not even a type, from a repository: row
-    // types reach routes through the service that returns them.
+    // `import type` from src/db/ is allowed: a route may name the `Db` handle, which erases at compile
+    // time and runs no query (table types are refused below, "routes see no rows"). Nothing, not even
+    // a type, from a repository.
     const offenders = imports
       .filter((i) => isRoute(i.from))
       .filter((i) => isRepository(i.to) || (isStorage(i.to) && !i.typeOnly))
@@ -181,4 +182,74 @@ describe('layers (docs/architecture.md)', () => {
       expect(upward).toEqual([]);
     });
   });
+});
+
+/**
+ * What a route receives from the layers below it (docs/architecture.md, Layers): plain objects, never
+ * a row. Two checks: no route names a `*Row` type or imports anything from src/db/schema.ts, and
+ * (with the type checker, since a row can reach a route without being named) no call a route makes
+ * returns a value carrying a column of a src/db/schema.ts table.
+ */
+describe('routes see no rows', () => {
+  const routes = sources.filter(isRoute);
+
+  it('no route names a *Row type or imports src/db/schema.ts', () => {
+    const named = routes.flatMap((f) =>
+      text
+        .get(f)!
+        .split('\n')
+        .flatMap((line, n) => (/\b[A-Z]\w*Row\b/.test(line) ? [`${f}:${n + 1}: ${line.trim()}`] : [])),
+    );
+    const schemaImports = imports.filter((i) => isRoute(i.from) && i.to === 'src/db/schema.ts').map(show);
+    expect([...named, ...schemaImports], 'a route renders what its service returns, not a table row').toEqual([]);
+  });
+
+  it('no call in a route returns a row (a value with columns declared in src/db/schema.ts)', () => {
+    const program = ts.createProgram(
+      routes.map((f) => join(ROOT, f)),
+      { ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT).options, noEmit: true },
+    );
+    const checker = program.getTypeChecker();
+    const schema = join(ROOT, 'src/db/schema.ts').split('\\').join('/');
+    const fromSchema = (symbol: ts.Symbol) => (symbol.declarations ?? []).some((d) => d.getSourceFile().fileName === schema);
+    // Each table's columns; a type holding all of one table's columns is that table's row, however
+    // it was mapped (Kysely's Selectable<T> keeps no declaration of the columns).
+    const tables = program
+      .getSourceFile(schema)!
+      .statements.filter(ts.isInterfaceDeclaration)
+      .filter((d) => d.name.text !== 'DB')
+      .map((d) => d.members.map((m) => m.name?.getText()).filter((n): n is string => !!n));
+    const isRow = (type: ts.Type) => {
+      const names = new Set(checker.getPropertiesOfType(type).map((p) => p.name));
+      return checker.getPropertiesOfType(type).some(fromSchema) || tables.some((columns) => columns.every((c) => names.has(c)));
+    };
+    // The row-ness of a type: a column among its properties, or in the array/union/promise it wraps.
+    const carriesRow = (type: ts.Type, seen = new Set<ts.Type>()): boolean => {
+      if (seen.has(type)) return false;
+      seen.add(type);
+      const awaited = checker.getAwaitedType(type) ?? type;
+      if (awaited !== type) return carriesRow(awaited, seen);
+      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => carriesRow(t, seen));
+      if (checker.isArrayType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => carriesRow(t, seen));
+      if (!(type.flags & ts.TypeFlags.Object)) return false;
+      return isRow(type);
+    };
+    const offenders: string[] = [];
+    for (const file of routes) {
+      const source = program.getSourceFile(join(ROOT, file))!;
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const declaration = checker.getResolvedSignature(node)?.getDeclaration();
+          const where = declaration?.getSourceFile().fileName ?? '';
+          if (where.startsWith(`${ROOT}/src/`) && carriesRow(checker.getTypeAtLocation(node))) {
+            const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+            offenders.push(`${file}:${line + 1}: ${node.expression.getText()}(…) returns a row`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(offenders, 'the service returns a plain object or the wire view').toEqual([]);
+  }, 120_000);
 });

@@ -21,23 +21,28 @@ export function accessPaths(principal: Principal): AccessPath[] {
   return paths;
 }
 
+/** The public answer is the kind's message; which step refused, and why, is the logged detail. */
+function refused(kind: 'org_not_allowed' | 'user_not_allowed', detail: string): AppError {
+  return kind === 'org_not_allowed' ? new AppError('forbidden', 'org_not_allowed', { detail }) : new AppError('user_not_allowed', 'user_not_allowed', { detail });
+}
+
 async function checkPath(ctx: AppContext, principal: Principal, path: AccessPath, organizationId: string): Promise<AppError | null> {
   const db = ctx.database.db;
   switch (path) {
     case 'first_party':
-      return principal.clientOrganizationId === organizationId ? null : new AppError('forbidden', 'org_not_allowed');
+      return principal.clientOrganizationId === organizationId ? null : refused('org_not_allowed', 'first_party: the client belongs to another organization');
     case 'delegated': {
       // Step 3: the token's user must be an ADMIN of this organization.
       const role = await findMembershipRole(db, organizationId, principal.userId!);
-      if (role !== 'ADMIN') return new AppError('user_not_allowed', 'user_not_allowed');
+      if (role !== 'ADMIN') return refused('user_not_allowed', `delegated: the token's user is ${role ?? 'not a member'} of this organization, not ADMIN`);
       // Step 4: a first-party app acts only for its own organization.
       if (principal.clientKind === 'FIRST_PARTY' && principal.clientOrganizationId !== organizationId) {
-        return new AppError('forbidden', 'org_not_allowed');
+        return refused('org_not_allowed', 'delegated: a first-party app of another organization');
       }
       return null;
     }
     case 'aggregator':
-      return (await hasActiveAuthorization(db, organizationId, principal.clientId)) ? null : new AppError('forbidden', 'org_not_allowed');
+      return (await hasActiveAuthorization(db, organizationId, principal.clientId)) ? null : refused('org_not_allowed', 'aggregator: no active authorization by this organization');
   }
 }
 

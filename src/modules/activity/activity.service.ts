@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { invalidRequest } from '../../lib/errors.js';
 import { localBuckets, type BucketSize } from '../../lib/local-time.js';
 import { fromMinorUnits } from '../../lib/money.js';
-import { getProgram } from '../programs/program.service.js';
+import { requireProgram } from '../programs/program.service.js';
 import { activityTotals } from './activity.repository.js';
 
 /** Bucket count one answer may hold: 1,000 hours is six weeks, 1,000 days nearly three years. */
@@ -21,7 +21,7 @@ export interface ActivityInput {
  * Activity): every bucket of the range, empty ones included, so a chart needs no gap filling.
  */
 export async function programActivity(ctx: AppContext, input: ActivityInput) {
-  const program = await getProgram(ctx, input.organizationId, input.programId);
+  const program = await requireProgram(ctx, input.organizationId, input.programId);
   const bucket = input.bucket ?? 'day';
   const from = input.from ?? Number(program.starts_at);
   const to = input.to ?? Math.min(Number(program.ends_at), Math.max(from + 1, ctx.clock.now()));

@@ -3,7 +3,8 @@ import type { AppContext } from '../../context.js';
 import { translate } from '../../lib/i18n.js';
 import { sendPage } from '../oauth/authorize/html.js';
 import { login } from '../oauth/authorize/login.service.js';
-import { consentPage, errorPage, loginPage, revokePage } from '../oauth/authorize/pages.js';
+import { consentPage, loginPage, revokePage } from '../oauth/authorize/pages.js';
+import { badPageRequest, csrfRefused, notAdmin } from '../oauth/authorize/page-errors.js';
 import { boundCsrfToken, boundCsrfValid, consentBinding, csrfToken, csrfValid, sessionUser, startSession } from '../oauth/authorize/session.js';
 import { withParams } from '../oauth/redirect-uri.js';
 import { SCOPES } from '../oauth/scopes.js';
@@ -60,7 +61,7 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
 
   const consent = async (req: FastifyRequest, reply: FastifyReply, br: BusinessRequest, user: { id: string; email: string }, error?: string) => {
     const orgs = await adminOrganizations(ctx.database.db, user.id);
-    if (orgs.length === 0) return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_no_admin_org')));
+    if (orgs.length === 0) throw notAdmin('page_no_admin_org', 'the signed-in user administers no organization');
     return sendPage(
       reply,
       error ? 403 : 200,
@@ -78,7 +79,7 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
 
   app.get(AUTHORIZE, { schema: { hide: true } }, async (req, reply) => {
     const v = await validateBusinessRequest(ctx, req.query as Record<string, unknown>, AUTHORIZE_PARAMS);
-    if (!v.ok) return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_request', { detail: v.detail })));
+    if (!v.ok) throw badPageRequest(v.detail);
     const user = await sessionUser(ctx, req);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, AUTHORIZE, { ...v.request.params, csrf_token: csrfToken(ctx, req, reply) }));
     return consent(req, reply, v.request, user);
@@ -87,14 +88,14 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
   app.post(AUTHORIZE, { schema: { hide: true } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const v = await validateBusinessRequest(ctx, body, AUTHORIZE_PARAMS);
-    if (!v.ok) return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_request', { detail: v.detail })));
+    if (!v.ok) throw badPageRequest(v.detail);
     const br = v.request;
     const submitted = typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
     // The sign-in form carries the browser's token; the consent form carries it bound to the
     // consent shown and the signed-in user (session.ts).
     const user = body.action === 'login' ? null : await sessionUser(ctx, req);
     if (!(user ? boundCsrfValid(req, submitted, consentBinding(AUTHORIZE, br.params, user.id)) : csrfValid(req, submitted))) {
-      return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
+      throw csrfRefused();
     }
     if (body.action === 'login') return signIn(ctx, req, reply, AUTHORIZE, br);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, AUTHORIZE, { ...br.params, csrf_token: csrfToken(ctx, req, reply) }));
@@ -110,18 +111,18 @@ function registerConsentPages(app: FastifyInstance, ctx: AppContext, AUTHORIZE: 
 
   const revokeStep = async (req: FastifyRequest, reply: FastifyReply, source: Record<string, unknown>, post: boolean) => {
     const v = await validateBusinessRequest(ctx, source, REVOKE_PARAMS);
-    if (!v.ok) return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_request', { detail: v.detail })));
+    if (!v.ok) throw badPageRequest(v.detail);
     const br = v.request;
     const submitted = typeof source.csrf_token === 'string' ? source.csrf_token : undefined;
     const user = post && source.action === 'login' ? null : await sessionUser(ctx, req);
     if (post && !(user ? boundCsrfValid(req, submitted, consentBinding(REVOKE, br.params, user.id)) : csrfValid(req, submitted))) {
-      return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
+      throw csrfRefused();
     }
     if (post && source.action === 'login') return signIn(ctx, req, reply, REVOKE, br);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, REVOKE, { ...br.params, csrf_token: csrfToken(ctx, req, reply) }));
     const orgId = br.params.org_uuid!;
     const org = (await adminOrganizations(ctx.database.db, user.id)).find((o) => o.id === orgId);
-    if (!org) return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_not_admin')));
+    if (!org) throw notAdmin('page_not_admin', 'the signed-in user is not an ADMIN of org_uuid');
     if (post && source.action === 'revoke') {
       await revokeOrganization(ctx, orgId, br.client.client_id);
       return see(reply, withParams(br.redirectUri, { org_uuid: orgId }));

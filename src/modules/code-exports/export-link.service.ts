@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
-import { getProgram } from '../programs/program.service.js';
+import { requireProgram } from '../programs/program.service.js';
 import { streamCodesCsv } from '../codes/code-listing.js';
 import { consumeExportLink, findLiveExportLink, insertExportLink } from './export-link.repository.js';
 
@@ -16,7 +16,7 @@ export interface ExportLink {
 
 /** Mints a one-use link to the program's codes CSV; the caller has passed the org access check. */
 export async function createExportLink(ctx: AppContext, organizationId: string, programId: string): Promise<ExportLink> {
-  const program = await getProgram(ctx, organizationId, programId);
+  const program = await requireProgram(ctx, organizationId, programId);
   const token = randomToken(ctx.random, 32);
   const now = ctx.clock.now();
   const expiresAt = now + EXPORT_LINK_TTL_MS;
@@ -44,7 +44,7 @@ export async function openExportLink(ctx: AppContext, token: string): Promise<{ 
   const hash = sha256Hex(token);
   const live = await findLiveExportLink(ctx.database.db, hash, ctx.clock.now());
   if (!live) throw new AppError('not_found', 'route_not_found');
-  const program = await getProgram(ctx, live.organization_id, live.program_id);
+  const program = await requireProgram(ctx, live.organization_id, live.program_id);
   // The export's turn first (a 429 there leaves the link usable), then the one use of the link.
   const body = await streamCodesCsv(ctx, {
     organizationId: program.organization_id,

@@ -5,6 +5,7 @@ import { codeFilterKey } from './code-filter.js';
 import { CSV_COLUMNS, codeToCsvLine, codeToWire, type CodeViewOptions } from './code.view.js';
 import { encodePageToken } from './page-token.js';
 import { workGates } from './work-gates.js';
+import { requireProgram } from '../programs/program.service.js';
 
 /** Rows fetched per round trip while streaming: bounds memory whatever the program's size. */
 export const STREAM_CHUNK = 5000;
@@ -28,6 +29,21 @@ interface ListingInput {
 }
 
 type PageInput = Parameters<typeof listCodePage>[1];
+
+/** What listing a program's codes needs of the program: its ids, code count and currency; a 404 when it is not the organization's. */
+export async function codeListingOf(
+  ctx: AppContext,
+  input: { organizationId: string; programId: string; includeUsage: boolean; filter?: CodeFilter },
+): Promise<ListingInput> {
+  const program = await requireProgram(ctx, input.organizationId, input.programId);
+  return {
+    organizationId: program.organization_id,
+    programId: program.id,
+    total: Number(program.total_number_of_codes),
+    view: { publicUrl: ctx.config.publicUrl, includeUsage: input.includeUsage, currencyCode: program.currency_code },
+    ...(input.filter ? { filter: input.filter } : {}),
+  };
+}
 
 /**
  * One keyset page. On PostgreSQL the page is read with sorting disabled for its transaction, so

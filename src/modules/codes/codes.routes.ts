@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { invalidRequest } from '../../lib/errors.js';
 import { errorResponses, toInteger } from '../../http/schema-types.js';
-import { getProgram } from '../programs/program.service.js';
 import { ProgramParams } from '../programs/program.schemas.js';
-import { listCodesPage, streamCodesCsv, streamCodesJson } from './code-listing.js';
+import { codeListingOf, listCodesPage, streamCodesCsv, streamCodesJson } from './code-listing.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
 import {
   CancelCodesAnswer,
@@ -103,19 +102,17 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       if (limit !== undefined && limit > ctx.config.maxPageSize) {
         throw invalidRequest('field_range', { field: 'limit', min: 1, max: ctx.config.maxPageSize }, 'limit');
       }
-      const program = await getProgram(ctx, request.params.organization_id, request.params.voucher_program_id);
-      const input = {
-        organizationId: program.organization_id,
-        programId: program.id,
-        total: Number(program.total_number_of_codes),
-        view: { publicUrl: ctx.config.publicUrl, includeUsage, currencyCode: program.currency_code },
+      const input = await codeListingOf(ctx, {
+        organizationId: request.params.organization_id,
+        programId: request.params.voucher_program_id,
+        includeUsage,
         filter,
-      };
+      });
       if (wantsCsv(request.headers.accept)) {
         if (limit !== undefined || afterId !== undefined) throw invalidRequest('field_invalid', { field: 'limit' }, 'limit');
         return reply
           .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="voucher-codes-${program.id}.csv"`)
+          .header('content-disposition', `attachment; filename="voucher-codes-${input.programId}.csv"`)
           .send(await streamCodesCsv(ctx, input));
       }
       if (limit === undefined && afterId === undefined) {

@@ -8,6 +8,7 @@ import { assertNoGenerationRunning } from '../codes/generation.guard.js';
 import { decodePageToken, encodePageToken } from '../codes/page-token.js';
 import { findProgram, type ProgramRow } from '../programs/program.repository.js';
 import { programStatus } from '../programs/program.status.js';
+import { requireProgram } from '../programs/program.service.js';
 import { distributeInTransaction, type PendingDelivery } from './distribution.js';
 import { normalizeContact, type GuestContact } from './guest.contact.js';
 import { findGuestsByContact, insertGuests, listGuestPage, pickUnassignedCodes } from './guest.repository.js';
@@ -164,7 +165,8 @@ export async function listGuests(
 }
 
 /** `GET …/{id}?include_guests=true`: the program's first guests (page the rest with GET …/guests). */
-export async function listGuestsForProgram(ctx: AppContext, program: ProgramRow) {
+export async function listGuestsForProgram(ctx: AppContext, organizationId: string, programId: string) {
+  const program = await requireProgram(ctx, organizationId, programId);
   const rows = await listGuestPage(ctx.database.db, {
     organizationId: program.organization_id,
     programId: program.id,

@@ -84,3 +84,14 @@ async function identifyPublicClient(ctx: AppContext, clientId: string): Promise<
 export function isPublicClient(client: ClientRow): boolean {
   return client.token_endpoint_auth_method === 'none';
 }
+
+/** The caller of revocation and introspection, as those endpoints need it: who it is, and whether it is a public client. */
+export interface AuthenticatedClient {
+  clientId: string;
+  isPublic: boolean;
+}
+
+export async function authenticateCaller(ctx: AppContext, authorization: string | undefined, body: Record<string, string>): Promise<AuthenticatedClient> {
+  const client = await authenticateClient(ctx, authorization, body);
+  return { clientId: client.client_id, isPublic: isPublicClient(client) };
+}

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { sha256Hex } from '../../lib/secrets.js';
-import type { ClientRow } from './client.repository.js';
+import type { AuthenticatedClient } from './client-auth.js';
 import { findRefreshTokenByHash, findTokenByHash, revokeFamily, revokeTokenById } from './token.repository.js';
 
 /**
@@ -8,18 +8,18 @@ import { findRefreshTokenByHash, findTokenByHash, revokeFamily, revokeTokenById 
  * whole family (and the family's access tokens) with it. Unknown tokens and tokens of other clients
  * are ignored without telling the caller (§2.2: 200 either way; no token-existence oracle).
  */
-export async function revokeToken(ctx: AppContext, client: ClientRow, token: string): Promise<void> {
+export async function revokeToken(ctx: AppContext, client: AuthenticatedClient, token: string): Promise<void> {
   if (token.length > 512) return;
   const db = ctx.database.db;
   const hash = sha256Hex(token);
   const now = ctx.clock.now();
   const access = await findTokenByHash(db, hash);
   if (access) {
-    if (access.client_id === client.client_id) await revokeTokenById(db, access.id, now);
+    if (access.client_id === client.clientId) await revokeTokenById(db, access.id, now);
     return;
   }
   const refresh = await findRefreshTokenByHash(db, hash);
-  if (refresh && refresh.client_id === client.client_id) await revokeFamily(db, refresh.family_id, now);
+  if (refresh && refresh.client_id === client.clientId) await revokeFamily(db, refresh.family_id, now);
 }
 
 export type Introspection = { active: false } | ({ active: true } & Record<string, string | number | boolean>);
@@ -28,18 +28,18 @@ export type Introspection = { active: false } | ({ active: true } & Record<strin
  * RFC 7662 §2.2. Active only for a live token issued to the introspecting client itself (a client
  * learns nothing about other clients' tokens); anything else is exactly `{"active":false}`.
  */
-export async function introspectToken(ctx: AppContext, client: ClientRow, token: string): Promise<Introspection> {
+export async function introspectToken(ctx: AppContext, client: AuthenticatedClient, token: string): Promise<Introspection> {
   if (token.length > 512) return { active: false };
   const db = ctx.database.db;
   const hash = sha256Hex(token);
   const now = ctx.clock.now();
   const access = await findTokenByHash(db, hash);
   if (access) {
-    if (access.client_id !== client.client_id || access.revoked_at !== null || access.expires_at <= now) return { active: false };
+    if (access.client_id !== client.clientId || access.revoked_at !== null || access.expires_at <= now) return { active: false };
     return { ...activeToken(ctx, access, 'Bearer'), grant_type: access.grant_type };
   }
   const refresh = await findRefreshTokenByHash(db, hash);
-  if (!refresh || refresh.client_id !== client.client_id || refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) {
+  if (!refresh || refresh.client_id !== client.clientId || refresh.revoked_at !== null || refresh.used_at !== null || refresh.expires_at <= now) {
     return { active: false };
   }
   return activeToken(ctx, refresh, 'refresh_token');

@@ -8,6 +8,7 @@ import { programStatus } from './program.status.js';
 import { validateProgramFields } from './program.validation.js';
 import { assertExtensionOnly, changedColumns } from './program-update.rules.js';
 import { resolveLegacyAliases } from './program.aliases.js';
+import { programToWire, type ProgramView } from './program.view.js';
 
 const IMMUTABLE = ['code_scheme', 'currency_code', 'code_format'] as const;
 const MAX_ATTEMPTS = 5;
@@ -20,7 +21,7 @@ const MAX_ATTEMPTS = 5;
 export async function patchProgram(
   ctx: AppContext,
   input: { organizationId: string; programId: string; body: PatchProgramBody },
-): Promise<ProgramRow> {
+): Promise<ProgramView> {
   const body = resolveLegacyAliases(input.body);
   for (const field of IMMUTABLE) if (body[field] !== undefined) throw invalidRequest('field_immutable', { field }, field);
   if (Object.keys(body).length === 0) throw invalidRequest('patch_empty');
@@ -48,7 +49,7 @@ export async function patchProgram(
       });
       return { ...program, ...changes, updated_at: updatedAt } as ProgramRow;
     });
-    if (result) return result;
+    if (result) return programToWire(result, ctx.clock.now());
   }
   // Changed under us every time: say so rather than overwrite someone's edit.
   throw new AppError('invalid_request', 'invalid_request');

@@ -20,7 +20,6 @@ import {
   ProgramParams,
   SearchProgramsBody,
 } from './program.schemas.js';
-import { programToWire } from './program.view.js';
 
 const PROGRAMS = '/v1/organizations/:organization_id/voucher-programs';
 
@@ -31,7 +30,7 @@ const PROGRAMS = '/v1/organizations/:organization_id/voucher-programs';
  */
 export interface ProgramRouteServices {
   createProgram(ctx: AppContext, input: { organizationId: string; body: CreateProgramBody; clientId: string | null }): Promise<CreatedProgramAnswer>;
-  listGuestsForProgram(ctx: AppContext, program: Awaited<ReturnType<typeof getProgram>>): Promise<Static<typeof GuestWire>[]>;
+  listGuestsForProgram(ctx: AppContext, organizationId: string, programId: string): Promise<Static<typeof GuestWire>[]>;
 }
 
 export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContext; services: ProgramRouteServices }): Promise<void> {
@@ -79,9 +78,9 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
       },
     },
     async (request) => {
-      const program = await getProgram(ctx, request.params.organization_id, request.params.voucher_program_id);
-      const wire = programToWire(program, ctx.clock.now());
-      return request.query.include_guests ? { ...wire, guests: await listGuestsForProgram(ctx, program) } : wire;
+      const { organization_id: organizationId, voucher_program_id: programId } = request.params;
+      const wire = await getProgram(ctx, organizationId, programId);
+      return request.query.include_guests ? { ...wire, guests: await listGuestsForProgram(ctx, organizationId, programId) } : wire;
     },
   );
 
@@ -100,14 +99,12 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: ProgramWire, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
-    async (request) => {
-      const program = await patchProgram(ctx, {
+    async (request) =>
+      patchProgram(ctx, {
         organizationId: request.params.organization_id,
         programId: request.params.voucher_program_id,
         body: request.body,
-      });
-      return programToWire(program, ctx.clock.now());
-    },
+      }),
   );
 
   app.post<{ Params: OrgParams; Body: SearchProgramsBody }>(

@@ -57,3 +57,6 @@ export function programToWire(program: ProgramRow, now: number) {
   dropUndefined(wire);
   return wire;
 }
+
+/** The wire view the program services hand their routes. */
+export type ProgramView = ReturnType<typeof programToWire>;

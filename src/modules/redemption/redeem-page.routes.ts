@@ -9,7 +9,7 @@ import { revokeAccessToken } from '../oauth/token-admin.service.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
 import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
-import { claimPage, malformedPage, outcomePage, signInFailedPage, signInPage, type PageOutcome } from './redeem-page.view.js';
+import { claimPage, outcomePage, signInFailedPage, signInPage } from './redeem-page.view.js';
 import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn } from './redeem-signin.service.js';
 import { NO_STORE, SEE_OTHER } from '../../http/cache-headers.js';
 
@@ -26,6 +26,10 @@ export const SIGN_IN_FLOW_COOKIE = 'voucherd_redeem_flow';
 const cookie = (path: string, maxAgeSeconds: number) => ({ path, maxAgeSeconds, sameSite: 'Lax' as const });
 /** What the claim and sign-out forms' token is bound to (src/http/csrf.ts), keyed by the rider session token. */
 const REDEEM_FORM_BINDING = 'redeem-page';
+
+/** The errors the pages raise themselves (a claim's come from the claim service); redeemErrorText words them. */
+const malformedCode = () => new AppError('not_found', 'redeem_malformed_text', { detail: 'not a well-formed code' });
+const formRefused = () => new AppError('forbidden', 'redeem_forbidden_text', { detail: 'CSRF token missing or wrong' });
 
 function redirect(reply: FastifyReply, location: string): FastifyReply {
   return reply.status(303).headers({ location, ...SEE_OTHER }).send();
@@ -49,24 +53,6 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .send(html);
 }
 
-function outcomeOf(err: unknown): { status: number; outcome: PageOutcome } {
-  if (!(err instanceof AppError)) return { status: 500, outcome: 'error' };
-  switch (err.kind) {
-    case 'not_found':
-      return { status: 404, outcome: 'not_found' };
-    case 'voucher_program_inactive':
-      return { status: 400, outcome: 'inactive' };
-    case 'code_already_redeemed':
-      return { status: 409, outcome: err.messageKey === 'program_already_claimed' ? 'already_claimed' : 'already_redeemed' };
-    case 'redeem_count_exceeded':
-      return { status: 400, outcome: 'exceeded' };
-    case 'rate_limited':
-      return { status: 429, outcome: 'rate_limited' };
-    default:
-      return { status: err.status, outcome: 'error' };
-  }
-}
-
 /** GET/POST /redeem/{code_text}: the redemption link a rider opens and claims with one click. */
 export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -75,7 +61,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
   app.get<{ Params: { code_text: string } }>('/redeem/:code_text', { schema: { hide: true, params } }, async (request, reply) => {
     const code = normalizeCode(request.params.code_text);
     // Typos are caught without touching the database; nothing is looked up before sign-in either.
-    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
+    if (!isWellFormedCode(code)) throw malformedCode();
     const session = await riderSession(ctx, request);
     if (!session) return page(reply, 200, signInPage(request.locale, code));
     return page(reply, 200, claimPage(code, formToken(session.token, REDEEM_FORM_BINDING), request.locale));
@@ -84,7 +70,7 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
   // "Sign in to claim": starts the authorization_code flow of voucherd's own web redemption client.
   app.get<{ Params: { code_text: string } }>('/redeem/:code_text/sign-in', { schema: { hide: true, params } }, async (request, reply) => {
     const code = normalizeCode(request.params.code_text);
-    if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
+    if (!isWellFormedCode(code)) throw malformedCode();
     const { flow, location } = await startSignIn(ctx, code);
     setCookie(ctx, reply, SIGN_IN_FLOW_COOKIE, encodeFlow(flow), cookie(REDEEM_CALLBACK_PATH, SIGN_IN_FLOW_TTL_SECONDS));
     return redirect(reply, location);
@@ -112,11 +98,12 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     const session = await riderSession(ctx, request);
     if (session) {
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) return page(reply, 403, outcomePage('forbidden', request.locale));
+      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) throw formRefused();
       await revokeAccessToken(ctx, session.rider.tokenId);
     }
     setCookie(ctx, reply, RIDER_SESSION_COOKIE, '', cookie('/redeem', 0));
-    return back ? redirect(reply, back) : page(reply, 404, malformedPage(request.locale));
+    if (!back) throw malformedCode();
+    return redirect(reply, back);
   });
 
   app.post<{ Params: { code_text: string }; Body: Record<string, unknown> }>(
@@ -124,20 +111,14 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     { schema: { hide: true, params } },
     async (request, reply) => {
       const code = normalizeCode(request.params.code_text);
-      if (!isWellFormedCode(code)) return page(reply, 404, malformedPage(request.locale));
+      if (!isWellFormedCode(code)) throw malformedCode();
       const session = await riderSession(ctx, request);
       if (!session) return page(reply, 401, signInPage(request.locale, code));
       const sent = (request.body as Record<string, unknown> | undefined)?.csrf_token;
-      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) return page(reply, 403, outcomePage('forbidden', request.locale));
-      try {
-        await claimVoucher(ctx, session.rider, code, { pageAddress: request.ip });
-        return page(reply, 200, outcomePage('claimed', request.locale));
-      } catch (err) {
-        const { status, outcome } = outcomeOf(err);
-        if (status >= 500) request.log.error({ err }, 'claim from the redemption page failed');
-        if (err instanceof AppError && err.options.headers?.['retry-after']) void reply.header('retry-after', err.options.headers['retry-after']);
-        return page(reply, status, outcomePage(outcome, request.locale));
-      }
+      if (!formTokenValid(session.token, REDEEM_FORM_BINDING, sent)) throw formRefused();
+      // A refused claim is thrown to the pages' error handler (src/app.ts): the one error page, worded by redeemErrorText.
+      await claimVoucher(ctx, session.rider, code, { pageAddress: request.ip });
+      return page(reply, 200, outcomePage('claimed', request.locale));
     },
   );
 }

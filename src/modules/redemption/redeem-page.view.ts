@@ -1,5 +1,7 @@
 /** Server-rendered pages of the redemption link (docs/programs.md `redemption_link`). Text only, escaped. */
 import { contentLanguage, translate, type Locale, type MessageKey } from '../../lib/i18n.js';
+import type { AppError } from '../../lib/errors.js';
+import type { ErrorPageTexts } from '../../http/error-page.js';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -15,14 +17,6 @@ code{font-size:1.2rem;letter-spacing:.1em}button{font-size:1.1rem;padding:.6rem 
 }
 
 const t = (locale: Locale, key: MessageKey) => escapeHtml(translate(locale, key));
-
-export function malformedPage(locale: Locale = 'en_US'): string {
-  return layout(
-    translate(locale, 'redeem_malformed_title'),
-    `<h1 id="outcome" data-outcome="malformed">${t(locale, 'redeem_malformed_title')}</h1><p>${t(locale, 'redeem_malformed_text')}</p>`,
-    locale,
-  );
-}
 
 /** Signed out: a link that starts the OAuth sign-in (GET /redeem/{code}/sign-in). */
 export function signInPage(locale: Locale, codeText: string): string {
@@ -78,6 +72,7 @@ export function signInFailedPage(locale: Locale, reason: SignInFailure, codeText
 
 export type PageOutcome =
   | 'claimed'
+  | 'malformed'
   | 'not_found'
   | 'inactive'
   | 'already_redeemed'
@@ -89,6 +84,7 @@ export type PageOutcome =
 
 const OUTCOMES: Record<PageOutcome, { title: MessageKey; text: MessageKey }> = {
   claimed: { title: 'redeem_claimed_title', text: 'redeem_claimed_text' },
+  malformed: { title: 'redeem_malformed_title', text: 'redeem_malformed_text' },
   not_found: { title: 'redeem_not_found_title', text: 'redeem_not_found_text' },
   inactive: { title: 'redeem_inactive_title', text: 'redeem_inactive_text' },
   already_redeemed: { title: 'redeem_already_redeemed_title', text: 'redeem_already_redeemed_text' },
@@ -103,3 +99,28 @@ export function outcomePage(outcome: PageOutcome, locale: Locale = 'en_US'): str
   const { title, text } = OUTCOMES[outcome];
   return layout(translate(locale, title), `<h1 id="outcome" data-outcome="${outcome}">${t(locale, title)}</h1><p>${t(locale, text)}</p>`, locale);
 }
+
+function errorOutcome(error: AppError): PageOutcome {
+  if (error.messageKey === 'redeem_malformed_text') return 'malformed';
+  if (error.messageKey === 'redeem_forbidden_text') return 'forbidden';
+  switch (error.kind) {
+    case 'not_found':
+      return 'not_found';
+    case 'voucher_program_inactive':
+      return 'inactive';
+    case 'code_already_redeemed':
+      return error.messageKey === 'program_already_claimed' ? 'already_claimed' : 'already_redeemed';
+    case 'redeem_count_exceeded':
+      return 'exceeded';
+    case 'rate_limited':
+      return 'rate_limited';
+    default:
+      return 'error';
+  }
+}
+
+/** How the redemption pages word an error on the one error page (src/http/error-page.ts); the status is the error's. */
+export const redeemErrorText: ErrorPageTexts = (error) => {
+  const outcome = errorOutcome(error);
+  return { outcome, ...OUTCOMES[outcome] };
+};

@@ -4,7 +4,7 @@ import { normalizeContact } from '../guests/guest.contact.js';
 import { addGuests } from '../guests/guest.service.js';
 import type { Notifier } from '../guests/notifier.js';
 import type { CreatedProgram } from '../programs/program.service.js';
-import { createProgramFromTemplate, getTemplate } from './template.service.js';
+import { createProgramFromTemplate, requireTemplate } from './template.service.js';
 import type { CreateFromTemplateBody, IndividualProgramBody } from './template.schemas.js';
 
 const DEFAULT_DAYS = 30;
@@ -39,7 +39,7 @@ export async function createIndividualProgram(
   if (body.owner_type === 'ORGANIZATION' && body.owner_uuid !== undefined && body.owner_uuid !== organizationId) {
     throw invalidRequest('field_invalid', { field: 'owner_uuid' }, 'owner_uuid');
   }
-  const template = await getTemplate(ctx, organizationId, body.template_uuid);
+  const template = await requireTemplate(ctx, organizationId, body.template_uuid);
   const templateName = template.name ?? template.campaign_name ?? template.template_name;
   if (body.name !== templateName) throw invalidRequest('individual_name_mismatch', undefined, 'name');
 

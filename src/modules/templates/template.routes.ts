@@ -9,7 +9,6 @@ import { CreatedProgram } from '../programs/program.schemas.js';
 import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, PatchTemplateBody, TemplateParams, TemplateWire } from './template.schemas.js';
 import { createIndividualProgram } from './individual-program.service.js';
 import { notifierFor } from '../guests/notifier.js';
-import { templateToWire } from './template.view.js';
 
 const TEMPLATES = '/v1/organizations/:organization_id/voucher-program-templates';
 
@@ -48,7 +47,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
       },
     },
     async (request) => ({
-      voucher_program_templates: (await getTemplates(ctx, request.params.organization_id)).map(templateToWire),
+      voucher_program_templates: await getTemplates(ctx, request.params.organization_id),
     }),
   );
 
@@ -65,7 +64,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: TemplateWire, ...errorResponses(401, 403, 404, 500) },
       },
     },
-    async (request) => templateToWire(await getTemplate(ctx, request.params.organization_id, request.params.template_id)),
+    async (request) => getTemplate(ctx, request.params.organization_id, request.params.template_id),
   );
 
   app.patch<{ Params: TemplateParams; Body: PatchTemplateBody }>(
@@ -83,9 +82,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
       },
     },
     async (request) =>
-      templateToWire(
-        await patchTemplate(ctx, { organizationId: request.params.organization_id, templateId: request.params.template_id, body: request.body }),
-      ),
+      patchTemplate(ctx, { organizationId: request.params.organization_id, templateId: request.params.template_id, body: request.body }),
   );
 
   app.post<{ Params: OrgParams; Body: CreateFromTemplateBody }>(

@@ -13,6 +13,7 @@ import type { CreateFromTemplateBody, CreateTemplateBody, PatchTemplateBody } fr
 import { fieldsToColumns, rowToFields } from '../programs/program.fields.js';
 import { templateMoney } from './template.money.js';
 import { isEmail } from '../../lib/email.js';
+import { templateToWire, type TemplateView } from './template.view.js';
 
 const MONEY = ['value_per_trip_max_amount', 'value_per_trip_deductible', 'value_per_period_max_credit', 'value_per_period_max_amount'] as const;
 const LIST_MAX = 1000;
@@ -71,22 +72,27 @@ export async function createTemplate(
   return { uuid: id };
 }
 
-export async function getTemplate(ctx: AppContext, organizationId: string, templateId: string): Promise<TemplateRow> {
+/** The stored template, for the services that build on it (routes get the wire view from getTemplate). */
+export async function requireTemplate(ctx: AppContext, organizationId: string, templateId: string): Promise<TemplateRow> {
   const row = await findTemplate(ctx.database.db, organizationId, templateId);
   if (!row) throw new AppError('not_found', 'template_not_found');
   return row;
 }
 
-export async function getTemplates(ctx: AppContext, organizationId: string): Promise<TemplateRow[]> {
-  return listTemplates(ctx.database.db, organizationId, LIST_MAX);
+export async function getTemplate(ctx: AppContext, organizationId: string, templateId: string): Promise<TemplateView> {
+  return templateToWire(await requireTemplate(ctx, organizationId, templateId));
+}
+
+export async function getTemplates(ctx: AppContext, organizationId: string): Promise<TemplateView[]> {
+  return (await listTemplates(ctx.database.db, organizationId, LIST_MAX)).map(templateToWire);
 }
 
 /** Update Voucher Template: merged over the stored template and re-checked as a whole. */
 export async function patchTemplate(
   ctx: AppContext,
   input: { organizationId: string; templateId: string; body: PatchTemplateBody },
-): Promise<TemplateRow> {
-  return ctx.database.db.transaction().execute(async (trx) => {
+): Promise<TemplateView> {
+  const updated = await ctx.database.db.transaction().execute(async (trx) => {
     const row = await findTemplate(trx, input.organizationId, input.templateId);
     if (!row) throw new AppError('not_found', 'template_not_found');
     const merged = { ...toFields(row), ...input.body };
@@ -94,6 +100,7 @@ export async function patchTemplate(
     await updateTemplate(trx, input.organizationId, input.templateId, { ...toColumns(merged), updated_at: ctx.clock.now() });
     return (await findTemplate(trx, input.organizationId, input.templateId))!;
   });
+  return templateToWire(updated);
 }
 
 /**
@@ -105,7 +112,7 @@ export async function createProgramFromTemplate(
   ctx: AppContext,
   input: { organizationId: string; body: CreateFromTemplateBody; clientId: string | null },
 ): Promise<CreatedProgram> {
-  const template = await getTemplate(ctx, input.organizationId, input.body.template_id);
+  const template = await requireTemplate(ctx, input.organizationId, input.body.template_id);
   if (Number(template.is_disabled) === 1) throw invalidRequest('template_disabled', undefined, 'template_id');
   const { template_name, campaign_name, name, is_fully_covered: _c, is_disabled: _d, ...presets } = toFields(template);
   const { template_id: _t, ...overrides } = input.body;

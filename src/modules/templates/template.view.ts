@@ -16,3 +16,6 @@ export function templateToWire(row: TemplateRow) {
     timezone: row.timezone ?? 'UTC',
   };
 }
+
+/** The wire view the template service hands its routes. */
+export type TemplateView = ReturnType<typeof templateToWire>;

@@ -8,13 +8,15 @@ import { CONSOLE_CLIENT_ID } from '../console-client.js';
 import { issueAuthorizationCode } from './code.service.js';
 import { sendPage } from './html.js';
 import { login } from './login.service.js';
-import { consentPage, errorPage, loginPage } from './pages.js';
+import { consentPage, loginPage } from './pages.js';
+import { badClient, csrfRefused } from './page-errors.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from './request.js';
 import { boundCsrfToken, boundCsrfValid, consentBinding, csrfToken, csrfValid, sessionUser, startSession } from './session.js';
 import { Type } from '@sinclair/typebox';
 import { PUBLIC } from '../../../http/openapi/security.js';
 import { AuthorizeQuery, HtmlPage } from '../oauth.schemas.js';
 import { NO_STORE, SEE_OTHER } from '../../../http/cache-headers.js';
+import { authorizeRedirectError, type AuthorizeErrorCode } from '../../../http/error-response.js';
 
 const PATH = '/oauth/v2/authorize';
 
@@ -68,6 +70,19 @@ function redirectBack(ctx: AppContext, reply: FastifyReply, status: 302 | 303, u
     .send();
 }
 
+/** Sends the browser back with an error: the code's public description, the specific reason only in the log. */
+function redirectError(
+  ctx: AppContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: 302 | 303,
+  back: { redirectUri: string; state: string | undefined },
+  error: AuthorizeErrorCode,
+  detail: string,
+) {
+  return redirectBack(ctx, reply, status, back.redirectUri, { ...authorizeRedirectError(req, error, detail), state: back.state });
+}
+
 /**
  * Delegated scope: only an ADMIN of the first-party client's organization may grant it; through a
  * client bound to no organization (the console, docs/console.md) an ADMIN of at least one
@@ -82,7 +97,7 @@ async function mayGrant(ctx: AppContext, request: AuthorizationRequest, userId: 
 
 async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string; email: string }, status: 302 | 303) {
   if (!(await mayGrant(ctx, ar, user.id))) {
-    return redirectBack(ctx, reply, status, ar.redirectUri, { error: 'access_denied', error_description: 'The signed-in user may not grant this scope.', state: ar.state });
+    return redirectError(ctx, req, reply, status, ar, 'access_denied', 'The signed-in user may not grant this scope.');
   }
   const html = consentPage(req.locale, {
     action: PATH,
@@ -102,8 +117,8 @@ async function showConsent(ctx: AppContext, req: FastifyRequest, reply: FastifyR
  * (docs/console.md). The code can only reach the console's registered callback, which drops it
  * unless the state matches the sign-in it started.
  */
-async function answerWithoutPage(ctx: AppContext, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string } | null) {
-  const fail = (error: string, description: string) => redirectBack(ctx, reply, 302, ar.redirectUri, { error, error_description: description, state: ar.state });
+async function answerWithoutPage(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, ar: AuthorizationRequest, user: { id: string } | null) {
+  const fail = (error: AuthorizeErrorCode, detail: string) => redirectError(ctx, req, reply, 302, ar, error, detail);
   if (!user) return fail('login_required', 'No one is signed in.');
   if (ar.client.client_id !== CONSOLE_CLIENT_ID) return fail('consent_required', 'This app needs the consent page.');
   if (!(await mayGrant(ctx, ar, user.id))) return fail('access_denied', 'The signed-in user may not grant this scope.');
@@ -120,10 +135,10 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
 
   app.get(PATH, { schema: authorizeGet }, async (req, reply) => {
     const v = await validateAuthorizationRequest(ctx, req.query as Record<string, unknown>);
-    if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
-    if (v.kind === 'redirect') return redirectBack(ctx, reply, 302, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
+    if (v.kind === 'fatal') throw badClient(v.detail);
+    if (v.kind === 'redirect') return redirectError(ctx, req, reply, 302, v, v.error, v.detail);
     const user = await sessionUser(ctx, req);
-    if (v.request.params.prompt === 'none') return answerWithoutPage(ctx, reply, v.request, user);
+    if (v.request.params.prompt === 'none') return answerWithoutPage(ctx, req, reply, v.request, user);
     if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...v.request.params, csrf_token: csrfToken(ctx, req, reply) }));
     return showConsent(ctx, req, reply, v.request, user, 302);
   });
@@ -131,7 +146,7 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
   app.post(PATH, { schema: authorizePost }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const v = await validateAuthorizationRequest(ctx, body);
-    if (v.kind === 'fatal') return sendPage(reply, 400, errorPage(req.locale, translate(req.locale, 'page_bad_client')));
+    if (v.kind === 'fatal') throw badClient(v.detail);
     const submitted = typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
     const action = body.action;
     // The sign-in form carries the browser's token; a consent form carries it bound to the consent
@@ -139,8 +154,8 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
     const user = action === 'login' ? null : await sessionUser(ctx, req);
     const csrfOk =
       user && v.kind === 'ok' ? boundCsrfValid(req, submitted, consentBinding(PATH, v.request.params, user.id)) : csrfValid(req, submitted);
-    if (!csrfOk) return sendPage(reply, 403, errorPage(req.locale, translate(req.locale, 'page_csrf')));
-    if (v.kind === 'redirect') return redirectBack(ctx, reply, 303, v.redirectUri, { error: v.error, error_description: v.description, state: v.state });
+    if (!csrfOk) throw csrfRefused();
+    if (v.kind === 'redirect') return redirectError(ctx, req, reply, 303, v, v.error, v.detail);
     const ar = v.request;
     if (action === 'login') {
       const result = await login(ctx, String(body.email ?? ''), String(body.password ?? ''), req.ip);
@@ -157,11 +172,11 @@ export async function authorizeRoutes(app: FastifyInstance, opts: { ctx: AppCont
     }
     if (!user) return sendPage(reply, 200, loginPage(req.locale, PATH, { ...ar.params, csrf_token: csrfToken(ctx, req, reply) }));
     if (action === 'deny') {
-      return redirectBack(ctx, reply, 303, ar.redirectUri, { error: 'access_denied', error_description: 'The user denied the request.', state: ar.state });
+      return redirectError(ctx, req, reply, 303, ar, 'access_denied', 'The user denied the request.');
     }
     if (action !== 'approve') return showConsent(ctx, req, reply, ar, user, 303);
     if (!(await mayGrant(ctx, ar, user.id))) {
-      return redirectBack(ctx, reply, 303, ar.redirectUri, { error: 'access_denied', error_description: 'The signed-in user may not grant this scope.', state: ar.state });
+      return redirectError(ctx, req, reply, 303, ar, 'access_denied', 'The signed-in user may not grant this scope.');
     }
     const code = await issueAuthorizationCode(ctx, ar, user.id);
     return redirectBack(ctx, reply, 303, ar.redirectUri, { code, state: ar.state });

@@ -66,10 +66,6 @@ ${picker}
   );
 }
 
-export function errorPage(locale: Locale, message: string): string {
-  return page(locale, translate(locale, 'page_error_title'), `<p role="alert">${escapeHtml(message)}</p>`);
-}
-
 /** Confirmation of an aggregator's removal (GET /business/revoke shows it, POST performs it). */
 export function revokePage(locale: Locale, input: { action: string; hidden: Hidden; app: string; org: string; email: string }): string {
   return page(

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../../context.js';
+import type { AuthorizeErrorCode } from '../../../http/error-response.js';
 import { findClient, type ClientRow } from '../client.repository.js';
 import { isValidChallenge } from '../pkce.js';
 import { isRegisteredRedirectUri } from '../redirect-uri.js';
@@ -21,7 +22,7 @@ export type Validated =
   /** Client or redirect URI cannot be trusted: show an error page, never redirect (RFC 6749 §4.1.2.1). */
   | { kind: 'fatal'; detail: string }
   /** Report the error to the client through its (verified) redirect URI. */
-  | { kind: 'redirect'; redirectUri: string; state: string | undefined; error: string; description: string }
+  | { kind: 'redirect'; redirectUri: string; state: string | undefined; error: AuthorizeErrorCode; detail: string }
   | { kind: 'ok'; request: AuthorizationRequest };
 
 /** Picks the request parameters; a repeated parameter is reported (RFC 6749 §3.1). */
@@ -46,7 +47,8 @@ export async function validateAuthorizationRequest(ctx: AppContext, source: Reco
   const redirectUri = params.redirect_uri;
   if (!redirectUri || !isRegisteredRedirectUri(client, redirectUri)) return { kind: 'fatal', detail: 'redirect_uri not registered' };
   const state = params.state;
-  const fail = (error: string, description: string): Validated => ({ kind: 'redirect', redirectUri, state, error, description });
+  // The detail is logged; the client gets the code's public description (src/http/error-response.ts).
+  const fail = (error: AuthorizeErrorCode, detail: string): Validated => ({ kind: 'redirect', redirectUri, state, error, detail });
   if (repeated.length > 0) return fail('invalid_request', `Parameter ${repeated[0]} was sent more than once.`);
   if (params.response_type !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
   if (!params.code_challenge) return fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256.');

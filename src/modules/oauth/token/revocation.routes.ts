@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { authenticateClient, isPublicClient } from '../client-auth.js';
+import { authenticateCaller } from '../client-auth.js';
 import { OAuthError } from '../oauth-error.js';
 import { introspectToken, revokeToken } from '../token-admin.service.js';
 import { oauthErrorHandler, readForm } from './form.js';
@@ -36,7 +36,7 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
 
   app.post('/oauth/v2/revoke', { schema: revokeSchema }, async (request, reply) => {
     const form = readForm(request);
-    const client = await authenticateClient(ctx, request.headers.authorization, form);
+    const client = await authenticateCaller(ctx, request.headers.authorization, form);
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
     await revokeToken(ctx, client, form.token);
     // RFC 7009 §2.2: 200 whether or not the token existed; Uber answers 200 too.
@@ -45,9 +45,9 @@ export async function revocationRoutes(app: FastifyInstance, opts: { ctx: AppCon
 
   app.post('/oauth/v2/introspect', { schema: introspectSchema }, async (request, reply) => {
     const form = readForm(request);
-    const client = await authenticateClient(ctx, request.headers.authorization, form);
+    const client = await authenticateCaller(ctx, request.headers.authorization, form);
     // RFC 7662 §2.1: introspection needs an authenticated caller; a public client has none.
-    if (isPublicClient(client)) throw new OAuthError('unauthorized_client', 'A public client may not introspect tokens.');
+    if (client.isPublic) throw new OAuthError('unauthorized_client', 'A public client may not introspect tokens.');
     if (!form.token) throw new OAuthError('invalid_request', 'token is required.');
     const result = await introspectToken(ctx, client, form.token);
     void reply.headers({ ...NO_STORE_NO_CACHE });
