@@ -28,7 +28,7 @@ import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { createProgram } from '../src/modules/codes/program-create.service.js';
 import { spawnServer, type SpawnedServer } from './lib.js';
 import type { RiderPrincipal } from '../src/modules/access/rider-access.js';
-import { claimInOneStatement } from '../src/modules/redemption/claim.statement.js';
+import { claimByOneStatement } from '../src/modules/redemption/claim.service.js';
 import { withSearchPath } from '../test/helpers/database.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -168,8 +168,8 @@ async function main(): Promise<void> {
     const httpRunner = new Runner(CODES, claim);
     // The floor is a named prepared statement too (parsed and planned once per connection): the fastest bare form.
     const floorRunner = new Runner(CODES, async (i) => (await floorPool.query({ name: 'bench_floor', text: sql, values: [floorCodes[i]!.id] })).rowCount === 1);
-    // The product's claim statement alone (claim.statement.ts) on 50 connections, no HTTP: how
-    // much of the gap is the database work of a claim and how much the HTTP service around it.
+    // The product's claim statement alone (claim-statement.repository.ts) on 50 connections, no
+    // HTTP: how much of the gap is the database work of a claim and how much the HTTP service around it.
     const rider = (i: number): RiderPrincipal => ({
       tokenId: 'bench',
       clientId: riderApp.client_id,
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
       scopes: new Set(['vouchers.redeem']),
     });
     const statementCtx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false', CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' }), statementDb);
-    const statementRunner = new Runner(CODES, async (i) => (await claimInOneStatement(statementCtx, rider(i), directCodes[i]!.code_text, Date.now())) !== undefined);
+    const statementRunner = new Runner(CODES, async (i) => (await claimByOneStatement(statementCtx, rider(i), directCodes[i]!.code_text, Date.now())) !== undefined);
     await httpRunner.runFor(1); // warm-up slice, counted
     for (let round = 0; round < ROUNDS; round++) {
       await httpRunner.runFor(SECONDS / ROUNDS);
@@ -215,7 +215,7 @@ function render(http: Phase, statement: Phase, floor: Phase, vouchers: number): 
     '| phase | claims | seconds | claims/s | p50 ms | p99 ms | failed |',
     '|---|---:|---:|---:|---:|---:|---:|',
     row('HTTP `POST /v1.2/me/vouchers/redeem` (bearer auth; on PostgreSQL token lookup + one claim statement), one `voucherd serve`', http),
-    row('the claim statement alone (claim.statement.ts: CTE with budgets, slot, voucher, counter shard, outbox), 50 connections, no HTTP', statement),
+    row('the claim statement alone (claim-statement.repository.ts: CTE with budgets, slot, voucher, counter shard, outbox), 50 connections, no HTTP', statement),
     row('floor: bare conditional `UPDATE voucher_codes … RETURNING`, 50 connections', floor),
     '',
     `HTTP throughput is ${((rate(http) / rate(floor)) * 100).toFixed(1)}% of the floor; the claim statement alone is ${((rate(statement) / rate(floor)) * 100).toFixed(1)}% of it. Voucher rows after the run: ${vouchers} (= successful claims of the HTTP and statement phases).`,

@@ -105,7 +105,23 @@ export interface RateLimitCountersTable {
   count: number;
 }
 
-export interface VoucherProgramsTable {
+/**
+ * The columns a template presets for the programs made from it, stored the same way in both tables
+ * (the money columns differ: integer minor units in a program, decimal text in a template).
+ */
+export interface ProgramPresetColumns {
+  value_per_trip_percentage: number | null;
+  value_per_period_max_trips: number | null;
+  value_recurrence_period: string | null;
+  trip_restriction_type: string | null;
+  /** JSON arrays. */
+  pickup_locations: string | null;
+  dropoff_locations: string | null;
+  vehicle_category_types: string | null;
+  expense_memo: string | null;
+}
+
+export interface VoucherProgramsTable extends ProgramPresetColumns {
   id: string;
   organization_id: string;
   name: string;
@@ -122,16 +138,7 @@ export interface VoucherProgramsTable {
   /** Money columns hold integer minor units of `currency_code`. */
   value_per_trip_max_amount: number | null;
   value_per_trip_deductible: number | null;
-  value_per_trip_percentage: number | null;
-  value_per_period_max_trips: number | null;
   value_per_period_max_credit: number | null;
-  value_recurrence_period: string | null;
-  trip_restriction_type: string | null;
-  /** JSON arrays. */
-  pickup_locations: string | null;
-  dropoff_locations: string | null;
-  vehicle_category_types: string | null;
-  expense_memo: string | null;
   canceled_at: number | null;
   total_number_of_codes: Generated<number>;
   usage_trip_count: Generated<number>;
@@ -243,7 +250,7 @@ export interface VouchersTable {
   updated_at: number;
 }
 
-export interface VoucherProgramTemplatesTable {
+export interface VoucherProgramTemplatesTable extends ProgramPresetColumns {
   id: string;
   organization_id: string;
   template_name: string;
@@ -259,15 +266,7 @@ export interface VoucherProgramTemplatesTable {
   /** Money as decimal text (the currency may come from the program). */
   value_per_trip_max_amount: string | null;
   value_per_trip_deductible: string | null;
-  value_per_trip_percentage: number | null;
-  value_per_period_max_trips: number | null;
   value_per_period_max_credit: string | null;
-  value_recurrence_period: string | null;
-  trip_restriction_type: string | null;
-  pickup_locations: string | null;
-  dropoff_locations: string | null;
-  vehicle_category_types: string | null;
-  expense_memo: string | null;
   is_disabled: number;
   creator_client_id: string | null;
   created_at: number;

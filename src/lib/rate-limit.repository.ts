@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 export interface RateLimitResult {
@@ -11,6 +11,11 @@ export interface RateLimitResult {
 function windowOf(now: number, windowMs: number): { start: number; retryAfterSeconds: number } {
   const start = Math.floor(now / windowMs) * windowMs;
   return { start, retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
+}
+
+/** The counter row of one bucket's window (its primary key). */
+function counterOf(bucket: string, windowStart: number) {
+  return (eb: ExpressionBuilder<DB, 'rate_limit_counters'>) => eb.and([eb('bucket', '=', bucket), eb('window_start', '=', windowStart)]);
 }
 
 /**
@@ -31,12 +36,7 @@ export async function hitRateLimit(db: Kysely<DB>, bucket: string, now: number, 
 /** Hits so far in the current window, without counting one. */
 export async function peekRateLimit(db: Kysely<DB>, bucket: string, now: number, windowMs: number): Promise<RateLimitResult> {
   const { start, retryAfterSeconds } = windowOf(now, windowMs);
-  const row = await db
-    .selectFrom('rate_limit_counters')
-    .select('count')
-    .where('bucket', '=', bucket)
-    .where('window_start', '=', start)
-    .executeTakeFirst();
+  const row = await db.selectFrom('rate_limit_counters').select('count').where(counterOf(bucket, start)).executeTakeFirst();
   return { count: Number(row?.count ?? 0), retryAfterSeconds };
 }
 
@@ -96,8 +96,7 @@ export async function refundRateLimitSlot(db: Kysely<DB>, bucket: string, window
   await db
     .updateTable('rate_limit_counters')
     .set({ count: sql<number>`${sql.ref('count')} - 1` })
-    .where('bucket', '=', bucket)
-    .where('window_start', '=', windowStart)
+    .where(counterOf(bucket, windowStart))
     .where('count', '>', 0)
     .execute();
 }

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layers of docs/architecture.md ("Layers", "Module order"): routes → services → repositories → SQL,
- * and modules that depend one way. Reads src/ as text: every relative import statement, and every line
- * that builds SQL.
+ * and modules that depend one way. Reads src/ as text: every relative import statement, every line
+ * that builds SQL, and every string or template literal that holds SQL text.
  */
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -78,6 +78,31 @@ const moduleOf = (f: string) => f.match(/^src\/modules\/([^/]+)\//)?.[1];
 // The query builders that start a statement, and the `sql` template tag (also `sql<T>\``).
 const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^`\n]*>)?`/;
 
+// A statement spelled as text: what a string or template literal holds when it is SQL run raw
+// (CompiledQuery.raw, a driver's query) rather than built. Substitutions read as `?`.
+const RAW_SQL = /\bselect\s[\s\S]*?\bfrom\s+\w|\binsert\s+into\s+\w|\bupdate\s+\w+\s+set\s|\bdelete\s+from\s+\w|\bwith\s+\w+(\s*\([^)]*\))?\s+as\s*\(/i;
+
+/** Every string and template literal of a file that holds SQL text: `file:line: text`. */
+function rawSql(file: string): string[] {
+  const source = ts.createSourceFile(file, text.get(file)!, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    const literal =
+      ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+        ? node.text
+        : ts.isTemplateExpression(node)
+          ? [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join('?')
+          : undefined;
+    if (literal !== undefined && RAW_SQL.test(literal)) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      found.push(`${file}:${line}: ${literal.trim().replace(/\s+/g, ' ').slice(0, 80)}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 /** The module order drawn in docs/architecture.md, top (may import everything below) to bottom. */
 function documentedModuleOrder(): string[][] {
   const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
@@ -120,6 +145,14 @@ describe('layers (docs/architecture.md)', () => {
           .split('\n')
           .flatMap((line, n) => (SQL.test(line) ? [`${f}:${n + 1}: ${line.trim()}`] : [])),
       );
+    expect(offenders, 'move the statement into the module repository').toEqual([]);
+  });
+
+  it('SQL text in string and template literals is written only in repositories and src/db/', () => {
+    // The detector sees the statements the repositories and src/db/ hold as text, so an empty list
+    // below means there are none elsewhere, not that it reads nothing.
+    expect(sources.filter((f) => isRepository(f) || isStorage(f)).flatMap(rawSql).length).toBeGreaterThan(5);
+    const offenders = sources.filter((f) => !isRepository(f) && !isStorage(f)).flatMap(rawSql);
     expect(offenders, 'move the statement into the module repository').toEqual([]);
   });
 

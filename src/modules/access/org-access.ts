@@ -3,7 +3,7 @@ import { AppError } from '../../lib/errors.js';
 import { findMembershipRole } from '../orgs/org.repository.js';
 import { SCOPES } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
-import { hasActiveAuthorization } from './authorization.repository.js';
+import { hasAuthorization } from './authorization.repository.js';
 import { insufficientScope } from '../../http/www-authenticate.js';
 
 /** How a principal may reach an organization's Vouchers API (docs/oauth.md table). */
@@ -42,7 +42,7 @@ async function checkPath(ctx: AppContext, principal: Principal, path: AccessPath
       return null;
     }
     case 'aggregator':
-      return (await hasActiveAuthorization(db, organizationId, principal.clientId)) ? null : refused('org_not_allowed', 'aggregator: no active authorization by this organization');
+      return (await hasAuthorization(db, organizationId, principal.clientId, 'active')) ? null : refused('org_not_allowed', 'aggregator: no active authorization by this organization');
   }
 }
 

@@ -5,12 +5,7 @@ import { isRegisteredRedirectUri } from '../oauth/redirect-uri.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
 import { adminOrganizations } from '../orgs/org.repository.js';
 import { AppError } from '../../lib/errors.js';
-import {
-  authorizationExists,
-  insertAuthorization,
-  listAuthorizations,
-  revokeAuthorization,
-} from './authorization.repository.js';
+import { hasAuthorization, insertAuthorization, listAuthorizations, revokeAuthorization } from '../access/authorization.repository.js';
 
 export const AUTHORIZE_PARAMS = ['client_id', 'scope', 'redirect_uri', 'app_name'] as const;
 export const REVOKE_PARAMS = ['org_uuid', 'client_id', 'app_name', 'redirect_uri'] as const;
@@ -119,7 +114,7 @@ export async function authorizedApps(ctx: AppContext, organizationId: string): P
  * organizations' apps); revoking twice keeps the first revocation time.
  */
 export async function revokeAuthorizedApp(ctx: AppContext, organizationId: string, clientId: string): Promise<AuthorizedApp> {
-  if (!(await authorizationExists(ctx.database.db, organizationId, clientId))) {
+  if (!(await hasAuthorization(ctx.database.db, organizationId, clientId, 'ever'))) {
     throw new AppError('not_found', 'authorized_app_not_found');
   }
   await revokeOrganization(ctx, organizationId, clientId);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 
 export interface ExportLinkInsert {
@@ -23,38 +23,23 @@ export async function insertExportLink(db: Kysely<DB>, link: ExportLinkInsert): 
     .execute();
 }
 
-/** A link that could still be used (not used, not expired), without using it. */
-export async function findLiveExportLink(
-  db: Kysely<DB>,
-  tokenHash: string,
-  now: number,
-): Promise<{ organization_id: string; program_id: string } | undefined> {
-  return db
-    .selectFrom('code_export_links')
-    .select(['organization_id', 'program_id'])
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+/** The link of the token while it can still be used: not used yet, not expired at `now`. */
+function liveLink(tokenHash: string, now: number) {
+  return (eb: ExpressionBuilder<DB, 'code_export_links'>) =>
+    eb.and([eb('token_hash', '=', tokenHash), eb('used_at', 'is', null), eb('expires_at', '>', now)]);
+}
+
+/** What a live link opens, without using it. */
+export async function findLiveExportLink(db: Kysely<DB>, tokenHash: string, now: number): Promise<{ organization_id: string; program_id: string } | undefined> {
+  return db.selectFrom('code_export_links').select(['organization_id', 'program_id']).where(liveLink(tokenHash, now)).executeTakeFirst();
 }
 
 /**
  * Uses a link at most once: one conditional UPDATE, so two downloads racing for the same token
  * cannot both win, and a used or expired token matches no row.
  */
-export async function consumeExportLink(
-  db: Kysely<DB>,
-  tokenHash: string,
-  now: number,
-): Promise<{ organization_id: string; program_id: string } | undefined> {
-  return db
-    .updateTable('code_export_links')
-    .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning(['organization_id', 'program_id'])
-    .executeTakeFirst();
+export async function consumeExportLink(db: Kysely<DB>, tokenHash: string, now: number): Promise<{ organization_id: string; program_id: string } | undefined> {
+  return db.updateTable('code_export_links').set({ used_at: now }).where(liveLink(tokenHash, now)).returning(['organization_id', 'program_id']).executeTakeFirst();
 }
 
 /** Deletes links that expired before `cutoff` (used or not): they can no longer open anything. */

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isUniqueViolation, type Database } from '../../db/database.js';
+import { keysetPage, type KeysetPage } from '../../db/keyset-page.js';
 import type { DB } from '../../db/schema.js';
 
 export interface CodeBatchRows {
@@ -109,7 +110,7 @@ export interface CodeFilter {
  */
 export async function listCodePage(
   db: Kysely<DB>,
-  input: { organizationId: string; programId: string; afterId?: string; limit: number; filter?: CodeFilter },
+  input: { organizationId: string; programId: string; filter?: CodeFilter } & KeysetPage,
 ) {
   let query = db
     .selectFrom('voucher_codes')
@@ -132,8 +133,7 @@ export async function listCodePage(
   if (filter.status === 'AVAILABLE') query = query.where('canceled_at', 'is', null).whereRef('redemption_count', '<', 'max_num_redemptions');
   if (filter.generationId !== undefined) query = query.where('generation_id', '=', filter.generationId);
   if (filter.codeText !== undefined) query = query.where('code_text', '=', filter.codeText);
-  if (input.afterId !== undefined) query = query.where('id', '>', input.afterId);
-  return query.orderBy('id').limit(input.limit).execute();
+  return keysetPage(query, 'id', input).execute();
 }
 
 export type CodeListRow = Awaited<ReturnType<typeof listCodePage>>[number];

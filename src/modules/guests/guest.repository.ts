@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { keysetPage, type KeysetPage } from '../../db/keyset-page.js';
 import type { DB, ProgramGuestsTable } from '../../db/schema.js';
 
 export async function findGuestsByContact(
@@ -66,9 +67,9 @@ export interface GuestListRow {
 /** One keyset page of a program's guests with their codes. */
 export async function listGuestPage(
   db: Kysely<DB>,
-  input: { organizationId: string; programId: string; afterId?: string; limit: number },
+  input: { organizationId: string; programId: string } & KeysetPage,
 ): Promise<GuestListRow[]> {
-  let query = db
+  const query = db
     .selectFrom('program_guests as g')
     .leftJoin('voucher_codes as c', 'c.id', 'g.code_id')
     .select([
@@ -86,8 +87,7 @@ export async function listGuestPage(
     ])
     .where('g.organization_id', '=', input.organizationId)
     .where('g.program_id', '=', input.programId);
-  if (input.afterId !== undefined) query = query.where('g.id', '>', input.afterId);
-  return query.orderBy('g.id').limit(input.limit).execute() as Promise<GuestListRow[]>;
+  return keysetPage(query, 'g.id', input).execute() as Promise<GuestListRow[]>;
 }
 
 /**

@@ -15,8 +15,8 @@ export async function insertProgram(db: Kysely<DB>, row: Insertable<VoucherProgr
 /**
  * "The program is ACTIVE at `now`" in SQL: not canceled, started, not ended. The one predicate of
  * the query builder (search, the claim's conditional write); program.status.ts is its TypeScript
- * form, and the one-statement claim (claim.statement.ts) spells it in raw SQL, held equal by
- * test/http/redemption/claim-paths.test.ts.
+ * form, and the one-statement claim (claim-statement.repository.ts) spells it in raw SQL, held
+ * equal by test/http/redemption/claim-paths.test.ts.
  */
 export function programActiveAt(now: number) {
   return (eb: ExpressionBuilder<DB, 'voucher_programs'>) =>

@@ -2,11 +2,12 @@ import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { isWellFormedCode, normalizeCode } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
+import { randomBytes } from '../../lib/random.js';
 import type { RiderPrincipal } from '../access/rider-access.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { assertRiderBudget, chargeClaimFailure, type BudgetBucket } from './claim-budget.js';
 import { alreadyClaimedProgram, claimRefusal, notFound } from './claim.decision.js';
-import { claimInOneStatement } from './claim.statement.js';
+import { CLAIM_COUNTER_SHARDS, claimInOneStatement } from './claim-statement.repository.js';
 import { findClaimTarget, incrementClaimCount, insertVoucher, lastClaimedAt, riderClaimedProgramAt, takeRedemptionSlot, type ClaimTarget } from './claim.repository.js';
 
 export interface ClaimResult {
@@ -24,8 +25,8 @@ export interface ClaimOrigin {
  *
  * 1. Normalize; a code failing its length, alphabet or check symbol is refused before any
  *    database query (docs/code-format.md).
- * 1b. PostgreSQL: try the whole successful claim as one statement (claim.statement.ts); when it
- *    claims nothing, nothing was written and the steps below decide and explain.
+ * 1b. PostgreSQL: try the whole successful claim as one statement (claim-statement.repository.ts);
+ *    when it claims nothing, nothing was written and the steps below decide and explain.
  * 2. Read the code and its program to refuse early and to know the program's budget.
  * 3. The rider's own failed-claim budget: spent → 429, even for a valid code.
  * 4. One transaction: the conditional UPDATE decides the claim; the voucher row (unique per
@@ -44,15 +45,40 @@ async function claim(ctx: AppContext, rider: RiderPrincipal, codeInput: string, 
   if (!isWellFormedCode(codeText)) throw notFound();
   const now = ctx.clock.now();
   if (ctx.database.dialect === 'postgres') {
-    // The success path in one round trip (claim.statement.ts); anything else falls through to the
-    // general path below, which explains the refusal and charges budget.
-    const fast = await claimInOneStatement(ctx, rider, codeText, now).catch((err: unknown) => {
+    // The success path in one round trip; anything else falls through to the general path below,
+    // which explains the refusal and charges budget.
+    const fast = await claimByOneStatement(ctx, rider, codeText, now).catch((err: unknown) => {
       if (isUniqueViolation(err)) return undefined; // a concurrent claim of the program by the rider: refused below
       throw err;
     });
     if (fast) return fast;
   }
   return claimByGeneralPath(ctx, rider, codeText, now, origin);
+}
+
+/**
+ * Step 1b alone (PostgreSQL): the claim in one statement (claim-statement.repository.ts), or
+ * undefined when it would not succeed (nothing written then). Exported, like the general path, for
+ * the differential test.
+ */
+export async function claimByOneStatement(ctx: AppContext, rider: RiderPrincipal, codeText: string, now: number): Promise<ClaimResult | undefined> {
+  const voucherId = ctx.ids.next();
+  const programId = await claimInOneStatement(ctx.database.db, {
+    codeText,
+    now,
+    // A first-party client's riders claim only its organization's codes (claim.decision.ts); one
+    // without an organization claims nothing ('' matches no organization id).
+    organizationId: rider.clientKind === 'FIRST_PARTY' ? (rider.clientOrganizationId ?? '') : null,
+    userId: rider.userId,
+    clientId: rider.clientId,
+    riderBucket: `rider:${rider.userId}`,
+    failuresSince: now - ctx.config.claimFailureWindowSeconds * 1000,
+    failuresPerRider: ctx.config.claimFailuresPerRider,
+    voucherId,
+    eventId: ctx.ids.next(),
+    shard: randomBytes(ctx.random, 1)[0]! % CLAIM_COUNTER_SHARDS,
+  });
+  return programId === undefined ? undefined : { voucher_id: voucherId, program_id: programId };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../../db/database.js';
 import type { DB, WebhookEndpointsTable } from '../../db/schema.js';
 
@@ -21,49 +21,46 @@ export async function lockClientEndpoints(db: Kysely<DB>, dialect: Dialect, clie
   }
 }
 
+/**
+ * The client's live (not removed) endpoints: every lookup and change through the client's API is
+ * scoped to the owning client, and a removed endpoint is gone for it.
+ */
+function liveEndpointsOf(clientId: string) {
+  return (eb: ExpressionBuilder<DB, 'webhook_endpoints'>) => eb.and([eb('client_id', '=', clientId), eb('deleted_at', 'is', null)]);
+}
+
+/** One live endpoint of the client: another client's endpoint, or a removed one, matches nothing. */
+function liveEndpointOf(clientId: string, id: string) {
+  return (eb: ExpressionBuilder<DB, 'webhook_endpoints'>) => eb.and([eb('id', '=', id), liveEndpointsOf(clientId)(eb)]);
+}
+
 export async function countLiveEndpoints(db: Kysely<DB>, clientId: string): Promise<number> {
   const row = await db
     .selectFrom('webhook_endpoints')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
+    .where(liveEndpointsOf(clientId))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** A live (not removed) endpoint of one client: every lookup is scoped to the owning client. */
 export async function findEndpoint(db: Kysely<DB>, clientId: string, id: string): Promise<EndpointRow | undefined> {
-  return db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('id', '=', id)
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return db.selectFrom('webhook_endpoints').selectAll().where(liveEndpointOf(clientId, id)).executeTakeFirst();
 }
 
+/** Any endpoint, removed ones too: the dispatcher reads the one a queued delivery names. */
 export async function findEndpointById(db: Kysely<DB>, id: string): Promise<EndpointRow | undefined> {
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function listEndpoints(db: Kysely<DB>, clientId: string): Promise<EndpointRow[]> {
-  return db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('webhook_endpoints').selectAll().where(liveEndpointsOf(clientId)).orderBy('created_at').orderBy('id').execute();
 }
 
 export async function removeEndpoint(db: Kysely<DB>, clientId: string, id: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('webhook_endpoints')
     .set({ deleted_at: now, updated_at: now })
-    .where('id', '=', id)
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
+    .where(liveEndpointOf(clientId, id))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -83,9 +80,7 @@ export async function rotateKey(
       previous_key_expires_at: keys.previousExpiresAt,
       updated_at: now,
     })
-    .where('id', '=', id)
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
+    .where(liveEndpointOf(clientId, id))
     .where('signing_key', '=', keys.stored)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -106,29 +101,23 @@ export async function disableEndpoint(db: Kysely<DB>, id: string, reason: string
  * Organization endpoints); another organization's endpoint is simply not found.
  */
 export async function findOrgEndpoint(db: Kysely<DB>, organizationId: string, id: string): Promise<EndpointRow | undefined> {
-  return db
-    .selectFrom('webhook_endpoints as e')
-    .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
-    .selectAll('e')
-    .where('e.id', '=', id)
-    .where('e.deleted_at', 'is', null)
-    .where('c.kind', '=', 'FIRST_PARTY')
-    .where('c.organization_id', '=', organizationId)
-    .executeTakeFirst();
+  return liveOrgEndpoints(db, organizationId).where('e.id', '=', id).executeTakeFirst();
 }
 
 /** The live endpoints of every first-party client of the organization, oldest first. */
 export async function listOrgEndpoints(db: Kysely<DB>, organizationId: string): Promise<EndpointRow[]> {
+  return liveOrgEndpoints(db, organizationId).orderBy('e.created_at').orderBy('e.id').execute();
+}
+
+/** The live endpoints owned by the organization's first-party clients (the organization's own). */
+function liveOrgEndpoints(db: Kysely<DB>, organizationId: string) {
   return db
     .selectFrom('webhook_endpoints as e')
     .innerJoin('oauth_clients as c', 'c.client_id', 'e.client_id')
     .selectAll('e')
     .where('e.deleted_at', 'is', null)
     .where('c.kind', '=', 'FIRST_PARTY')
-    .where('c.organization_id', '=', organizationId)
-    .orderBy('e.created_at')
-    .orderBy('e.id')
-    .execute();
+    .where('c.organization_id', '=', organizationId);
 }
 
 /**

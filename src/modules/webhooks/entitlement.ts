@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { hasActiveAuthorization } from '../access/authorization.repository.js';
+import { hasAuthorization } from '../access/authorization.repository.js';
 import { findClient } from '../oauth/client.repository.js';
 
 /** Why a client may not (any longer) receive an organization's events; null when it may. */
@@ -16,5 +16,5 @@ export async function entitlementRefusal(db: Kysely<DB>, clientId: string, organ
   const client = await findClient(db, clientId);
   if (!client || client.disabled_at !== null) return 'client disabled';
   if (client.kind === 'FIRST_PARTY') return client.organization_id === organizationId ? null : 'client no longer authorized for the organization';
-  return (await hasActiveAuthorization(db, organizationId, clientId)) ? null : 'client no longer authorized for the organization';
+  return (await hasAuthorization(db, organizationId, clientId, 'active')) ? null : 'client no longer authorized for the organization';
 }

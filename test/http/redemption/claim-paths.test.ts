@@ -3,8 +3,8 @@ import { AppError } from '../../../src/lib/errors.js';
 import { authenticateBearer } from '../../../src/modules/access/authenticate.js';
 import { assertRider, type RiderPrincipal } from '../../../src/modules/access/rider-access.js';
 import { chargeClaimFailure } from '../../../src/modules/redemption/claim-budget.js';
-import { claimByGeneralPath } from '../../../src/modules/redemption/claim.service.js';
-import { claimInOneStatement } from '../../../src/modules/redemption/claim.statement.js';
+import { claimByGeneralPath, claimByOneStatement } from '../../../src/modules/redemption/claim.service.js';
+
 import { claimRows, multiCodeProgram, redeem, singleCodeProgram } from '../../helpers/claims.js';
 import { testEngine } from '../../helpers/database.js';
 import { bearer, createHarness, DAY, type Harness, type Tenant } from '../../helpers/harness.js';
@@ -12,7 +12,7 @@ import { createRider, createRiderApp } from '../../helpers/riders.js';
 
 /**
  * One claim rule, two implementations: PostgreSQL claims a code in one statement
- * (claim.statement.ts) and falls back to the general path (claim.service.ts) whenever that
+ * (claim-statement.repository.ts) and falls back to the general path (claim.service.ts) whenever that
  * statement claims nothing. The two must agree on every fixture: the statement claims exactly when
  * the general path would, with the same effects, and writes nothing otherwise. On SQLite only the
  * general path exists; it is held to the same table of expected outcomes.
@@ -264,7 +264,7 @@ if (testEngine() === 'postgres') describe('one claim rule: the one-statement pat
       const viaGeneral = await scenario.setup(h, await h.seedTenant());
 
       const before = await footprint(viaStatement);
-      const fast = await claimInOneStatement(h.ctx, viaStatement.principal, viaStatement.codeText, h.clock.now()).catch((err: unknown) => err);
+      const fast = await claimByOneStatement(h.ctx, viaStatement.principal, viaStatement.codeText, h.clock.now()).catch((err: unknown) => err);
       const after = await footprint(viaStatement);
       const reference = await general(h, viaGeneral);
 

@@ -1,8 +1,6 @@
-import { CompiledQuery } from 'kysely';
-import type { AppContext } from '../../context.js';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { nameStatement } from '../../db/named-statements.js';
-import { randomBytes } from '../../lib/random.js';
-import type { RiderPrincipal } from '../access/rider-access.js';
+import type { DB } from '../../db/schema.js';
 
 /**
  * Counter rows per program (migration 0009). Measured on the 2-core development machine, 50
@@ -15,18 +13,18 @@ export const CLAIM_COUNTER_SHARDS = 64;
  * PostgreSQL: a successful claim decided and committed in ONE statement, one round trip (bench G3).
  *
  * A data-modifying CTE, autocommitted, so it is atomic like the transaction of the general path
- * (claim.service.ts): the conditional UPDATE takes the redemption slot (docs/redemption.md "exactly once";
- * its WHERE is re-checked on the latest row version when another claim got there first), the
- * voucher row is inserted from its RETURNING (the unique index `vouchers_one_per_rider` still
- * refuses a second claim of the program by the rider: a 23505 aborts the whole statement), one
- * of the program's claim counter shards is incremented (0009: the count is the program column
- * plus its shards, so it equals the voucher rows at every commit, and concurrent claims of one
- * program do not queue on the program row) and the outbox event (built with json_build_object, not
- * by string concatenation) is written with the counters —
- * all in the same transaction (docs/webhooks.md), nothing of it visible unless all of it commits.
- * The event's usage_voucher_claim_count counts this claim and every claim committed before the
- * statement began (or on its shard before it): exact when claims do not overlap; under
- * concurrency two events may carry the same figure, never one above the true count.
+ * (claimByGeneralPath in claim.service.ts): the conditional UPDATE takes the redemption slot
+ * (docs/redemption.md "exactly once"; its WHERE is re-checked on the latest row version when
+ * another claim got there first), the voucher row is inserted from its RETURNING (the unique index
+ * `vouchers_one_per_rider` still refuses a second claim of the program by the rider: a 23505 aborts
+ * the whole statement), one of the program's claim counter shards is incremented (0009: the count
+ * is the program column plus its shards, so it equals the voucher rows at every commit, and
+ * concurrent claims of one program do not queue on the program row) and the outbox event (built
+ * with json_build_object, not by string concatenation) is written with the counters — all in the
+ * same transaction (docs/webhooks.md), nothing of it visible unless all of it commits. The event's
+ * usage_voucher_claim_count counts this claim and every claim committed before the statement began
+ * (or on its shard before it): exact when claims do not overlap; under concurrency two events may
+ * carry the same figure, never one above the true count.
  *
  * The statement only claims when the general path would succeed: the code exists and is not
  * canceled, has slots left, its program is ACTIVE, a first-party client's rider stays in its
@@ -98,34 +96,40 @@ select s.program_id from slot s, event e
 
 nameStatement(CLAIM_SQL);
 
-export interface FastClaim {
-  voucher_id: string;
-  program_id: string;
+/** The statement's arguments: what the caller decided (ids, the shard) and the limits in force. */
+export interface OneStatementClaim {
+  codeText: string;
+  now: number;
+  /** A first-party client's riders claim only this organization's codes; null: any organization. */
+  organizationId: string | null;
+  userId: string;
+  clientId: string;
+  /** The rider's failed-claim bucket, its window start and its limit (claim-budget.ts). */
+  riderBucket: string;
+  failuresSince: number;
+  failuresPerRider: number;
+  voucherId: string;
+  eventId: string;
+  /** Which of the CLAIM_COUNTER_SHARDS counter rows this claim increments. */
+  shard: number;
 }
 
-/** The claim in one statement, or undefined when it would not succeed (nothing written then). */
-export async function claimInOneStatement(ctx: AppContext, rider: RiderPrincipal, codeText: string, now: number): Promise<FastClaim | undefined> {
-  const voucherId = ctx.ids.next();
-  const eventId = ctx.ids.next();
-  const cutoff = now - ctx.config.claimFailureWindowSeconds * 1000;
-  // A first-party client's riders claim only its organization's codes (claim.decision.ts); one
-  // without an organization claims nothing ('' matches no organization id).
-  const orgBinding = rider.clientKind === 'FIRST_PARTY' ? (rider.clientOrganizationId ?? '') : null;
-  const result = await ctx.database.db.executeQuery<{ program_id: string }>(
+/** The claim in one statement: the claimed program's id, or undefined when nothing was written. */
+export async function claimInOneStatement(db: Kysely<DB>, claim: OneStatementClaim): Promise<string | undefined> {
+  const result = await db.executeQuery<{ program_id: string }>(
     CompiledQuery.raw(CLAIM_SQL, [
-      codeText,
-      now,
-      orgBinding,
-      rider.userId,
-      `rider:${rider.userId}`,
-      cutoff,
-      ctx.config.claimFailuresPerRider,
-      voucherId,
-      rider.clientId,
-      eventId,
-      randomBytes(ctx.random, 1)[0]! % CLAIM_COUNTER_SHARDS,
+      claim.codeText,
+      claim.now,
+      claim.organizationId,
+      claim.userId,
+      claim.riderBucket,
+      claim.failuresSince,
+      claim.failuresPerRider,
+      claim.voucherId,
+      claim.clientId,
+      claim.eventId,
+      claim.shard,
     ]),
   );
-  const row = result.rows[0];
-  return row ? { voucher_id: voucherId, program_id: row.program_id } : undefined;
+  return result.rows[0]?.program_id;
 }
