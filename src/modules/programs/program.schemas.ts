@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf, pathIds } from '../../http/schema-types.js';
 
 export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
 export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
@@ -62,13 +62,10 @@ export const CreateProgramBody = Type.Object(
 );
 export type CreateProgramBody = Static<typeof CreateProgramBody>;
 
-export const ProgramParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  voucher_program_id: Type.String({ maxLength: 64 }),
-});
+export const ProgramParams = pathIds('organization_id', 'voucher_program_id');
 export type ProgramParams = Static<typeof ProgramParams>;
 
-export const OrgParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }) });
+export const OrgParams = pathIds('organization_id');
 export type OrgParams = Static<typeof OrgParams>;
 
 export const GetProgramQuery = Type.Object(

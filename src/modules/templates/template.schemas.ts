@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike, enumOf } from '../../http/schema-types.js';
+import { IntegerLike, enumOf, pathIds } from '../../http/schema-types.js';
 import { CODE_SCHEMES, CreateProgramBody, RECURRENCE_PERIODS, TRIP_RESTRICTION_TYPES, VOUCHER_TYPES, tripRuleWireFields } from '../programs/program.schemas.js';
 
 const literalUnion = enumOf;
@@ -48,10 +48,7 @@ export const PatchTemplateBody = Type.Object(
 );
 export type PatchTemplateBody = Static<typeof PatchTemplateBody>;
 
-export const TemplateParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  template_id: Type.String({ maxLength: 64 }),
-});
+export const TemplateParams = pathIds('organization_id', 'template_id');
 export type TemplateParams = Static<typeof TemplateParams>;
 
 const { campaign_name: _campaign, is_fully_covered: _covered, name: _name, ...overridable } = templateFields;
