@@ -42,9 +42,15 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
   }
 }
 
-async function assertClient(ctx: AppContext, clientId: string): Promise<void> {
-  if (!(await clientExists(ctx, clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+/** Runs `fn` on the database once the client named by --client-id is known to exist. */
+async function withClient<T>(config: Config, clientId: string, fn: (ctx: AppContext, clientId: string) => Promise<T>): Promise<T> {
+  return withContext(config, async (ctx) => {
+    if (!(await clientExists(ctx, clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+    return fn(ctx, clientId);
+  });
 }
+
+const clientIdOption = (values: Values) => checkClientId('client-id', required(values, 'client-id'));
 
 async function assertOrganization(ctx: AppContext, organizationId: string): Promise<void> {
   if (!(await organizationExists(ctx, organizationId))) throw new NotFoundError(`no organization with id ${organizationId}`);
@@ -255,11 +261,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Disable an OAuth client and revoke every access and refresh token it holds.',
     options: { ...CLIENT_ID, ...JSON_OPTION },
     async run(values, config) {
-      const clientId = checkClientId('client-id', required(values, 'client-id'));
-      const result = await withContext(config, async (ctx) => {
-        await assertClient(ctx, clientId);
-        return disableClient(ctx, clientId);
-      });
+      const result = await withClient(config, clientIdOption(values), disableClient);
       print(values, result, `Disabled ${result.client_id}; revoked ${result.revoked_tokens} access token(s) and its refresh tokens.`);
     },
   },
@@ -274,7 +276,7 @@ const COMMANDS: Record<string, Command> = {
       ...JSON_OPTION,
     },
     async run(values, config) {
-      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const clientId = clientIdOption(values);
       const url = required(values, 'url');
       const verdict = checkUrlSyntax(url, config.webhookAllowPrivateTargets);
       if (!verdict.ok) throw new UsageError(`--url is refused: ${verdict.reason}`);
@@ -282,10 +284,7 @@ const COMMANDS: Record<string, Command> = {
       const unknown = events?.find((e) => !(EVENT_TYPES as readonly string[]).includes(e));
       if (unknown !== undefined) throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')} (got "${unknown}")`);
       const description = optional(values, 'description');
-      const endpoint = await withContext(config, async (ctx) => {
-        await assertClient(ctx, clientId);
-        return createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) });
-      });
+      const endpoint = await withClient(config, clientId, (ctx) => createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) }));
       print(
         values,
         endpoint,
@@ -298,11 +297,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "List a client's webhook endpoints (signing keys are never shown again).",
     options: { ...CLIENT_ID, ...JSON_OPTION },
     async run(values, config) {
-      const clientId = checkClientId('client-id', required(values, 'client-id'));
-      const endpoints = await withContext(config, async (ctx) => {
-        await assertClient(ctx, clientId);
-        return listClientEndpoints(ctx, clientId);
-      });
+      const endpoints = await withClient(config, clientIdOption(values), listClientEndpoints);
       print(
         values,
         { webhook_endpoints: endpoints },
@@ -315,12 +310,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Remove a webhook endpoint; its pending deliveries stop.',
     options: { ...CLIENT_ID, ...ENDPOINT_ID, ...JSON_OPTION },
     async run(values, config) {
-      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const clientId = clientIdOption(values);
       const id = checkUuid('id', required(values, 'id'));
-      await withContext(config, async (ctx) => {
-        await assertClient(ctx, clientId);
-        await deleteEndpoint(ctx, clientId, id);
-      });
+      await withClient(config, clientId, (ctx) => deleteEndpoint(ctx, clientId, id));
       print(values, { webhook_endpoint_id: id, removed: true }, `Removed ${id}.`);
     },
   },
@@ -334,16 +326,13 @@ const COMMANDS: Record<string, Command> = {
       ...JSON_OPTION,
     },
     async run(values, config) {
-      const clientId = checkClientId('client-id', required(values, 'client-id'));
+      const clientId = clientIdOption(values);
       const id = checkUuid('id', required(values, 'id'));
       const overlapRaw = optional(values, 'overlap-seconds');
       if (overlapRaw !== undefined && (!/^\d+$/.test(overlapRaw) || Number(overlapRaw) > MAX_OVERLAP_SECONDS)) {
         throw new UsageError(`--overlap-seconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}`);
       }
-      const endpoint = await withContext(config, async (ctx) => {
-        await assertClient(ctx, clientId);
-        return rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw));
-      });
+      const endpoint = await withClient(config, clientId, (ctx) => rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw)));
       print(
         values,
         endpoint,

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema, type TString } from '@sinclair/typebox';
 import { invalidRequest } from '../lib/errors.js';
 
 /**
@@ -51,3 +51,11 @@ export const BoundedIntegerLike = (min: number, max: number, description: string
   Type.Union([Type.Integer({ minimum: min, maximum: max }), Type.String({ pattern: '^-?(0|[1-9][0-9]{0,15})$', maxLength: 17, description: 'the same integer as a decimal string' })], {
     description: `${description} (${min} to ${max})`,
   });
+
+/**
+ * The path parameters of a route: ids, each at most 64 characters (a longer one is a 400 before
+ * any lookup), named in the order the path names them.
+ */
+export function pathIds<const K extends readonly string[]>(...names: K): TObject<{ [P in K[number]]: TString }> {
+  return Type.Object(Object.fromEntries(names.map((name) => [name, Type.String({ maxLength: 64 })])) as { [P in K[number]]: TString });
+}

@@ -16,3 +16,16 @@ export function oncePer<K extends object>(run: (key: K) => Promise<void>): (key:
     return p;
   };
 }
+
+/** One value per key (e.g. per app context), made by `make` on first use and kept while the key lives. */
+export function onePer<K extends object, V>(make: (key: K) => V): (key: K) => V {
+  const made = new WeakMap<K, V>();
+  return (key) => {
+    let found = made.get(key);
+    if (found === undefined) {
+      found = make(key);
+      made.set(key, found);
+    }
+    return found;
+  };
+}

@@ -1,6 +1,6 @@
 import { SCOPES } from '../../modules/oauth/scopes.js';
 
-type Requirement = Record<string, string[]>;
+export type Requirement = Record<string, string[]>;
 
 /**
  * Per-operation security requirements of the OpenAPI document (docs/oauth.md describes the

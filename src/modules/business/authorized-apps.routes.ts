@@ -1,10 +1,9 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { ORG_SELF_SECURITY } from '../../http/openapi/security.js';
+import { orgSelfListRoute } from '../access/org-self-list.routes.js';
 import { orgSelfOnlyHook } from '../access/org-self.hook.js';
-import { OrgParams } from '../programs/program.schemas.js';
 import { AuthorizedAppParams, AuthorizedAppWire } from './authorized-apps.schemas.js';
 import { authorizedApps, revokeAuthorizedApp } from './business.service.js';
 
@@ -14,24 +13,17 @@ const BASE = '/v1/organizations/:organization_id/authorized-apps';
 export async function authorizedAppRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.addHook('onRequest', orgSelfOnlyHook);
-  const tags = ['organizations'];
-  const security = ORG_SELF_SECURITY;
 
-  app.get<{ Params: OrgParams }>(
-    BASE,
-    {
-      schema: {
-        summary: 'List authorized apps',
-        description: 'Aggregator clients the organization authorized, with the time of approval and of revocation.',
-        operationId: 'listAuthorizedApps',
-        security,
-        tags,
-        params: OrgParams,
-        response: { 200: Type.Object({ authorized_apps: Type.Array(AuthorizedAppWire) }), ...errorResponses(401, 403, 500) },
-      },
-    },
-    async (request) => ({ authorized_apps: await authorizedApps(ctx, request.params.organization_id) }),
-  );
+  orgSelfListRoute(app, {
+    path: BASE,
+    tag: 'organizations',
+    summary: 'List authorized apps',
+    description: 'Aggregator clients the organization authorized, with the time of approval and of revocation.',
+    operationId: 'listAuthorizedApps',
+    key: 'authorized_apps',
+    item: AuthorizedAppWire,
+    list: (organizationId) => authorizedApps(ctx, organizationId),
+  });
 
   app.post<{ Params: AuthorizedAppParams }>(
     `${BASE}/:client_id/revoke`,
@@ -40,8 +32,8 @@ export async function authorizedAppRoutes(app: FastifyInstance, opts: { ctx: App
         summary: 'Revoke an authorized app',
         description: "Withdraws the app's authorization, as /business/revoke does: its tokens no longer reach the organization and its deliveries stop.",
         operationId: 'revokeAuthorizedApp',
-        security,
-        tags,
+        security: ORG_SELF_SECURITY,
+        tags: ['organizations'],
         params: AuthorizedAppParams,
         response: { 200: AuthorizedAppWire, ...errorResponses(401, 403, 404, 500) },
       },

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pathIds } from '../../http/schema-types.js';
 
 export const AuthorizedAppWire = Type.Object(
   {
@@ -11,5 +12,5 @@ export const AuthorizedAppWire = Type.Object(
   { $id: 'AuthorizedApp', additionalProperties: false },
 );
 
-export const AuthorizedAppParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }), client_id: Type.String({ maxLength: 64 }) });
+export const AuthorizedAppParams = pathIds('organization_id', 'client_id');
 export type AuthorizedAppParams = Static<typeof AuthorizedAppParams>;

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { sweepWorker } from '../../jobs/sweep-worker.js';
 import { deleteExpiredExportLinks } from './export-link.repository.js';
 
 const HOUR = 3_600_000;
@@ -9,11 +10,4 @@ export async function cleanupExportLinks(ctx: AppContext): Promise<number> {
   return deleteExpiredExportLinks(ctx.database.db, ctx.clock.now() - HOUR);
 }
 
-export const exportLinkCleanupWorker: Worker = {
-  name: 'export-link-cleanup',
-  intervalMs: 10 * 60_000,
-  singleton: true,
-  async run(ctx) {
-    await cleanupExportLinks(ctx);
-  },
-};
+export const exportLinkCleanupWorker: Worker = sweepWorker('export-link-cleanup', 10 * 60_000, cleanupExportLinks);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf, pathIds } from '../../http/schema-types.js';
 
 export const CODE_STATUSES = ['AVAILABLE', 'REDEEMED', 'CANCELED'] as const;
 
@@ -8,14 +8,6 @@ export const GenerateBody = Type.Object(
   { additionalProperties: false },
 );
 export type GenerateBody = Static<typeof GenerateBody>;
-
-export const GenerationSummary = Type.Object({
-  voucher_program_id: Type.String(),
-  generation_id: Type.String(),
-  status: Type.String(),
-  number_of_codes: Type.Integer(),
-  total_number_of_codes: Type.Integer(),
-});
 
 export const ListCodesQuery = Type.Object({
   include_usage: Type.Optional(Type.Boolean()),
@@ -27,11 +19,7 @@ export const ListCodesQuery = Type.Object({
 });
 export type ListCodesQuery = Static<typeof ListCodesQuery>;
 
-export const GenerationParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  voucher_program_id: Type.String({ maxLength: 64 }),
-  generation_id: Type.String({ maxLength: 64 }),
-});
+export const GenerationParams = pathIds('organization_id', 'voucher_program_id', 'generation_id');
 export type GenerationParams = Static<typeof GenerationParams>;
 
 const GenerationStatus = Type.Union([Type.Literal('COMPLETED'), Type.Literal('IN_PROGRESS')]);

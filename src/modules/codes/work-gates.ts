@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { WorkGateLimits } from '../../config.js';
 import { AppError } from '../../lib/errors.js';
+import { onePer } from '../../lib/once.js';
 import { KeyedSemaphore, Semaphore, type Release } from '../../lib/semaphore.js';
 
 /** What a refused request is told to wait before retrying (seconds). */
@@ -62,14 +63,8 @@ export interface WorkGates {
   export: WorkGate;
 }
 
-const gates = new WeakMap<AppContext, WorkGates>();
-
 /** The gates of one app context (one per server process). */
-export function workGates(ctx: AppContext): WorkGates {
-  let found = gates.get(ctx);
-  if (!found) {
-    found = { generation: new WorkGate('generation', ctx.config.generationGate), export: new WorkGate('export', ctx.config.exportGate) };
-    gates.set(ctx, found);
-  }
-  return found;
-}
+export const workGates: (ctx: AppContext) => WorkGates = onePer((ctx) => ({
+  generation: new WorkGate('generation', ctx.config.generationGate),
+  export: new WorkGate('export', ctx.config.exportGate),
+}));

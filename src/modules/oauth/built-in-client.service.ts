@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { oncePer } from '../../lib/once.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { ensureBuiltInClient } from './client.repository.js';
 
@@ -7,7 +8,8 @@ export interface BuiltInClientSpec {
   clientId: string;
   name: string;
   scopes: string;
-  redirectUri: string;
+  /** Its one redirect URI, under this process's PUBLIC_URL. */
+  redirectUri: (ctx: AppContext) => string;
   authMethod: 'none' | 'client_secret_basic';
   /** Whether the stored auth method is reset to `authMethod` like the redirect URI and scopes. */
   pinAuthMethod: boolean;
@@ -19,8 +21,8 @@ export interface BuiltInClientSpec {
  * follows the configuration, and the scopes (and, where asked, the auth method) are pinned so an
  * edited row cannot widen what the client may obtain.
  */
-export async function ensureBuiltInClientFor(ctx: AppContext, spec: BuiltInClientSpec): Promise<void> {
-  const redirectUris = JSON.stringify([spec.redirectUri]);
+async function ensureBuiltInClientFor(ctx: AppContext, spec: BuiltInClientSpec): Promise<void> {
+  const redirectUris = JSON.stringify([spec.redirectUri(ctx)]);
   await ensureBuiltInClient(
     ctx.database.db,
     {
@@ -37,4 +39,9 @@ export async function ensureBuiltInClientFor(ctx: AppContext, spec: BuiltInClien
     },
     { redirect_uris: redirectUris, scopes: spec.scopes, ...(spec.pinAuthMethod ? { token_endpoint_auth_method: spec.authMethod } : {}) },
   );
+}
+
+/** The client's ensure step: run once per app context (concurrent callers share it), retried after a failure. */
+export function builtInClient(spec: BuiltInClientSpec): (ctx: AppContext) => Promise<void> {
+  return oncePer((ctx: AppContext) => ensureBuiltInClientFor(ctx, spec));
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Worker } from '../../jobs/runner.js';
+import { sweepWorker } from '../../jobs/sweep-worker.js';
 import { deleteRateLimitWindowsBefore } from '../../lib/rate-limit.repository.js';
 import { deleteSessionsExpiredBefore } from './authorize/session.repository.js';
 import { deleteCodesExpiredBefore, deleteRefreshTokensExpiredBefore } from './token.repository.js';
@@ -22,11 +23,4 @@ export async function cleanupOauth(ctx: AppContext): Promise<Record<string, numb
   return counts;
 }
 
-export const oauthCleanupWorker: Worker = {
-  name: 'oauth-cleanup',
-  intervalMs: 10 * 60_000,
-  singleton: true,
-  async run(ctx) {
-    await cleanupOauth(ctx);
-  },
-};
+export const oauthCleanupWorker: Worker = sweepWorker('oauth-cleanup', 10 * 60_000, cleanupOauth);

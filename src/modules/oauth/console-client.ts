@@ -1,6 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { oncePer } from '../../lib/once.js';
-import { ensureBuiltInClientFor } from './built-in-client.service.js';
+import { builtInClient } from './built-in-client.service.js';
 import { SCOPES } from './scopes.js';
 
 /**
@@ -21,16 +20,12 @@ export function consoleRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${CONSOLE_PATH}/callback`;
 }
 
-function ensure(ctx: AppContext): Promise<void> {
-  return ensureBuiltInClientFor(ctx, {
-    clientId: CONSOLE_CLIENT_ID,
-    name: CONSOLE_CLIENT_NAME,
-    scopes: SCOPES.delegated,
-    redirectUri: consoleRedirectUri(ctx),
-    authMethod: 'none',
-    pinAuthMethod: true,
-  });
-}
-
 /** Makes sure the console client exists with this process's redirect URI (once per context; retried after a failure). */
-export const ensureConsoleClient: (ctx: AppContext) => Promise<void> = oncePer(ensure);
+export const ensureConsoleClient: (ctx: AppContext) => Promise<void> = builtInClient({
+  clientId: CONSOLE_CLIENT_ID,
+  name: CONSOLE_CLIENT_NAME,
+  scopes: SCOPES.delegated,
+  redirectUri: consoleRedirectUri,
+  authMethod: 'none',
+  pinAuthMethod: true,
+});

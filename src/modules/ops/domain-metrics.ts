@@ -10,6 +10,10 @@ export function outcomeOf(err: unknown): string {
   return err instanceof AppError ? err.code : 'error';
 }
 
+/** Histogram buckets (seconds): a generation takes milliseconds to minutes, a delivery's lag up to hours of retries. */
+const GENERATION_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const DELIVERY_LAG_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400];
+
 /**
  * voucherd's domain metrics (docs/observability.md): what the service did, next to the HTTP
  * metrics of metrics.ts. One registry per context; services count through `ctx.metrics`. Gauges
@@ -18,96 +22,72 @@ export function outcomeOf(err: unknown): string {
  */
 export class DomainMetrics {
   readonly registry = new Registry();
-  readonly codesGenerated = new Counter({
-    name: 'voucherd_codes_generated_total',
-    help: 'Voucher codes committed by Generate, by mode (sync: before the response; job: a background job chunk)',
-    labelNames: ['mode'] as const,
-    registers: [this.registry],
-  });
-  readonly generationDuration = new Histogram({
-    name: 'voucherd_code_generation_duration_seconds',
-    help: 'Time from the start of a successful generation to its commit, by mode (job: from the request to the last chunk)',
-    labelNames: ['mode'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers: [this.registry],
-  });
-  readonly claims = new Counter({
-    name: 'voucherd_claims_total',
-    help: 'Claims of a code by outcome (claimed, or the error code answered)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly trips = new Counter({
-    name: 'voucherd_trips_total',
-    help: 'Trips applied to a voucher by outcome (applied, or the error code answered)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly webhookDeliveries = new Counter({
-    name: 'voucherd_webhook_delivery_attempts_total',
-    help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly webhookDeliveryLag = new Histogram({
-    name: 'voucherd_webhook_delivery_lag_seconds',
-    help: 'Time from a delivery being queued (its event fanned out) to the receiver accepting it',
-    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400],
-    registers: [this.registry],
-  });
+  readonly codesGenerated = this.counter('voucherd_codes_generated_total', 'Voucher codes committed by Generate, by mode (sync: before the response; job: a background job chunk)', ['mode']);
+  readonly generationDuration = this.histogram('voucherd_code_generation_duration_seconds', 'Time from the start of a successful generation to its commit, by mode (job: from the request to the last chunk)', GENERATION_SECONDS, ['mode']);
+  readonly claims = this.counter('voucherd_claims_total', 'Claims of a code by outcome (claimed, or the error code answered)', ['outcome']);
+  readonly trips = this.counter('voucherd_trips_total', 'Trips applied to a voucher by outcome (applied, or the error code answered)', ['outcome']);
+  readonly webhookDeliveries = this.counter('voucherd_webhook_delivery_attempts_total', 'Webhook delivery attempts by outcome (delivered, retry, failed)', ['outcome']);
+  readonly webhookDeliveryLag = this.histogram('voucherd_webhook_delivery_lag_seconds', 'Time from a delivery being queued (its event fanned out) to the receiver accepting it', DELIVERY_LAG_SECONDS);
 
   constructor(database: Database) {
     const db = database.db;
-    // A gauge that cannot be read this time keeps its last value rather than failing the scrape.
-    const quietly = <G>(read: (this: G) => Promise<void>) =>
-      async function (this: G) {
-        await read.call(this).catch(() => undefined);
-      };
-    new Gauge({
-      name: 'voucherd_outbox_backlog',
-      help: 'Outbox events not yet fanned out to webhook deliveries',
-      registers: [this.registry],
-      collect: quietly(async function (this: Gauge) {
-        this.set(await countUndispatchedEvents(db));
-      }),
-    });
-    new Gauge({
-      name: 'voucherd_webhook_deliveries_pending',
-      help: 'Webhook deliveries waiting for a (first or next) attempt',
-      registers: [this.registry],
-      collect: quietly(async function (this: Gauge) {
-        this.set(await countPendingDeliveries(db));
-      }),
-    });
-    new Gauge({
-      name: 'voucherd_generation_jobs',
-      help: 'Background generation jobs by state (queued: waiting for a process; running: held by one)',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      collect: quietly(async function (this: Gauge<'state'>) {
-        const counts = await countBackgroundGenerations(db);
-        this.set({ state: 'queued' }, counts.pending);
-        this.set({ state: 'running' }, counts.running);
-      }),
-    });
     const pool = database.pool;
-    new Gauge({
-      name: 'voucherd_db_pool_connections',
-      help: 'PostgreSQL connections of this process by state (in_use, idle); SQLite reports none',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      collect(this: Gauge<'state'>) {
-        if (!pool) return;
-        this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-      },
+    this.gauge('voucherd_outbox_backlog', 'Outbox events not yet fanned out to webhook deliveries', [], async (set) => {
+      set({}, await countUndispatchedEvents(db));
     });
+    this.gauge('voucherd_webhook_deliveries_pending', 'Webhook deliveries waiting for a (first or next) attempt', [], async (set) => {
+      set({}, await countPendingDeliveries(db));
+    });
+    this.gauge(
+      'voucherd_generation_jobs',
+      'Background generation jobs by state (queued: waiting for a process; running: held by one)',
+      ['state'],
+      async (set) => {
+        const counts = await countBackgroundGenerations(db);
+        set({ state: 'queued' }, counts.pending);
+        set({ state: 'running' }, counts.running);
+      },
+    );
+    this.gauge(
+      'voucherd_db_pool_connections',
+      'PostgreSQL connections of this process by state (in_use, idle); SQLite reports none',
+      ['state'],
+      async (set) => {
+        if (!pool) return;
+        set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+        set({ state: 'idle' }, pool.idleCount);
+      },
+    );
+    this.gauge('voucherd_db_pool_waiting', 'Queries of this process waiting for a free PostgreSQL connection', [], async (set) => {
+      set({}, pool ? pool.waitingCount : 0);
+    });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string = never>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  /**
+   * A gauge read when Prometheus scrapes: `read` sets its current values. A read that fails keeps
+   * the last values rather than failing the scrape.
+   */
+  private gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: (set: (labels: Partial<Record<L, string>>, value: number) => void) => Promise<void>,
+  ): void {
     new Gauge({
-      name: 'voucherd_db_pool_waiting',
-      help: 'Queries of this process waiting for a free PostgreSQL connection',
+      name,
+      help,
+      labelNames,
       registers: [this.registry],
-      collect(this: Gauge) {
-        this.set(pool ? pool.waitingCount : 0);
+      async collect(this: Gauge<L>) {
+        await read((labels, value) => this.set(labels, value)).catch(() => undefined);
       },
     });
   }

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js';
+import { orgCreateInput } from '../../http/create-input.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { cancelProgram, patchProgram } from './program-update.service.js';
 import { searchVoucherPrograms } from './program-search.service.js';
@@ -52,12 +53,7 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 429, 500) },
       },
     },
-    async (request) =>
-      createProgram(ctx, {
-        organizationId: request.params.organization_id,
-        body: request.body,
-        clientId: request.principal?.clientId ?? null,
-      }),
+    async (request) => createProgram(ctx, orgCreateInput(request)),
   );
 
   app.get<{ Params: ProgramParams; Querystring: { include_guests?: boolean } }>(

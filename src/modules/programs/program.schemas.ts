@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoundedIntegerLike, IntegerLike, enumOf } from '../../http/schema-types.js';
+import { BoundedIntegerLike, IntegerLike, enumOf, pathIds } from '../../http/schema-types.js';
 
 export const CODE_SCHEMES = ['SINGLE_CODE_MULTI_REDEEM', 'MULTI_CODE_SINGLE_REDEEM'] as const;
 export const VOUCHER_TYPES = ['PERSONAL_TRANSPORT', 'EATS', 'GENERIC_VOUCHER'] as const;
@@ -62,13 +62,10 @@ export const CreateProgramBody = Type.Object(
 );
 export type CreateProgramBody = Static<typeof CreateProgramBody>;
 
-export const ProgramParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  voucher_program_id: Type.String({ maxLength: 64 }),
-});
+export const ProgramParams = pathIds('organization_id', 'voucher_program_id');
 export type ProgramParams = Static<typeof ProgramParams>;
 
-export const OrgParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }) });
+export const OrgParams = pathIds('organization_id');
 export type OrgParams = Static<typeof OrgParams>;
 
 export const GetProgramQuery = Type.Object(
@@ -120,6 +117,19 @@ const LocationWire = Type.Object({
 });
 
 /**
+ * How a voucher recurs and which trips it covers, plus its expense memo, as program and template
+ * answers both show them (the stored request values; absent when not set). Spread in this order.
+ */
+export const tripRuleWireFields = {
+  value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
+  trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
+  pickup_locations: Type.Optional(Type.Array(LocationWire)),
+  dropoff_locations: Type.Optional(Type.Array(LocationWire)),
+  vehicle_category_types: Type.Optional(Type.Array(Type.String())),
+  expense_memo: Type.Optional(Type.String()),
+};
+
+/**
  * Get Voucher Program's answer (program.view.ts): Uber's fields, the legacy names Uber still
  * carries, and ours. Absent optionals are omitted. The serializer keeps only what is listed here,
  * so a field added to the view is added here too.
@@ -143,12 +153,7 @@ export const ProgramWire = Type.Object(
     value_per_trip_percentage: Type.Optional(Type.Integer()),
     value_per_period_max_trips: Type.Optional(Type.Integer()),
     value_per_period_max_credit: Type.Optional(Type.Number()),
-    value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
-    trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
-    pickup_locations: Type.Optional(Type.Array(LocationWire)),
-    dropoff_locations: Type.Optional(Type.Array(LocationWire)),
-    vehicle_category_types: Type.Optional(Type.Array(Type.String())),
-    expense_memo: Type.Optional(Type.String()),
+    ...tripRuleWireFields,
     creator_email: Type.Optional(Type.String()),
     value_per_period_max_amount: Type.Optional(Type.Number()),
     max_trips_per_client: Type.Optional(Type.Integer({ description: 'legacy name of value_per_period_max_trips' })),

@@ -1,6 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { oncePer } from '../../lib/once.js';
-import { ensureBuiltInClientFor } from '../oauth/built-in-client.service.js';
+import { builtInClient } from '../oauth/built-in-client.service.js';
 import type { ClientRow } from '../oauth/client.repository.js';
 import { findClient } from '../oauth/client.service.js';
 import { SCOPES } from '../oauth/scopes.js';
@@ -27,19 +26,15 @@ export function redeemRedirectUri(ctx: AppContext): string {
   return `${ctx.config.publicUrl}${REDEEM_CALLBACK_PATH}`;
 }
 
-function ensure(ctx: AppContext): Promise<void> {
-  return ensureBuiltInClientFor(ctx, {
-    clientId: REDEEM_CLIENT_ID,
-    name: REDEEM_CLIENT_NAME,
-    scopes: SCOPES.redeem,
-    redirectUri: redeemRedirectUri(ctx),
-    authMethod: 'client_secret_basic',
-    pinAuthMethod: false,
-  });
-}
-
 /** Makes sure the client exists with this process's redirect URI (once per context; retried after a failure). */
-export const ensureRedeemClient: (ctx: AppContext) => Promise<void> = oncePer(ensure);
+export const ensureRedeemClient: (ctx: AppContext) => Promise<void> = builtInClient({
+  clientId: REDEEM_CLIENT_ID,
+  name: REDEEM_CLIENT_NAME,
+  scopes: SCOPES.redeem,
+  redirectUri: redeemRedirectUri,
+  authMethod: 'client_secret_basic',
+  pinAuthMethod: false,
+});
 
 /** The client row as it is now (an operator may have disabled it: then sign-in is refused). */
 export async function loadRedeemClient(ctx: AppContext): Promise<ClientRow | undefined> {

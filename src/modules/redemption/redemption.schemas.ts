@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pathIds } from '../../http/schema-types.js';
 
 /** POST /v1.2/me/vouchers/redeem (docs/redemption.md). */
 export const RedeemBody = Type.Object(
@@ -9,7 +10,7 @@ export type RedeemBody = Static<typeof RedeemBody>;
 
 export const RedeemResponse = Type.Object({ voucher_id: Type.String() });
 
-export const VoucherParams = Type.Object({ voucher_id: Type.String({ maxLength: 64 }) });
+export const VoucherParams = pathIds('voucher_id');
 export type VoucherParams = Static<typeof VoucherParams>;
 
 /** POST /v1/vouchers/{voucher_id}/trips (X): amounts in major units, as Uber's wire does. */

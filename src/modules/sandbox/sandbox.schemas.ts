@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pathIds } from '../../http/schema-types.js';
 
 const LatLng = Type.Object(
   {
@@ -28,7 +29,7 @@ export type TripRunBody = Static<typeof TripRunBody>;
 
 export const TripRunResponse = Type.Object({ run_id: Type.String(), trip_id: Type.String() });
 
-export const RunParams = Type.Object({ run_id: Type.String({ maxLength: 64 }) });
+export const RunParams = pathIds('run_id');
 export type RunParams = Static<typeof RunParams>;
 
 export const RunInfo = Type.Object({

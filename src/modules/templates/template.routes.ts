@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { orgCreateInput } from '../../http/create-input.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { OrgParams } from '../programs/program.schemas.js';
 import { createProgramFromTemplate, createTemplate, getTemplate, getTemplates, patchTemplate } from './template.service.js';
@@ -29,8 +30,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      createTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+    async (request) => createTemplate(ctx, orgCreateInput(request)),
   );
 
   app.get<{ Params: OrgParams }>(
@@ -99,8 +99,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      createProgramFromTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+    async (request) => createProgramFromTemplate(ctx, orgCreateInput(request)),
   );
 
   app.post<{ Params: OrgParams; Body: IndividualProgramBody }>(
@@ -120,11 +119,6 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
       },
     },
     async (request) =>
-      createIndividualProgram(ctx, {
-        organizationId: request.params.organization_id,
-        body: request.body,
-        clientId: request.principal?.clientId ?? null,
-        notifier: notifierFor(ctx, request.log),
-      }),
+      createIndividualProgram(ctx, { ...orgCreateInput(request), notifier: notifierFor(ctx, request.log) }),
   );
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IntegerLike, enumOf } from '../../http/schema-types.js';
-import { CODE_SCHEMES, CreateProgramBody, RECURRENCE_PERIODS, TRIP_RESTRICTION_TYPES, VOUCHER_TYPES } from '../programs/program.schemas.js';
+import { IntegerLike, enumOf, pathIds } from '../../http/schema-types.js';
+import { CODE_SCHEMES, CreateProgramBody, RECURRENCE_PERIODS, TRIP_RESTRICTION_TYPES, VOUCHER_TYPES, tripRuleWireFields } from '../programs/program.schemas.js';
 
 const literalUnion = enumOf;
 const P = CreateProgramBody.properties;
@@ -48,10 +48,7 @@ export const PatchTemplateBody = Type.Object(
 );
 export type PatchTemplateBody = Static<typeof PatchTemplateBody>;
 
-export const TemplateParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  template_id: Type.String({ maxLength: 64 }),
-});
+export const TemplateParams = pathIds('organization_id', 'template_id');
 export type TemplateParams = Static<typeof TemplateParams>;
 
 const { campaign_name: _campaign, is_fully_covered: _covered, name: _name, ...overridable } = templateFields;
@@ -100,8 +97,6 @@ export const IndividualProgramBody = Type.Object(
 );
 export type IndividualProgramBody = Static<typeof IndividualProgramBody>;
 
-const LocationWire = Type.Object({ latitude: Type.Number(), longitude: Type.Number(), radius: Type.Integer(), address: Type.String() });
-
 /** A template as Get Voucher Template shows it (template.view.ts): Uber's names; absent optionals omitted. */
 export const TemplateWire = Type.Object(
   {
@@ -126,12 +121,7 @@ export const TemplateWire = Type.Object(
     value_per_period_max_trips: Type.Optional(Type.Integer()),
     value_per_period_max_credit: Type.Optional(Type.Number()),
     value_per_period_max_amount: Type.Optional(Type.Number()),
-    value_recurrence_period: Type.Optional(literalUnion(RECURRENCE_PERIODS)),
-    trip_restriction_type: Type.Optional(literalUnion(TRIP_RESTRICTION_TYPES)),
-    pickup_locations: Type.Optional(Type.Array(LocationWire)),
-    dropoff_locations: Type.Optional(Type.Array(LocationWire)),
-    vehicle_category_types: Type.Optional(Type.Array(Type.String())),
-    expense_memo: Type.Optional(Type.String()),
+    ...tripRuleWireFields,
   },
   { $id: 'VoucherProgramTemplate' },
 );

@@ -1,22 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
+import { endpointOperationRoutes } from './endpoint-operation.routes.js';
 import { listEndpointDeliveries, resendDelivery } from './delivery.service.js';
 import { createEndpoint, deleteEndpoint, getClientEndpoint, listClientEndpoints, rotateSigningKey } from './endpoint.service.js';
 import { webhookAuthHook } from './webhook-auth.hook.js';
 import { Type } from '@sinclair/typebox';
 import { CLIENT_SECURITY } from '../../http/openapi/security.js';
-import {
-  DeliveryPage,
-  DeliveryWire,
-  EndpointWire,
-  EndpointWithKey,
-  CreateEndpointBody,
-  DeliveriesQuery,
-  DeliveryParams,
-  EndpointParams,
-  RotateKeyBody,
-} from './webhook.schemas.js';
+import { EndpointWire, EndpointWithKey, CreateEndpointBody, DeliveryParams, EndpointParams } from './webhook.schemas.js';
 
 const BASE = '/v1/webhook-endpoints';
 
@@ -25,8 +16,6 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
   const { ctx } = opts;
   app.addHook('onRequest', webhookAuthHook(ctx));
   const clientId = (request: { principal: { clientId: string } | null }) => request.principal!.clientId;
-  const tags = ['webhooks'];
-  const security = CLIENT_SECURITY;
 
   app.post<{ Body: CreateEndpointBody }>(
     BASE,
@@ -35,8 +24,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
         summary: 'Register a webhook endpoint',
         description: "Registers a receiver for the client's events; the signing key is shown only in this answer.",
         operationId: 'createWebhookEndpoint',
-        security,
-        tags,
+        security: CLIENT_SECURITY,
+        tags: ['webhooks'],
         body: CreateEndpointBody,
         documentation: { responseHeaders: { 201: ['Location'] } },
         response: { 201: EndpointWithKey, ...errorResponses(400, 401, 403, 409, 413, 500) },
@@ -57,8 +46,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
     summary: 'List webhook endpoints',
     description: "The calling client's endpoints.",
     operationId: 'listWebhookEndpoints',
-    security,
-    tags,
+    security: CLIENT_SECURITY,
+    tags: ['webhooks'],
     response: { 200: Type.Object({ webhook_endpoints: Type.Array(EndpointWire) }), ...errorResponses(401, 403, 500) },
   };
   app.get(BASE, { schema: listSchema }, async (request) => ({
@@ -70,8 +59,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
         summary: 'Get a webhook endpoint',
         description: 'One endpoint of the calling client.',
         operationId: 'getWebhookEndpoint',
-        security,
-        tags,
+        security: CLIENT_SECURITY,
+        tags: ['webhooks'],
         params: EndpointParams,
         response: { 200: EndpointWire, ...errorResponses(401, 403, 404, 500) },
       },
@@ -79,72 +68,15 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
     getClientEndpoint(ctx, clientId(request), request.params.webhook_endpoint_id),
   );
 
-  app.delete<{ Params: EndpointParams }>(
-    `${BASE}/:webhook_endpoint_id`,
-    {
-      schema: {
-        summary: 'Remove a webhook endpoint',
-        description: 'Stops deliveries to the endpoint and removes it.',
-        operationId: 'deleteWebhookEndpoint',
-        security,
-        tags,
-        params: EndpointParams,
-        response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(401, 403, 404, 500) },
-      },
-    },
-    async (request, reply) => {
-      await deleteEndpoint(ctx, clientId(request), request.params.webhook_endpoint_id);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post<{ Params: EndpointParams; Body: RotateKeyBody | undefined }>(
-    `${BASE}/:webhook_endpoint_id/rotate-key`,
-    {
-      schema: {
-        summary: 'Rotate the signing key',
-        description: 'A new signing key, shown only in this answer; the old key keeps signing during the overlap.',
-        operationId: 'rotateWebhookSigningKey',
-        security,
-        tags,
-        params: EndpointParams,
-        body: RotateKeyBody,
-        response: { 200: EndpointWithKey, ...errorResponses(400, 401, 403, 404, 413, 500) },
-      },
-    },
-    async (request) => rotateSigningKey(ctx, clientId(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds),
-  );
-
-  app.get<{ Params: EndpointParams; Querystring: DeliveriesQuery }>(
-    `${BASE}/:webhook_endpoint_id/deliveries`,
-    {
-      schema: {
-        summary: 'Delivery log of an endpoint',
-        description: 'Deliveries with their attempts, newest first; `before` pages to older ones.',
-        operationId: 'listWebhookDeliveries',
-        security,
-        tags,
-        params: EndpointParams,
-        querystring: DeliveriesQuery,
-        response: { 200: DeliveryPage, ...errorResponses(400, 401, 403, 404, 500) },
-      },
-    },
-    async (request) => listEndpointDeliveries(ctx, clientId(request), request.params.webhook_endpoint_id, request.query),
-  );
-
-  app.post<{ Params: DeliveryParams }>(
-    `${BASE}/:webhook_endpoint_id/deliveries/:delivery_id/resend`,
-    {
-      schema: {
-        summary: 'Re-send a delivery',
-        description: 'The same message (same id and body) becomes due now with a fresh attempt budget.',
-        operationId: 'resendWebhookDelivery',
-        security,
-        tags,
-        params: DeliveryParams,
-        response: { 202: DeliveryWire, ...errorResponses(400, 401, 403, 404, 500) },
-      },
-    },
-    async (request, reply) => reply.code(202).send(await resendDelivery(ctx, clientId(request), request.params.webhook_endpoint_id, request.params.delivery_id)),
-  );
+  endpointOperationRoutes(app, ctx, {
+    base: BASE,
+    security: CLIENT_SECURITY,
+    endpointParams: EndpointParams,
+    deliveryParams: DeliveryParams,
+    endpointWithKey: EndpointWithKey,
+    owner: clientId,
+    summaries: { remove: 'Remove a webhook endpoint', rotate: 'Rotate the signing key', deliveries: 'Delivery log of an endpoint', resend: 'Re-send a delivery' },
+    operationIds: { remove: 'deleteWebhookEndpoint', rotate: 'rotateWebhookSigningKey', deliveries: 'listWebhookDeliveries', resend: 'resendWebhookDelivery' },
+    services: { remove: deleteEndpoint, rotate: rotateSigningKey, deliveries: listEndpointDeliveries, resend: resendDelivery },
+  });
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pathIds } from '../../http/schema-types.js';
 import { EVENT_TYPES } from './events.js';
 
 export const CreateEndpointBody = Type.Object(
@@ -19,10 +20,10 @@ export const RotateKeyBody = Type.Object(
 );
 export type RotateKeyBody = Static<typeof RotateKeyBody>;
 
-export const EndpointParams = Type.Object({ webhook_endpoint_id: Type.String({ maxLength: 64 }) });
+export const EndpointParams = pathIds('webhook_endpoint_id');
 export type EndpointParams = Static<typeof EndpointParams>;
 
-export const DeliveryParams = Type.Object({ webhook_endpoint_id: Type.String({ maxLength: 64 }), delivery_id: Type.String({ maxLength: 64 }) });
+export const DeliveryParams = pathIds('webhook_endpoint_id', 'delivery_id');
 export type DeliveryParams = Static<typeof DeliveryParams>;
 
 export const DeliveriesQuery = Type.Object(
@@ -102,15 +103,11 @@ export const CreateOrgEndpointBody = Type.Object(
 );
 export type CreateOrgEndpointBody = Static<typeof CreateOrgEndpointBody>;
 
-export const OrgParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }) });
+export const OrgParams = pathIds('organization_id');
 export type OrgParams = Static<typeof OrgParams>;
 
-export const OrgEndpointParams = Type.Object({ organization_id: Type.String({ maxLength: 64 }), webhook_endpoint_id: Type.String({ maxLength: 64 }) });
+export const OrgEndpointParams = pathIds('organization_id', 'webhook_endpoint_id');
 export type OrgEndpointParams = Static<typeof OrgEndpointParams>;
 
-export const OrgDeliveryParams = Type.Object({
-  organization_id: Type.String({ maxLength: 64 }),
-  webhook_endpoint_id: Type.String({ maxLength: 64 }),
-  delivery_id: Type.String({ maxLength: 64 }),
-});
+export const OrgDeliveryParams = pathIds('organization_id', 'webhook_endpoint_id', 'delivery_id');
 export type OrgDeliveryParams = Static<typeof OrgDeliveryParams>;

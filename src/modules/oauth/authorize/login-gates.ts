@@ -1,4 +1,5 @@
 import type { AppContext } from '../../../context.js';
+import { onePer } from '../../../lib/once.js';
 import { KeyedConcurrency, Semaphore } from '../../../lib/semaphore.js';
 
 /**
@@ -13,17 +14,8 @@ export interface LoginGates {
   perAddress: KeyedConcurrency;
 }
 
-const gates = new WeakMap<AppContext, LoginGates>();
-
-export function loginGates(ctx: AppContext): LoginGates {
-  let found = gates.get(ctx);
-  if (!found) {
-    found = {
-      hashing: new Semaphore(ctx.config.loginHashConcurrency),
-      perAccount: new KeyedConcurrency(ctx.config.loginConcurrentPerAccount),
-      perAddress: new KeyedConcurrency(ctx.config.loginConcurrentPerAddress),
-    };
-    gates.set(ctx, found);
-  }
-  return found;
-}
+export const loginGates: (ctx: AppContext) => LoginGates = onePer((ctx) => ({
+  hashing: new Semaphore(ctx.config.loginHashConcurrency),
+  perAccount: new KeyedConcurrency(ctx.config.loginConcurrentPerAccount),
+  perAddress: new KeyedConcurrency(ctx.config.loginConcurrentPerAddress),
+}));
