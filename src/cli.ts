@@ -17,6 +17,7 @@ import { describeFailure } from './cli/failure.js';
 import { HELP_OPTION, JSON_OPTION, optionsHelp, parseArgsOptions, type OptionSpecs, type Values } from './cli/options.js';
 import { checkClientId, checkEmail, checkName, checkPassword, checkUuid, list, NotFoundError, optional, required, UsageError } from './cli/validate.js';
 import { packageVersion } from './cli/version.js';
+import { unitOfWork } from './db/unit-of-work.js';
 
 /**
  * `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. Each
@@ -284,7 +285,7 @@ const COMMANDS: Record<string, Command> = {
       const description = optional(values, 'description');
       const endpoint = await withContext(config, async (ctx) => {
         await assertClient(ctx, clientId);
-        return createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) });
+        return createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) }, unitOfWork(ctx.database));
       });
       print(
         values,

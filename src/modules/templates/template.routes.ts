@@ -10,6 +10,8 @@ import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, Patc
 import { createIndividualProgram } from './individual-program.service.js';
 import { notifierFor } from '../guests/notifier.js';
 import { templateToWire } from './template.view.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import type { CreatedProgram as CreatedProgramAnswer } from '../programs/program.service.js';
 
 const TEMPLATES = '/v1/organizations/:organization_id/voucher-program-templates';
 
@@ -30,8 +32,10 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      createTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+    async (request, reply) =>
+      answerInUnitOfWork<{ uuid: string }>(ctx, request, reply, (work) =>
+        createTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }, work),
+      ),
   );
 
   app.get<{ Params: OrgParams }>(
@@ -102,8 +106,10 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      createProgramFromTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }),
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedProgramAnswer>(ctx, request, reply, (work) =>
+        createProgramFromTemplate(ctx, { organizationId: request.params.organization_id, body: request.body, clientId: request.principal?.clientId ?? null }, work),
+      ),
   );
 
   app.post<{ Params: OrgParams; Body: IndividualProgramBody }>(

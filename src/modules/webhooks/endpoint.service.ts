@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { EVENT_TYPES, type EventType } from './events.js';
 import { endpointToWire, type EndpointWire } from './endpoint.view.js';
@@ -30,7 +31,8 @@ async function assertTargetAllowed(ctx: AppContext, url: string): Promise<void> 
   }
 }
 
-export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput): Promise<CreatedEndpoint> {
+/** Registers an endpoint in `work`'s transaction (under its client's lock). */
+export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput, work: UnitOfWork<CreatedEndpoint>): Promise<CreatedEndpoint> {
   await assertTargetAllowed(ctx, input.url);
   let eventTypes: EventType[] | null = null;
   if (input.eventTypes !== undefined) {
@@ -59,14 +61,14 @@ export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput
   // Check and insert under the client's lock (docs/webhooks.md, Fan-out caps): parallel creates in
   // any number of processes end with at most MAX_WEBHOOK_ENDPOINTS_PER_CLIENT live endpoints.
   const limit = ctx.config.maxWebhookEndpointsPerClient;
-  await ctx.database.db.transaction().execute(async (trx) => {
+  return work.transaction(async (trx) => {
     await lockClientEndpoints(trx, ctx.database.dialect, input.clientId);
     if ((await countLiveEndpoints(trx, input.clientId)) >= limit) {
       throw new AppError('invalid_request', 'webhook_endpoint_limit_reached', { params: { limit }, metadata: { limit } });
     }
     await insertEndpoint(trx, row);
+    return { ...endpointToWire(row), signing_key: signingKey };
   });
-  return { ...endpointToWire(row), signing_key: signingKey };
 }
 
 export async function listClientEndpoints(ctx: AppContext, clientId: string): Promise<EndpointWire[]> {
