@@ -343,7 +343,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const endpoint = await withContext(config, async (ctx) => {
         await assertClient(ctx, clientId);
-        return rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw));
+        return rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw), unitOfWork(ctx.database));
       });
       print(
         values,

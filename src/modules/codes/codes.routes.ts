@@ -20,7 +20,7 @@ import {
 import { generateVoucherCodes, getGeneration, type GenerationSummary } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
 import { codeFilterFromQuery, codeFilterKey } from './code-filter.js';
-import { cancelCodes } from './code-cancel.service.js';
+import { cancelCodes, type CancelCodesResult } from './code-cancel.service.js';
 import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
 import { Type } from '@sinclair/typebox';
 
@@ -140,12 +140,10 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         response: { 200: CancelCodesAnswer, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      cancelCodes(ctx, {
-        organizationId: request.params.organization_id,
-        programId: request.params.voucher_program_id,
-        codes: request.body.codes,
-      }),
+    async (request, reply) =>
+      answerInUnitOfWork<CancelCodesResult>(ctx, request, reply, (work) =>
+        cancelCodes(ctx, { organizationId: request.params.organization_id, programId: request.params.voucher_program_id, codes: request.body.codes }, work),
+      ),
   );
 
   app.get<{ Params: GenerationParams }>(

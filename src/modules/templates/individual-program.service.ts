@@ -63,6 +63,6 @@ export async function createIndividualProgram(
     programId: created.voucher_program_id,
     body: { guests: [contact], send_notifications: true },
     notifier: input.notifier,
-  });
+  }, unitOfWork(ctx.database));
   return created;
 }

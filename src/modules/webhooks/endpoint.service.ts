@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { DB } from '../../db/schema.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { EVENT_TYPES, type EventType } from './events.js';
@@ -94,12 +96,21 @@ export async function rotateSigningKey(
   ctx: AppContext,
   clientId: string,
   id: string,
-  overlapSeconds: number = ctx.config.webhookKeyOverlapSeconds,
+  overlap: number | undefined,
+  work: UnitOfWork<CreatedEndpoint>,
 ): Promise<CreatedEndpoint> {
-  const db = ctx.database.db;
+  const overlapSeconds = overlap ?? ctx.config.webhookKeyOverlapSeconds;
   const now = ctx.clock.now();
   const next = newSigningKey(ctx.random);
   const previousExpiresAt = overlapSeconds > 0 ? now + overlapSeconds * 1000 : null;
+  return work.transaction((db) => rotateIn(ctx, db, { clientId, id, next, previousExpiresAt, now }));
+}
+
+async function rotateIn(
+  ctx: AppContext,
+  db: Kysely<DB>,
+  { clientId, id, next, previousExpiresAt, now }: { clientId: string; id: string; next: string; previousExpiresAt: number | null; now: number },
+): Promise<CreatedEndpoint> {
   // Conditional on the key we read: of two concurrent rotations one applies, the other re-reads.
   for (let round = 0; round < 5; round += 1) {
     const row = await findEndpoint(db, clientId, id);

@@ -75,9 +75,16 @@ export async function createOrganizationEndpoint(
   return withOwner(created);
 }
 
-export async function rotateOrganizationEndpointKey(ctx: AppContext, organizationId: string, endpointId: string, overlapSeconds?: number) {
+export async function rotateOrganizationEndpointKey(
+  ctx: AppContext,
+  organizationId: string,
+  endpointId: string,
+  overlapSeconds: number | undefined,
+  work: UnitOfWork<CreatedEndpoint & { client_id: string }>,
+): Promise<CreatedEndpoint & { client_id: string }> {
   const clientId = await ownerOf(ctx, organizationId, endpointId);
-  return { ...(await rotateSigningKey(ctx, clientId, endpointId, overlapSeconds)), client_id: clientId };
+  const withOwner = (rotated: CreatedEndpoint) => ({ ...rotated, client_id: clientId });
+  return withOwner(await rotateSigningKey(ctx, clientId, endpointId, overlapSeconds, work.map(withOwner)));
 }
 
 export async function deleteOrganizationEndpoint(ctx: AppContext, organizationId: string, endpointId: string): Promise<void> {

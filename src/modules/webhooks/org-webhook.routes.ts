@@ -117,8 +117,10 @@ export async function orgWebhookRoutes(app: FastifyInstance, opts: { ctx: AppCon
         response: { 200: OrgEndpointWithKey, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
-    async (request) =>
-      rotateOrganizationEndpointKey(ctx, request.params.organization_id, request.params.webhook_endpoint_id, request.body?.overlap_seconds),
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedEndpoint & { client_id: string }>(ctx, request, reply, (work) =>
+        rotateOrganizationEndpointKey(ctx, request.params.organization_id, request.params.webhook_endpoint_id, request.body?.overlap_seconds, work),
+      ),
   );
 
   app.get<{ Params: OrgEndpointParams; Querystring: DeliveriesQuery }>(

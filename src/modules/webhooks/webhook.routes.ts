@@ -122,7 +122,10 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: EndpointWithKey, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
-    async (request) => rotateSigningKey(ctx, clientId(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds),
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedEndpoint>(ctx, request, reply, (work) =>
+        rotateSigningKey(ctx, clientId(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds, work),
+      ),
   );
 
   app.get<{ Params: EndpointParams; Querystring: DeliveriesQuery }>(

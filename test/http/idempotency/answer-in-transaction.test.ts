@@ -30,7 +30,7 @@ afterAll(async () => {
 const db = () => h.ctx.database.db;
 let current: Tenant | undefined;
 const tenantOf = () => current!.organizationId;
-const count = async (table: 'voucher_codes' | 'voucher_programs' | 'code_generations' | 'voucher_program_templates', column: string, value: string) =>
+const count = async (table: 'voucher_codes' | 'voucher_programs' | 'code_generations' | 'voucher_program_templates' | 'program_guests', column: string, value: string) =>
   Number(
     (await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where(column as never, '=', value as never).executeTakeFirstOrThrow()).n,
   );
@@ -38,7 +38,7 @@ const count = async (table: 'voucher_codes' | 'voucher_programs' | 'code_generat
 interface Case {
   name: string;
   url: (tenant: Tenant, programId: string) => string;
-  body: () => Record<string, unknown>;
+  body: (tenant: Tenant, programId: string) => Promise<Record<string, unknown>> | Record<string, unknown>;
   /** How many rows the change wrote, read straight from the database. */
   changes: (tenant: Tenant, programId: string) => Promise<number>;
   once: number;
@@ -86,6 +86,23 @@ const cases: Case[] = [
     once: 1,
     status: 201,
   },
+  {
+    // Canceling twice leaves the same state; a second run would answer `already_canceled` instead.
+    name: 'cancel codes',
+    url: (t, p) => `/v1/organizations/${t.organizationId}/voucher-programs/${p}/codes/cancel`,
+    body: async (_t, p) => ({ codes: (await db().selectFrom('voucher_codes').select('id').where('program_id', '=', p).limit(2).execute()).map((r) => r.id) }),
+    changes: async (_t, p) => (await db().selectFrom('voucher_codes').select('id').where('program_id', '=', p).where('canceled_at', 'is not', null).execute()).length,
+    once: 2,
+    status: 200,
+  },
+  {
+    name: 'add guests',
+    url: (t, p) => `/v1/organizations/${t.organizationId}/voucher-programs/${p}/add-guests`,
+    body: () => ({ guests: [{ email: 'once@example.com' }], send_notifications: false }),
+    changes: (_t, p) => count('program_guests', 'program_id', p),
+    once: 1,
+    status: 200,
+  },
 ];
 
 describe('the idempotent answer commits with the business change (docs/architecture.md, Transactions)', () => {
@@ -95,8 +112,9 @@ describe('the idempotent answer commits with the business change (docs/architect
       current = tenant;
       const programId = await h.createProgram(tenant);
       const before = await c.changes(tenant, programId);
+      const payload = await c.body(tenant, programId);
       const request = (headers: Record<string, string>) =>
-        h.app.inject({ method: 'POST', url: c.url(tenant, programId), headers: { ...bearer(tenant.token), 'idempotency-key': `once-${cases.indexOf(c)}`, ...headers }, payload: c.body() });
+        h.app.inject({ method: 'POST', url: c.url(tenant, programId), headers: { ...bearer(tenant.token), 'idempotency-key': `once-${cases.indexOf(c)}`, ...headers }, payload });
 
       const failed = await request({ [FAULT]: 'after-commit' });
       expect(failed.statusCode, failed.body).toBe(500);
