@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { unitOfWork } from '../src/db/unit-of-work.js';
 import { generateVoucherCodes } from '../src/modules/codes/generation.service.js';
 import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { createProgram } from '../src/modules/codes/program-create.service.js';
@@ -106,9 +107,9 @@ async function setup(ctx: AppContext) {
       number_of_codes: first,
       value_per_trip_max_amount: 10,
     },
-  });
+  }, unitOfWork(ctx.database));
   for (let done = first; done < TOTAL; done += BATCH) {
-    await generateVoucherCodes(ctx, { organizationId: tenant.organization_id, programId, count: Math.min(BATCH, TOTAL - done), clientId: null });
+    await generateVoucherCodes(ctx, { organizationId: tenant.organization_id, programId, count: Math.min(BATCH, TOTAL - done), clientId: null }, unitOfWork(ctx.database));
   }
   return { tenant, programId };
 }

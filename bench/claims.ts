@@ -30,6 +30,7 @@ import { spawnServer, type SpawnedServer } from './lib.js';
 import type { RiderPrincipal } from '../src/modules/access/rider-access.js';
 import { claimByOneStatement } from '../src/modules/redemption/claim.service.js';
 import { withSearchPath } from '../test/helpers/database.js';
+import { unitOfWork } from '../src/db/unit-of-work.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (process.argv.includes('--quick') ? 8 : 40));
@@ -116,9 +117,9 @@ async function main(): Promise<void> {
     const riderApp = await createClient(ctx, { kind: 'THIRD_PARTY', name: 'Bench riders', scopes: ['vouchers.redeem'] });
     const now = Date.now();
     const body = { name: 'Bench', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: CODES, value_per_trip_max_amount: 20 };
-    const http = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body });
-    const floor = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Floor' } });
-    const direct = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Statement' } });
+    const http = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body }, unitOfWork(ctx.database));
+    const floor = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Floor' } }, unitOfWork(ctx.database));
+    const direct = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...body, name: 'Statement' } }, unitOfWork(ctx.database));
     const codesOf = async (programId: string) =>
       (await database.db.selectFrom('voucher_codes').select(['id', 'code_text']).where('program_id', '=', programId).execute());
     const httpCodes = await codesOf(http.voucher_program_id);

@@ -20,6 +20,7 @@ import { bootstrap } from '../src/modules/oauth/bootstrap.service.js';
 import { createEndpoint } from '../src/modules/webhooks/endpoint.service.js';
 import { recordEvent } from '../src/modules/webhooks/outbox.js';
 import { webhookWorker } from '../src/modules/webhooks/webhook.worker.js';
+import { unitOfWork } from '../src/db/unit-of-work.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -74,7 +75,7 @@ async function deliveryRate(name: string, database: Database, concurrency: numbe
   const ctx: AppContext = createContext(loadConfig({ ...ENV, WEBHOOK_CONCURRENCY: String(concurrency) }), database);
   const rx = await receiver();
   const tenant = await bootstrap(ctx, { orgName: 'Bench', adminEmail: `bench-${concurrency}@example.com`, adminPassword: 'correct horse battery staple' });
-  await createEndpoint(ctx, { clientId: tenant.client.client_id, url: rx.url });
+  await createEndpoint(ctx, { clientId: tenant.client.client_id, url: rx.url }, unitOfWork(ctx.database));
   for (let i = 0; i < EVENTS; i += 500) {
     await database.db.transaction().execute(async (trx) => {
       for (let j = i; j < Math.min(EVENTS, i + 500); j += 1) {

@@ -172,7 +172,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (org) => {
     // Every org-scoped route sits under this hook: none can skip the access policy (docs/oauth.md).
     org.addHook('onRequest', orgAccessHook(ctx));
-    // Idempotency-Key on every POST registered here (docs/programs.md): preHandler claims/replays, onSend stores.
+    // Idempotency-Key on every POST registered here (docs/programs.md): preHandler claims/replays; the answer is stored in
+    // the route's business transaction (docs/architecture.md, Transactions), else by onSend.
     registerIdempotency(org, ctx);
     await org.register(programRoutes, { ctx, services: { createProgram, listGuestsForProgram } });
     await org.register(codeRoutes, { ctx });

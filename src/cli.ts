@@ -17,6 +17,7 @@ import { describeFailure } from './cli/failure.js';
 import { HELP_OPTION, JSON_OPTION, optionsHelp, parseArgsOptions, type OptionSpecs, type Values } from './cli/options.js';
 import { checkClientId, checkEmail, checkName, checkPassword, checkUuid, list, NotFoundError, optional, required, UsageError } from './cli/validate.js';
 import { packageVersion } from './cli/version.js';
+import { unitOfWork } from './db/unit-of-work.js';
 
 /**
  * `voucherd` — every command has --help; --json prints exactly one JSON object on stdout. Each
@@ -284,7 +285,7 @@ const COMMANDS: Record<string, Command> = {
       const unknown = events?.find((e) => !(EVENT_TYPES as readonly string[]).includes(e));
       if (unknown !== undefined) throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')} (got "${unknown}")`);
       const description = optional(values, 'description');
-      const endpoint = await withClient(config, clientId, (ctx) => createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) }));
+      const endpoint = await withClient(config, clientId, (ctx) => createEndpoint(ctx, { clientId, url, ...(events ? { eventTypes: events } : {}), ...(description !== undefined ? { description } : {}) }, unitOfWork(ctx.database)));
       print(
         values,
         endpoint,
@@ -332,7 +333,7 @@ const COMMANDS: Record<string, Command> = {
       if (overlapRaw !== undefined && (!/^\d+$/.test(overlapRaw) || Number(overlapRaw) > MAX_OVERLAP_SECONDS)) {
         throw new UsageError(`--overlap-seconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}`);
       }
-      const endpoint = await withClient(config, clientId, (ctx) => rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw)));
+      const endpoint = await withClient(config, clientId, (ctx) => rotateSigningKey(ctx, clientId, id, overlapRaw === undefined ? undefined : Number(overlapRaw), unitOfWork(ctx.database)));
       print(
         values,
         endpoint,

@@ -8,6 +8,7 @@ import { createEndpoint, SIGNING_KEY_PURPOSE } from '../../src/modules/webhooks/
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/cli.js';
 import { startServerProcess } from '../helpers/processes.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 const KEY_A = Buffer.alloc(32, 1);
 const KEY_B = Buffer.alloc(32, 2);
@@ -29,7 +30,7 @@ async function storedKeys(): Promise<{ id: string; signing_key: string }[]> {
 
 describe('voucherd secrets rotate', () => {
   it('re-seals every value under the new key (legacy plaintext included), opens old ones with SECRETS_KEY_PREVIOUS, and is safe to re-run', async () => {
-    const sealed = await createEndpoint(ctx, { clientId, url: 'http://127.0.0.1:9/a' });
+    const sealed = await createEndpoint(ctx, { clientId, url: 'http://127.0.0.1:9/a' }, unitOfWork(ctx.database));
     // An endpoint written by a version that stored signing keys as issued.
     const legacyId = ctx.ids.next();
     await testDb.database.db

@@ -8,6 +8,7 @@ import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../help
 import { claimViolations } from '../helpers/invariants.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 /**
  * docs/guarantees.md (claims) + D1/D2 under crashes: SIGKILL a real `voucherd serve` at a random instant
@@ -60,13 +61,13 @@ async function claim(server: ServerProcess, rider: Rider, code: string): Promise
 async function newPrograms(trial: number): Promise<{ multi: string[]; single: string; singleMax: number; ids: string[] }> {
   const now = Date.now();
   const base = { currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, value_per_trip_max_amount: 20 };
-  const multi = await createProgram(ctx, { organizationId, clientId: null, body: { ...base, name: `Multi ${trial}`, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 6 } });
+  const multi = await createProgram(ctx, { organizationId, clientId: null, body: { ...base, name: `Multi ${trial}`, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 6 } }, unitOfWork(ctx.database));
   const singleMax = 1 + (trial % 7);
   const single = await createProgram(ctx, {
     organizationId,
     clientId: null,
     body: { ...base, name: `Single ${trial}`, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: singleMax },
-  });
+  }, unitOfWork(ctx.database));
   const codes = await testDb.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', multi.voucher_program_id).execute();
   return { multi: codes.map((c) => c.code_text), single: single.code_text!, singleMax, ids: [multi.voucher_program_id, single.voucher_program_id] };
 }

@@ -10,6 +10,7 @@ import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../help
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { waitFor } from '../helpers/processes.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 /**
  * Sandbox trip runs under crashes (docs/sandbox.md): SIGKILL a real sandbox `voucherd serve` at a
@@ -50,7 +51,7 @@ beforeAll(async () => {
       redemptions_per_code: RIDERS,
       value_per_trip_max_amount: 20,
     },
-  });
+  }, unitOfWork(ctx.database));
   programId = program.voucher_program_id;
   codeText = program.code_text!;
   const made = await createRiders(ctx, await createRiderApp(ctx), RIDERS);

@@ -36,13 +36,20 @@ export interface Harness {
 let tenantCounter = 0;
 
 export async function createHarness(
-  options: { env?: Record<string, string>; random?: RandomSource; clock?: ManualClock } = {},
+  options: {
+    env?: Record<string, string>;
+    random?: RandomSource;
+    clock?: ManualClock;
+    /** Adds hooks to the app before it is ready (a fault a test injects around the handler). */
+    beforeReady?: (app: FastifyInstance) => void;
+  } = {},
 ): Promise<Harness> {
   const testDb = await createTestDatabase();
   const config: Config = loadConfig({ PUBLIC_URL: 'https://vouchers.test', DEMO_BOOTSTRAP: 'false', SECRETS_KEY: TEST_SECRETS_KEY, ...options.env });
   const clock = options.clock ?? new ManualClock(T0);
   const ctx = createContext(config, testDb.database, { clock, ...(options.random ? { random: options.random } : {}) });
   const app = await buildApp(ctx);
+  options.beforeReady?.(app);
   await app.ready();
 
   const harness: Harness = {

@@ -6,6 +6,7 @@ import { createProgram } from '../../src/modules/codes/program-create.service.js
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 // D1 across processes (docs/guarantees.md, docs/architecture.md Scale-out): two real `voucherd serve`
 // processes on one PostgreSQL schema; the servers run on the real clock, so this file does too.
@@ -50,7 +51,7 @@ describe('D1 with two voucherd processes on one PostgreSQL', () => {
         organizationId,
         clientId: null,
         body: { name: `MP ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'MULTI_CODE_SINGLE_REDEEM', number_of_codes: 1, value_per_trip_max_amount: 20 },
-      });
+      }, unitOfWork(ctx.database));
       const programId = created.voucher_program_id;
       const code = await testDb.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).executeTakeFirstOrThrow();
       const results = await Promise.all(riders.map((r, i) => claim(servers[i % 2]!, r, code.code_text)));
@@ -73,7 +74,7 @@ describe('D1 with two voucherd processes on one PostgreSQL', () => {
         organizationId,
         clientId: null,
         body: { name: `MP2 ${trial}`, currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: 5, value_per_trip_max_amount: 20 },
-      });
+      }, unitOfWork(ctx.database));
       const results = await Promise.all(riders.slice(0, 15).map((r, i) => claim(servers[i % 2]!, r, created.code_text!)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(5);
       expect(results.filter((r) => r.status === 400 && r.code === 'redeem_count_exceeded')).toHaveLength(10);

@@ -7,6 +7,7 @@ import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../help
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { createRiderApp, createRiders, type Rider } from '../helpers/riders.js';
 import { waitFor } from '../helpers/processes.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 /**
  * Sandbox trip runs with two sandbox processes on one PostgreSQL (docs/sandbox.md): runs requested
@@ -31,7 +32,7 @@ beforeAll(async () => {
     organizationId: tenant.organization_id,
     clientId: null,
     body: { name: 'Rides', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: RUNS, value_per_trip_max_amount: 5 },
-  });
+  }, unitOfWork(ctx.database));
   programId = program.voucher_program_id;
   const made = await createRiders(ctx, await createRiderApp(ctx), RUNS);
   const users = await testDb.database.db.selectFrom('users').select(['id', 'email']).execute();

@@ -14,6 +14,7 @@ import { createTemporaryDatabase, type TemporaryDatabase } from '../helpers/data
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { freePort } from '../helpers/processes.js';
 import { createRider, createRiderApp, type Rider } from '../helpers/riders.js';
+import { unitOfWork } from '../../src/db/unit-of-work.js';
 
 // A standby simulated by a database whose sessions start read-only
 // (ALTER DATABASE … SET default_transaction_read_only = on): docs/postgres-topologies.md.
@@ -52,7 +53,7 @@ describe('a read-only PostgreSQL session (a standby)', () => {
     token = (await issueAccessToken(ctx, { clientId: tenant.client.client_id, grantType: 'client_credentials', scopes: ['organizations.voucher_programs'] })).access_token;
     rider = await createRider(ctx, await createRiderApp(ctx));
     const now = Date.now();
-    const program = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...PROGRAM, name: 'Before', starts_at: now - 60_000, ends_at: now + 86_400_000 } });
+    const program = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...PROGRAM, name: 'Before', starts_at: now - 60_000, ends_at: now + 86_400_000 } }, unitOfWork(ctx.database));
     code = (await setup.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', program.voucher_program_id).executeTakeFirstOrThrow()).code_text;
     await setup.close();
     await setReadOnly(temp.name, true);

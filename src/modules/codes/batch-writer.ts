@@ -47,7 +47,8 @@ export interface BatchSpec extends CodeDraw {
 }
 
 /**
- * Writes exactly `count` new codes for a program inside the caller's transaction — the one path
+ * Writes exactly `count` new codes for a program inside the caller's transaction (a unit of work's,
+ * src/db/unit-of-work.ts) — the one path
  * every batch takes (create and generate, docs/programs.md–§5). Codes are drawn by drawCodes and inserted
  * set-based; any that already exist anywhere are skipped by the database and replaced by fresh ones
  * (from the same range) until the count is met.
@@ -63,7 +64,6 @@ export async function writeCodeBatch(ctx: AppContext, trx: Kysely<DB>, spec: Bat
     drawn = undefined;
     const ids = codes.map(() => ctx.ids.next());
     const inserted = await insertCodeBatch(
-      ctx.database,
       trx,
       {
         ids,

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { findProgram } from '../programs/program.repository.js';
 import { recordEvent } from '../webhooks/outbox.js';
@@ -20,9 +21,10 @@ export interface CancelCodesResult {
 export async function cancelCodes(
   ctx: AppContext,
   input: { organizationId: string; programId: string; codes: string[] },
+  work: UnitOfWork<CancelCodesResult>,
 ): Promise<CancelCodesResult> {
   const ids = [...new Set(input.codes)];
-  return ctx.database.db.transaction().execute(async (trx) => {
+  return work.transaction(async (trx) => {
     const program = await findProgram(trx, input.organizationId, input.programId);
     if (!program) throw new AppError('not_found', 'program_not_found');
     await assertNoGenerationRunning(ctx, trx, program.id);

@@ -1,9 +1,9 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isUniqueViolation, type Database } from '../../db/database.js';
 import { keysetPage, type KeysetPage } from '../../db/keyset-page.js';
 import type { DB } from '../../db/schema.js';
+import { dialectOf, sqliteStatementIn } from '../../db/unit-of-work.js';
 
 export interface CodeBatchRows {
   ids: string[];
@@ -19,26 +19,21 @@ const INSERT_SQL =
   'insert into voucher_codes (id, program_id, organization_id, generation_id, code_text, max_num_redemptions, created_at) ' +
   'values (?, ?, ?, ?, ?, ?, ?) on conflict (code_text) do nothing';
 
-const sqliteStatements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
-
 /**
- * Inserts a batch set-based (docs/architecture.md, Data rules): one prepared statement in the caller's
- * transaction on SQLite, one `unnest` statement on PostgreSQL. A code that already exists anywhere
+ * Inserts a batch set-based (docs/architecture.md, Data rules) in `trx`, a unit of work's transaction
+ * (src/db/unit-of-work.ts): one prepared statement run per row inside it on SQLite, one `unnest`
+ * statement on PostgreSQL. A code that already exists anywhere
  * is skipped, not an error; the caller tops up the shortfall. Returns how many rows were inserted.
  * `whileInserting` runs once the statement is on its way to PostgreSQL (on SQLite, which works in
  * this thread, after it).
  */
-export async function insertCodeBatch(database: Database, trx: Kysely<DB>, batch: CodeBatchRows, whileInserting?: () => void): Promise<number> {
+export async function insertCodeBatch(trx: Kysely<DB>, batch: CodeBatchRows, whileInserting?: () => void): Promise<number> {
   if (batch.codes.length === 0) {
     whileInserting?.();
     return 0;
   }
-  if (database.sqlite) {
-    let statement = sqliteStatements.get(database.sqlite);
-    if (!statement) {
-      statement = database.sqlite.prepare(INSERT_SQL);
-      sqliteStatements.set(database.sqlite, statement);
-    }
+  if (dialectOf(trx) === 'sqlite') {
+    const statement = sqliteStatementIn(trx, INSERT_SQL);
     let inserted = 0;
     for (let i = 0; i < batch.codes.length; i++) {
       inserted += statement.run(

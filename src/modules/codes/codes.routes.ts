@@ -16,10 +16,11 @@ import {
   GenerationWire,
   ListCodesQuery,
 } from './codes.schemas.js';
-import { generateVoucherCodes, getGeneration } from './generation.service.js';
+import { generateVoucherCodes, getGeneration, type GenerationSummary } from './generation.service.js';
 import { decodePageToken } from './page-token.js';
 import { codeFilterFromQuery, codeFilterKey } from './code-filter.js';
-import { cancelCodes } from './code-cancel.service.js';
+import { cancelCodes, type CancelCodesResult } from './code-cancel.service.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
 import { Type } from '@sinclair/typebox';
 
 const PROGRAM = '/v1/organizations/:organization_id/voucher-programs/:voucher_program_id';
@@ -54,18 +55,18 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     },
     async (request, reply) => {
       const count = toInteger(request.body.number_of_codes, 'number_of_codes', 1, ctx.config.maxCodesPerRequest);
-      const summary = await generateVoucherCodes(ctx, {
-        organizationId: request.params.organization_id,
-        programId: request.params.voucher_program_id,
-        count,
-        clientId: request.principal?.clientId ?? null,
-      });
-      if (summary.status === 'IN_PROGRESS') {
-        // Background job: 202 and where to watch it (docs/programs.md).
-        const { organization_id: org, voucher_program_id: program } = request.params;
-        void reply.status(202).header('location', `/v1/organizations/${org}/voucher-programs/${program}/codes/generations/${summary.generation_id}`);
-      }
-      return summary;
+      const { organization_id: org, voucher_program_id: program } = request.params;
+      return answerInUnitOfWork<GenerationSummary>(
+        ctx,
+        request,
+        reply,
+        (work) => generateVoucherCodes(ctx, { organizationId: org, programId: program, count, clientId: request.principal?.clientId ?? null }, work),
+        (summary) =>
+          summary.status === 'IN_PROGRESS'
+            ? // Background job: 202 and where to watch it (docs/programs.md).
+              { status: 202, headers: { location: `/v1/organizations/${org}/voucher-programs/${program}/codes/generations/${summary.generation_id}` }, body: summary }
+            : { status: 200, body: summary },
+      );
     },
   );
 
@@ -136,12 +137,10 @@ export async function codeRoutes(app: FastifyInstance, opts: { ctx: AppContext }
         response: { 200: CancelCodesAnswer, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      cancelCodes(ctx, {
-        organizationId: request.params.organization_id,
-        programId: request.params.voucher_program_id,
-        codes: request.body.codes,
-      }),
+    async (request, reply) =>
+      answerInUnitOfWork<CancelCodesResult>(ctx, request, reply, (work) =>
+        cancelCodes(ctx, { organizationId: request.params.organization_id, programId: request.params.voucher_program_id, codes: request.body.codes }, work),
+      ),
   );
 
   app.get<{ Params: GenerationParams }>(

@@ -3,6 +3,7 @@ import type { Worker } from '../../jobs/runner.js';
 import { drainWorker } from '../../jobs/drain-worker.js';
 import { refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { skipCommitFlush } from '../../db/commit-flush.js';
+import { unitOfWork } from '../../db/unit-of-work.js';
 import { DEFAULT_CODE_FORMAT, rangeForShare, type CodeFormat } from '../../lib/codes.js';
 import { addToCodeTotal, findProgram } from '../programs/program.repository.js';
 import { codeFormatOf } from './generation.service.js';
@@ -21,6 +22,7 @@ import {
 const DEFAULT_CODE_FORMAT_ROW = { code_prefix: DEFAULT_CODE_FORMAT.prefix, code_length: DEFAULT_CODE_FORMAT.length };
 
 export type JobOutcome = 'COMPLETED' | 'FAILED' | 'LOST' | 'STOPPED';
+type ChunkOutcome = 'LOST' | 'CONTINUE' | 'COMPLETED';
 
 class ProgramClosedError extends Error {}
 
@@ -52,7 +54,8 @@ export async function runGenerationJob(ctx: AppContext, id: string, holder: stri
     const following = generatedBefore + chunk;
     const followingChunk = chunkAt(following);
     try {
-      const outcome = await db.transaction().execute(async (trx) => {
+      // Each chunk is its own unit of work (src/db/unit-of-work.ts): the batch writer's statements run in it.
+      const outcome = await unitOfWork<ChunkOutcome>(ctx.database).transaction(async (trx) => {
         const now = ctx.clock.now();
         // Fence first (on PostgreSQL this also locks the job row for the chunk).
         if (!(await advanceBackgroundJob(trx, { id, holder, generatedBefore, chunk, requested: job.requested }, now, leaseMs))) {

@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { DB } from '../../db/schema.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import type { CodeFormat } from '../../lib/codes.js';
 import { AppError } from '../../lib/errors.js';
 import { addToCodeTotal, findProgram, type ProgramRow } from '../programs/program.repository.js';
@@ -55,12 +58,12 @@ export function codeFormatOf(program: Pick<ProgramRow, 'code_prefix' | 'code_len
  */
 async function acquireSlot(
   ctx: AppContext,
+  db: Kysely<DB>,
   program: ProgramRow,
   count: number,
   clientId: string | null,
   mode: 'INLINE' | 'BACKGROUND',
 ): Promise<string> {
-  const db = ctx.database.db;
   for (let attempt = 0; attempt < 2; attempt++) {
     const now = ctx.clock.now();
     const id = ctx.ids.next();
@@ -85,12 +88,13 @@ async function acquireSlot(
 
 /**
  * ★ Generate Voucher Codes (docs/programs.md). Exactly N new codes or none: the codes, the program total
- * and the generation's completion commit in one transaction; the generation slot guards against a
- * concurrent batch in any process.
+ * and the generation's completion commit in one transaction, `work`'s (a background job: its
+ * PENDING generation row); the generation slot guards against a concurrent batch in any process.
  */
 export async function generateVoucherCodes(
   ctx: AppContext,
   input: { organizationId: string; programId: string; count: number; clientId: string | null },
+  work: UnitOfWork<GenerationSummary>,
 ): Promise<GenerationSummary> {
   const db = ctx.database.db;
   const program = await findProgram(db, input.organizationId, input.programId);
@@ -99,19 +103,18 @@ export async function generateVoucherCodes(
 
   if (input.count > ctx.config.inlineGenerationLimit) {
     // docs/programs.md: above the inline limit the batch is a durable background job (202).
-    const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'BACKGROUND');
-    return {
+    return work.transaction(async (trx) => ({
       voucher_program_id: program.id,
-      generation_id: generationId,
+      generation_id: await acquireSlot(ctx, trx, program, input.count, input.clientId, 'BACKGROUND'),
       status: 'IN_PROGRESS',
       number_of_codes: input.count,
       total_number_of_codes: Number(program.total_number_of_codes),
-    };
+    }));
   }
   // docs/limits.md, Concurrency: a turn for this organization and the process, or 429 before anything is written.
   const release = await workGates(ctx).generation.enter(program.organization_id);
   try {
-    return await generateInline(ctx, program, input);
+    return await generateInline(ctx, program, input, work);
   } finally {
     release();
   }
@@ -121,12 +124,14 @@ async function generateInline(
   ctx: AppContext,
   program: ProgramRow,
   input: { organizationId: string; programId: string; count: number; clientId: string | null },
+  work: UnitOfWork<GenerationSummary>,
 ): Promise<GenerationSummary> {
   const db = ctx.database.db;
-  const generationId = await acquireSlot(ctx, program, input.count, input.clientId, 'INLINE');
+  // The slot commits on its own, before the batch: a rival batch waits on it, not on our transaction.
+  const generationId = await acquireSlot(ctx, db, program, input.count, input.clientId, 'INLINE');
   const started = performance.now();
   try {
-    const total = await db.transaction().execute(async (trx) => {
+    const summary = await work.transaction(async (trx) => {
       await writeCodeBatch(ctx, trx, {
         programId: program.id,
         organizationId: program.organization_id,
@@ -151,18 +156,18 @@ async function generateInline(
         voucherProgramId: program.id,
         data: { generation_id: generationId, number_of_codes: input.count, total_number_of_codes: newTotal },
       });
-      return newTotal;
+      return {
+        voucher_program_id: program.id,
+        generation_id: generationId,
+        status: 'COMPLETED' as const,
+        number_of_codes: input.count,
+        total_number_of_codes: newTotal,
+      };
     });
     if (input.count >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
     ctx.metrics.codesGenerated.inc({ mode: 'sync' }, input.count);
     ctx.metrics.generationDuration.observe({ mode: 'sync' }, (performance.now() - started) / 1000);
-    return {
-      voucher_program_id: program.id,
-      generation_id: generationId,
-      status: 'COMPLETED',
-      number_of_codes: input.count,
-      total_number_of_codes: total,
-    };
+    return summary;
   } catch (err) {
     await finishGeneration(db, generationId, 'FAILED', 0, ctx.clock.now()).catch(() => undefined);
     throw err;

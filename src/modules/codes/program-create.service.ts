@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { DEFAULT_CODE_FORMAT } from '../../lib/codes.js';
 import { LARGE_BATCH, refreshCodeStatisticsSoon } from '../../db/statistics.js';
 import { insertProgram } from '../programs/program.repository.js';
@@ -14,18 +15,20 @@ import { GATED_FIRST_BATCH, workGates } from './work-gates.js';
 
 /**
  * Create Voucher Program (docs/programs.md). The program and its first batch (N codes for MULTI_CODE,
- * one multi-redeem code for SINGLE_CODE) commit together through the same batch writer Generate uses.
+ * one multi-redeem code for SINGLE_CODE) commit together, in `work`'s transaction, through the same
+ * batch writer Generate uses.
  */
 export async function createProgram(
   ctx: AppContext,
   input: { organizationId: string; body: CreateProgramBody; clientId: string | null },
+  work: UnitOfWork<CreatedProgram>,
 ): Promise<CreatedProgram> {
   const now = ctx.clock.now();
   const { row, numberOfCodes } = validateCreateProgram(input.body, now, ctx.config);
   // A large first batch is a code generation like any other (docs/limits.md, Concurrency).
   const release = numberOfCodes > GATED_FIRST_BATCH ? await workGates(ctx).generation.enter(input.organizationId) : undefined;
   try {
-    return await insertProgramWithCodes(ctx, input, row, numberOfCodes, now);
+    return await insertProgramWithCodes(ctx, work, input, row, numberOfCodes, now);
   } finally {
     release?.();
   }
@@ -33,6 +36,7 @@ export async function createProgram(
 
 async function insertProgramWithCodes(
   ctx: AppContext,
+  work: UnitOfWork<CreatedProgram>,
   input: { organizationId: string; clientId: string | null },
   row: ReturnType<typeof validateCreateProgram>['row'],
   numberOfCodes: number,
@@ -41,7 +45,7 @@ async function insertProgramWithCodes(
   const programId = ctx.ids.next();
   const generationId = ctx.ids.next();
   const started = performance.now();
-  await ctx.database.db.transaction().execute(async (trx) => {
+  const created = await work.transaction(async (trx) => {
     await insertProgram(trx, {
       ...row,
       id: programId,
@@ -77,13 +81,14 @@ async function insertProgramWithCodes(
       voucherProgramId: programId,
       data: { total_number_of_codes: numberOfCodes, code_scheme: row.code_scheme },
     });
+    // SINGLE_CODE: its one code. MULTI_CODE: its first code too, for integrations that create one
+    // program per person and hand out the code of the create answer (docs/compatibility.md).
+    const codeText = await firstProgramCode(trx, programId);
+    return { voucher_program_id: programId, code_text: codeText, code_link: redemptionLink(ctx.config.publicUrl, codeText) };
   });
   if (numberOfCodes >= LARGE_BATCH) refreshCodeStatisticsSoon(ctx.database);
   // The program's first batch is a generation too (committed before the response).
   ctx.metrics.codesGenerated.inc({ mode: 'sync' }, numberOfCodes);
   ctx.metrics.generationDuration.observe({ mode: 'sync' }, (performance.now() - started) / 1000);
-  // SINGLE_CODE: its one code. MULTI_CODE: its first code too, for integrations that create one
-  // program per person and hand out the code of the create answer (docs/compatibility.md).
-  const codeText = await firstProgramCode(ctx.database.db, programId);
-  return { voucher_program_id: programId, code_text: codeText, code_link: redemptionLink(ctx.config.publicUrl, codeText) };
+  return created;
 }

@@ -4,7 +4,8 @@ import type { AppContext } from '../../context.js';
 import { allowEmptyJsonBody, emptyBodyAsObject } from '../../http/empty-body.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { ProgramParams } from '../programs/program.schemas.js';
-import { addGuests, distributeCodes, listGuests } from './guest.service.js';
+import { addGuests, distributeCodes, listGuests, type AddedGuests as AddedGuestsAnswer } from './guest.service.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
 import { AddedGuests, AddGuestsBody, DistributeBody, GuestPage, ListGuestsQuery } from './guest.schemas.js';
 import { notifierFor } from './notifier.js';
@@ -29,13 +30,19 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         response: { 200: AddedGuests, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500) },
       },
     },
-    async (request) =>
-      addGuests(ctx, {
-        organizationId: request.params.organization_id,
-        programId: request.params.voucher_program_id,
-        body: request.body,
-        notifier: notifierFor(ctx, request.log),
-      }),
+    async (request, reply) =>
+      answerInUnitOfWork<AddedGuestsAnswer>(ctx, request, reply, (work) =>
+        addGuests(
+          ctx,
+          {
+            organizationId: request.params.organization_id,
+            programId: request.params.voucher_program_id,
+            body: request.body,
+            notifier: notifierFor(ctx, request.log),
+          },
+          work,
+        ),
+      ),
   );
 
   app.get<{ Params: ProgramParams; Querystring: ListGuestsQuery }>(
@@ -80,13 +87,19 @@ export async function guestRoutes(app: FastifyInstance, opts: { ctx: AppContext 
           response: { 200: Type.Object({ number_of_codes_distributed: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 429, 500) },
         },
       },
-      async (request) =>
-        distributeCodes(ctx, {
-          organizationId: request.params.organization_id,
-          programId: request.params.voucher_program_id,
-          ...(request.body.codes ? { codes: request.body.codes } : {}),
-          notifier: notifierFor(ctx, request.log),
-        }),
+      async (request, reply) =>
+        answerInUnitOfWork<{ number_of_codes_distributed: number }>(ctx, request, reply, (work) =>
+          distributeCodes(
+            ctx,
+            {
+              organizationId: request.params.organization_id,
+              programId: request.params.voucher_program_id,
+              ...(request.body.codes ? { codes: request.body.codes } : {}),
+              notifier: notifierFor(ctx, request.log),
+            },
+            work,
+          ),
+        ),
     );
   });
 }

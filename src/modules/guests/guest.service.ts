@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { findFirstCode } from '../codes/code.repository.js';
 import { assertNoGenerationRunning } from '../codes/generation.guard.js';
@@ -16,6 +17,11 @@ import type { AddGuestsBody } from './guest.schemas.js';
 import { guestToWire } from './guest.view.js';
 import type { Notifier } from './notifier.js';
 import { chargeGuestNotifications } from './notification-budget.js';
+
+/** Add Guests' answer: the guests as the request named them. */
+export interface AddedGuests {
+  guests: { email?: string; phone?: string }[];
+}
 
 const DEFAULT_GUEST_PAGE = 100;
 const INCLUDED_GUESTS_MAX = 1000;
@@ -68,10 +74,20 @@ function newGuests(requested: GuestContact[], existing: GuestContact[]): GuestCo
 export async function addGuests(
   ctx: AppContext,
   input: { organizationId: string; programId: string; body: AddGuestsBody; notifier: Notifier },
-): Promise<{ guests: { email?: string; phone?: string }[] }> {
+  work: UnitOfWork<AddedGuests>,
+): Promise<AddedGuests> {
   const requested = input.body.guests.map((g, i) => normalizeContact(g, i));
   const sendNotifications = input.body.send_notifications ?? true;
-  const deliveries = await retryOnUniqueViolation(() => ctx.database.db.transaction().execute(async (trx) => {
+  const answer: AddedGuests = {
+    guests: input.body.guests.map((g) => ({
+      ...(g.email !== undefined ? { email: g.email } : {}),
+      ...(g.phone !== undefined ? { phone: g.phone } : {}),
+    })),
+  };
+  // The messages to send once the guests are committed (the transaction's answer is `answer`).
+  let deliveries: PendingDelivery[] = [];
+  await retryOnUniqueViolation(() => work.transaction(async (trx) => {
+    deliveries = [];
     const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
     await assertNoGenerationRunning(ctx, trx, program.id);
     const existing = await findGuestsByContact(
@@ -101,18 +117,13 @@ export async function addGuests(
       distributed_at: null,
     }));
     await insertGuests(trx, rows);
-    if (!sendNotifications || rows.length === 0) return [] as PendingDelivery[];
-    const pending = await distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
-    await chargeGuestNotifications(ctx, trx, program.id, pending.length);
-    return pending;
+    if (!sendNotifications || rows.length === 0) return answer;
+    deliveries = await distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
+    await chargeGuestNotifications(ctx, trx, program.id, deliveries.length);
+    return answer;
   }));
   if (deliveries.length > 0) await input.notifier.send(deliveries);
-  return {
-    guests: input.body.guests.map((g) => ({
-      ...(g.email !== undefined ? { email: g.email } : {}),
-      ...(g.phone !== undefined ? { phone: g.phone } : {}),
-    })),
-  };
+  return answer;
 }
 
 /**
@@ -123,16 +134,20 @@ export async function addGuests(
 export async function distributeCodes(
   ctx: AppContext,
   input: { organizationId: string; programId: string; codes?: string[]; notifier: Notifier },
+  work: UnitOfWork<{ number_of_codes_distributed: number }>,
 ): Promise<{ number_of_codes_distributed: number }> {
-  const deliveries = await ctx.database.db.transaction().execute(async (trx) => {
+  // The messages to send once the distribution is committed.
+  let deliveries: PendingDelivery[] = [];
+  const answer = await work.transaction(async (trx) => {
     const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
     await assertNoGenerationRunning(ctx, trx, program.id);
     const pending = await distributeInTransaction(ctx, trx, program, input.codes ? { codeIds: [...new Set(input.codes)] } : {});
     await chargeGuestNotifications(ctx, trx, program.id, pending.length);
-    return pending;
+    deliveries = pending;
+    return { number_of_codes_distributed: pending.length };
   });
   if (deliveries.length > 0) await input.notifier.send(deliveries);
-  return { number_of_codes_distributed: deliveries.length };
+  return answer;
 }
 
 async function singleCodeOf(db: Kysely<DB>, program: ProgramRow) {

@@ -13,7 +13,7 @@ declare module 'fastify' {
 /** How long a claimed key blocks duplicates while its request runs (a crashed owner frees it after this). */
 const IN_PROGRESS_LOCK_MS = 120_000;
 /** Outcomes that are not stored (transient): server errors, conflicts, rate limits. Retrying re-executes. */
-const NOT_STORED = (status: number) => status >= 500 || status === 409 || status === 429;
+export const NOT_STORED = (status: number) => status >= 500 || status === 409 || status === 429;
 const REPLAYED_HEADERS = ['content-type', 'location', 'content-language'];
 /**
  * Stored bodies are sealed (docs/secrets.md): a first answer may carry a live secret (a single
@@ -112,7 +112,21 @@ export function idempotencyPreHandler(ctx: AppContext) {
   };
 }
 
-/** onSend: stores the business outcome under the claimed key, or frees the key for a transient one. */
+/** What a key keeps of an answer: its status, the replayed headers (as JSON) and the sealed body. */
+export function storedResponse(ctx: AppContext, status: number, header: (name: string) => unknown, body: string) {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = header(name);
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return { status, headers: JSON.stringify(headers), body: ctx.secrets().seal(body, RESPONSE_BODY_PURPOSE) };
+}
+
+/**
+ * onSend: for a key still claimed — the answer was not committed with a business change
+ * (idempotent-answer.ts), e.g. a 4xx thrown before any write — stores the outcome under the key, or
+ * frees the key for a transient one.
+ */
 export function idempotencyOnSend(ctx: AppContext) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const id = request.idempotencyRowId;
@@ -124,12 +138,7 @@ export function idempotencyOnSend(ctx: AppContext) {
       await release(db, id);
       return payload;
     }
-    const headers: Record<string, string> = {};
-    for (const name of REPLAYED_HEADERS) {
-      const value = reply.getHeader(name);
-      if (typeof value === 'string') headers[name] = value;
-    }
-    await complete(db, id, { status: reply.statusCode, headers: JSON.stringify(headers), body: ctx.secrets().seal(body, RESPONSE_BODY_PURPOSE) });
+    await complete(db, id, storedResponse(ctx, reply.statusCode, (name) => reply.getHeader(name), body));
     return payload;
   };
 }

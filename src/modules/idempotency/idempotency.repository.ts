@@ -43,13 +43,15 @@ export async function deleteStale(db: Kysely<DB>, id: string, now: number): Prom
     .execute();
 }
 
-export async function complete(db: Kysely<DB>, id: string, response: { status: number; headers: string; body: string }): Promise<void> {
-  await db
+/** Stores the answer under a claimed key; false when the claim is no longer there (taken over after its lock ran out). */
+export async function complete(db: Kysely<DB>, id: string, response: { status: number; headers: string; body: string }): Promise<boolean> {
+  const result = await db
     .updateTable('idempotency_keys')
     .set({ status: 'COMPLETED', response_status: response.status, response_headers: response.headers, response_body: response.body })
     .where('id', '=', id)
     .where('status', '=', 'IN_PROGRESS')
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function release(db: Kysely<DB>, id: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { ClientKind, DB } from '../../db/schema.js';
+import { unitOfWork } from '../../db/unit-of-work.js';
 import { randomToken, sha256Hex } from '../../lib/secrets.js';
 import { findTokenByHash, insertRefreshToken, insertToken, lockClientForMint, revokeOldestLiveTokens } from './token.repository.js';
 import { parseScope, type GrantType } from './scopes.js';
@@ -25,34 +26,35 @@ export interface IssueInput {
 /**
  * Opaque bearer token: 256 random bits, stored only as its SHA-256 (docs/oauth.md Tokens). A new
  * client_credentials token beyond MAX_LIVE_TOKENS_PER_CLIENT invalidates the client's oldest
- * (Uber's documented behaviour), in the same transaction, which holds the client's row so that
- * parallel mints cannot all miss each other's tokens.
+ * (Uber's documented behaviour), in the same transaction — its own unit of work — which holds the
+ * client's row so that parallel mints cannot all miss each other's tokens.
  */
-export async function issueAccessToken(ctx: AppContext, input: IssueInput, db: Kysely<DB> = ctx.database.db): Promise<IssuedToken> {
+export async function issueAccessToken(ctx: AppContext, input: IssueInput): Promise<IssuedToken> {
+  return unitOfWork<IssuedToken>(ctx.database).transaction((trx) => writeAccessToken(ctx, trx, input));
+}
+
+/** Writes an access token with `db` (the caller's transaction, or a single statement). */
+async function writeAccessToken(ctx: AppContext, db: Kysely<DB>, input: IssueInput): Promise<IssuedToken> {
   const token = randomToken(ctx.random, 32);
   const now = ctx.clock.now();
   const ttl = ctx.config.accessTokenTtlSeconds;
   const scope = input.scopes.join(' ');
-  const write = async (trx: Kysely<DB>) => {
-    if (input.grantType === 'client_credentials' && ctx.database.dialect === 'postgres') await lockClientForMint(trx, input.clientId);
-    await insertToken(trx, {
-      id: ctx.ids.next(),
-      token_hash: sha256Hex(token),
-      client_id: input.clientId,
-      user_id: input.userId ?? null,
-      grant_type: input.grantType,
-      scope,
-      expires_at: now + ttl * 1000,
-      revoked_at: null,
-      created_at: now,
-      family_id: input.familyId ?? null,
-    });
-    if (input.grantType === 'client_credentials') {
-      await revokeOldestLiveTokens(trx, input.clientId, ctx.config.maxLiveTokensPerClient, now);
-    }
-  };
-  if (db === ctx.database.db && input.grantType === 'client_credentials') await db.transaction().execute(write);
-  else await write(db);
+  if (input.grantType === 'client_credentials' && ctx.database.dialect === 'postgres') await lockClientForMint(db, input.clientId);
+  await insertToken(db, {
+    id: ctx.ids.next(),
+    token_hash: sha256Hex(token),
+    client_id: input.clientId,
+    user_id: input.userId ?? null,
+    grant_type: input.grantType,
+    scope,
+    expires_at: now + ttl * 1000,
+    revoked_at: null,
+    created_at: now,
+    family_id: input.familyId ?? null,
+  });
+  if (input.grantType === 'client_credentials') {
+    await revokeOldestLiveTokens(db, input.clientId, ctx.config.maxLiveTokensPerClient, now);
+  }
   return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
 }
 
@@ -62,11 +64,13 @@ export async function issueCodeGrantTokens(
   db: Kysely<DB>,
   input: { clientId: string; userId: string; scopes: string[]; familyId: string; refreshScopes?: string[] },
 ): Promise<IssuedToken> {
-  const access = await issueAccessToken(
-    ctx,
-    { clientId: input.clientId, grantType: 'authorization_code', scopes: input.scopes, userId: input.userId, familyId: input.familyId },
-    db,
-  );
+  const access = await writeAccessToken(ctx, db, {
+    clientId: input.clientId,
+    grantType: 'authorization_code',
+    scopes: input.scopes,
+    userId: input.userId,
+    familyId: input.familyId,
+  });
   const refresh = randomToken(ctx.random, 32);
   const now = ctx.clock.now();
   await insertRefreshToken(db, {

@@ -8,6 +8,8 @@ import { cancelProgram, patchProgram } from './program-update.service.js';
 import { searchVoucherPrograms } from './program-search.service.js';
 import { getProgram, type CreatedProgram as CreatedProgramAnswer } from './program.service.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
 import {
   CreatedProgram,
   CreateProgramBody,
@@ -30,7 +32,11 @@ const PROGRAMS = '/v1/organizations/:organization_id/voucher-programs';
  * (docs/architecture.md, Module order).
  */
 export interface ProgramRouteServices {
-  createProgram(ctx: AppContext, input: { organizationId: string; body: CreateProgramBody; clientId: string | null }): Promise<CreatedProgramAnswer>;
+  createProgram(
+    ctx: AppContext,
+    input: { organizationId: string; body: CreateProgramBody; clientId: string | null },
+    work: UnitOfWork<CreatedProgramAnswer>,
+  ): Promise<CreatedProgramAnswer>;
   listGuestsForProgram(ctx: AppContext, organizationId: string, programId: string): Promise<Static<typeof GuestWire>[]>;
 }
 
@@ -53,7 +59,7 @@ export async function programRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 409, 413, 422, 429, 500) },
       },
     },
-    async (request) => createProgram(ctx, orgCreateInput(request)),
+    async (request, reply) => answerInUnitOfWork<CreatedProgramAnswer>(ctx, request, reply, (work) => createProgram(ctx, orgCreateInput(request), work)),
   );
 
   app.get<{ Params: ProgramParams; Querystring: { include_guests?: boolean } }>(

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { unitOfWork } from '../../db/unit-of-work.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { normalizeContact } from '../guests/guest.contact.js';
 import { addGuests } from '../guests/guest.service.js';
@@ -29,6 +30,9 @@ function contactOf(body: IndividualProgramBody): { email?: string; phone?: strin
  * Create an individual voucher program (docs/compatibility.md): a program from the template whose
  * name the request repeats, through the create-from-template path, with the person added as its
  * guest (and notified, like add-guests). Everything is checked before the program is created.
+ * Two transactions, the program's then the guest's: an Idempotency-Key's answer is stored after both
+ * (onSend), since storing it with the program would answer a retry without the guest
+ * (docs/architecture.md, Transactions).
  */
 export async function createIndividualProgram(
   ctx: AppContext,
@@ -53,12 +57,12 @@ export async function createIndividualProgram(
     ...(body.memo !== undefined ? { expense_memo: body.memo } : {}),
     ...(template.code_scheme === 'MULTI_CODE_SINGLE_REDEEM' ? { number_of_codes: 1 } : {}),
   };
-  const created = await createProgramFromTemplate(ctx, { organizationId, body: request, clientId: input.clientId });
+  const created = await createProgramFromTemplate(ctx, { organizationId, body: request, clientId: input.clientId }, unitOfWork(ctx.database));
   await addGuests(ctx, {
     organizationId,
     programId: created.voucher_program_id,
     body: { guests: [contact], send_notifications: true },
     notifier: input.notifier,
-  });
+  }, unitOfWork(ctx.database));
   return created;
 }

@@ -10,6 +10,9 @@ import { CreatedProgram } from '../programs/program.schemas.js';
 import { CreateFromTemplateBody, CreateTemplateBody, IndividualProgramBody, PatchTemplateBody, TemplateParams, TemplateWire } from './template.schemas.js';
 import { createIndividualProgram } from './individual-program.service.js';
 import { notifierFor } from '../guests/notifier.js';
+import { templateToWire } from './template.view.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import type { CreatedProgram as CreatedProgramAnswer } from '../programs/program.service.js';
 
 const TEMPLATES = '/v1/organizations/:organization_id/voucher-program-templates';
 
@@ -30,7 +33,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: Type.Object({ uuid: Type.String() }), ...errorResponses(400, 401, 403, 409, 413, 422, 500) },
       },
     },
-    async (request) => createTemplate(ctx, orgCreateInput(request)),
+    async (request, reply) => answerInUnitOfWork<{ uuid: string }>(ctx, request, reply, (work) => createTemplate(ctx, orgCreateInput(request), work)),
   );
 
   app.get<{ Params: OrgParams }>(
@@ -99,7 +102,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) => createProgramFromTemplate(ctx, orgCreateInput(request)),
+    async (request, reply) => answerInUnitOfWork<CreatedProgramAnswer>(ctx, request, reply, (work) => createProgramFromTemplate(ctx, orgCreateInput(request), work)),
   );
 
   app.post<{ Params: OrgParams; Body: IndividualProgramBody }>(

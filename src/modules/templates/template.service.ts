@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import type { VoucherProgramTemplatesTable } from '../../db/schema.js';
 import { optionalInteger } from '../../http/schema-types.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
@@ -57,19 +58,22 @@ function toFields(row: TemplateRow): TemplateFields {
 export async function createTemplate(
   ctx: AppContext,
   input: { organizationId: string; body: CreateTemplateBody; clientId: string | null },
+  work: UnitOfWork<{ uuid: string }>,
 ): Promise<{ uuid: string }> {
   checkTemplate(input.body);
   const id = ctx.ids.next();
   const now = ctx.clock.now();
-  await insertTemplate(ctx.database.db, {
-    ...toColumns(input.body),
-    id,
-    organization_id: input.organizationId,
-    creator_client_id: input.clientId,
-    created_at: now,
-    updated_at: now,
+  return work.transaction(async (trx) => {
+    await insertTemplate(trx, {
+      ...toColumns(input.body),
+      id,
+      organization_id: input.organizationId,
+      creator_client_id: input.clientId,
+      created_at: now,
+      updated_at: now,
+    });
+    return { uuid: id };
   });
-  return { uuid: id };
 }
 
 /** The stored template, for the services that build on it (routes get the wire view from getTemplate). */
@@ -111,6 +115,7 @@ export async function patchTemplate(
 export async function createProgramFromTemplate(
   ctx: AppContext,
   input: { organizationId: string; body: CreateFromTemplateBody; clientId: string | null },
+  work: UnitOfWork<CreatedProgram>,
 ): Promise<CreatedProgram> {
   const template = await requireTemplate(ctx, input.organizationId, input.body.template_id);
   if (Number(template.is_disabled) === 1) throw invalidRequest('template_disabled', undefined, 'template_id');
@@ -120,5 +125,5 @@ export async function createProgramFromTemplate(
   if (merged.currency_code === undefined) throw invalidRequest('template_currency_required', undefined, 'currency_code');
   merged.name ??= name ?? campaign_name ?? template_name;
   merged.code_scheme ??= 'SINGLE_CODE_MULTI_REDEEM';
-  return createProgram(ctx, { organizationId: input.organizationId, body: merged as CreateProgramBody, clientId: input.clientId });
+  return createProgram(ctx, { organizationId: input.organizationId, body: merged as CreateProgramBody, clientId: input.clientId }, work);
 }

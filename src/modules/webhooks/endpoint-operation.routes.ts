@@ -4,6 +4,9 @@ import type { AppContext } from '../../context.js';
 import type { Requirement } from '../../http/openapi/security.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { DeliveriesQuery, DeliveryPage, DeliveryWire, RotateKeyBody } from './webhook.schemas.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import type { CreatedEndpoint } from './endpoint.service.js';
 
 type Operation = 'remove' | 'rotate' | 'deliveries' | 'resend';
 
@@ -12,7 +15,7 @@ type Operation = 'remove' | 'rotate' | 'deliveries' | 'resend';
  * or an organization (org-webhook.routes.ts). Both answer the same four operations on one of their
  * endpoints; only the path, the owner, the names in the OpenAPI document and the services differ.
  */
-export interface EndpointOwnerScope {
+export interface EndpointOwnerScope<R extends CreatedEndpoint = CreatedEndpoint> {
   /** The endpoints collection, e.g. `/v1/webhook-endpoints`. */
   base: string;
   security: Requirement[];
@@ -27,7 +30,7 @@ export interface EndpointOwnerScope {
   operationIds: Record<Operation, string>;
   services: {
     remove(ctx: AppContext, owner: string, endpointId: string): Promise<void>;
-    rotate(ctx: AppContext, owner: string, endpointId: string, overlapSeconds?: number): Promise<unknown>;
+    rotate(ctx: AppContext, owner: string, endpointId: string, overlapSeconds: number | undefined, work: UnitOfWork<R>): Promise<R>;
     deliveries(ctx: AppContext, owner: string, endpointId: string, query: DeliveriesQuery): Promise<unknown>;
     resend(ctx: AppContext, owner: string, endpointId: string, deliveryId: string): Promise<unknown>;
   };
@@ -36,7 +39,7 @@ export interface EndpointOwnerScope {
 type EndpointRequest = { Params: { webhook_endpoint_id: string } };
 
 /** Registers remove, rotate-key, delivery log and re-send under `{base}/:webhook_endpoint_id` (docs/webhooks.md). */
-export function endpointOperationRoutes(app: FastifyInstance, ctx: AppContext, scope: EndpointOwnerScope): void {
+export function endpointOperationRoutes<R extends CreatedEndpoint>(app: FastifyInstance, ctx: AppContext, scope: EndpointOwnerScope<R>): void {
   const { security, summaries, operationIds, services } = scope;
   const tags = ['webhooks'];
   const endpoint = `${scope.base}/:webhook_endpoint_id`;
@@ -67,7 +70,8 @@ export function endpointOperationRoutes(app: FastifyInstance, ctx: AppContext, s
         response: { 200: scope.endpointWithKey, ...errorResponses(400, 401, 403, 404, 413, 500) },
       },
     },
-    async (request) => services.rotate(ctx, scope.owner(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds),
+    async (request, reply) =>
+      answerInUnitOfWork<R>(ctx, request, reply, (work) => services.rotate(ctx, scope.owner(request), request.params.webhook_endpoint_id, request.body?.overlap_seconds, work)),
   );
 
   app.get<EndpointRequest & { Querystring: DeliveriesQuery }>(

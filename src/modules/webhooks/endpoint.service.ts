@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { DB } from '../../db/schema.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { EVENT_TYPES, type EventType } from './events.js';
 import { endpointToWire, type EndpointWire } from './endpoint.view.js';
@@ -30,7 +33,8 @@ async function assertTargetAllowed(ctx: AppContext, url: string): Promise<void> 
   }
 }
 
-export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput): Promise<CreatedEndpoint> {
+/** Registers an endpoint in `work`'s transaction (under its client's lock). */
+export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput, work: UnitOfWork<CreatedEndpoint>): Promise<CreatedEndpoint> {
   await assertTargetAllowed(ctx, input.url);
   let eventTypes: EventType[] | null = null;
   if (input.eventTypes !== undefined) {
@@ -59,14 +63,14 @@ export async function createEndpoint(ctx: AppContext, input: CreateEndpointInput
   // Check and insert under the client's lock (docs/webhooks.md, Fan-out caps): parallel creates in
   // any number of processes end with at most MAX_WEBHOOK_ENDPOINTS_PER_CLIENT live endpoints.
   const limit = ctx.config.maxWebhookEndpointsPerClient;
-  await ctx.database.db.transaction().execute(async (trx) => {
+  return work.transaction(async (trx) => {
     await lockClientEndpoints(trx, ctx.database.dialect, input.clientId);
     if ((await countLiveEndpoints(trx, input.clientId)) >= limit) {
       throw new AppError('invalid_request', 'webhook_endpoint_limit_reached', { params: { limit }, metadata: { limit } });
     }
     await insertEndpoint(trx, row);
+    return { ...endpointToWire(row), signing_key: signingKey };
   });
-  return { ...endpointToWire(row), signing_key: signingKey };
 }
 
 export async function listClientEndpoints(ctx: AppContext, clientId: string): Promise<EndpointWire[]> {
@@ -92,12 +96,21 @@ export async function rotateSigningKey(
   ctx: AppContext,
   clientId: string,
   id: string,
-  overlapSeconds: number = ctx.config.webhookKeyOverlapSeconds,
+  overlap: number | undefined,
+  work: UnitOfWork<CreatedEndpoint>,
 ): Promise<CreatedEndpoint> {
-  const db = ctx.database.db;
+  const overlapSeconds = overlap ?? ctx.config.webhookKeyOverlapSeconds;
   const now = ctx.clock.now();
   const next = newSigningKey(ctx.random);
   const previousExpiresAt = overlapSeconds > 0 ? now + overlapSeconds * 1000 : null;
+  return work.transaction((db) => rotateIn(ctx, db, { clientId, id, next, previousExpiresAt, now }));
+}
+
+async function rotateIn(
+  ctx: AppContext,
+  db: Kysely<DB>,
+  { clientId, id, next, previousExpiresAt, now }: { clientId: string; id: string; next: string; previousExpiresAt: number | null; now: number },
+): Promise<CreatedEndpoint> {
   // Conditional on the key we read: of two concurrent rotations one applies, the other re-reads.
   for (let round = 0; round < 5; round += 1) {
     const row = await findEndpoint(db, clientId, id);

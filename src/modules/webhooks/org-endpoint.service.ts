@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { listOrgFirstPartyClients } from '../oauth/client.repository.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
@@ -57,20 +58,33 @@ export async function createOrganizationEndpoint(
   organizationId: string,
   principal: Principal,
   body: { url: string; client_id?: string; event_types?: string[]; description?: string },
+  work: UnitOfWork<CreatedEndpoint & { client_id: string }>,
 ): Promise<CreatedEndpoint & { client_id: string }> {
   const clientId = await chooseOwner(ctx, organizationId, principal, body.client_id);
-  const created = await createEndpoint(ctx, {
-    clientId,
-    url: body.url,
-    ...(body.event_types ? { eventTypes: body.event_types } : {}),
-    ...(body.description !== undefined ? { description: body.description } : {}),
-  });
-  return { ...created, client_id: clientId };
+  const withOwner = (created: CreatedEndpoint) => ({ ...created, client_id: clientId });
+  const created = await createEndpoint(
+    ctx,
+    {
+      clientId,
+      url: body.url,
+      ...(body.event_types ? { eventTypes: body.event_types } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+    },
+    work.map(withOwner),
+  );
+  return withOwner(created);
 }
 
-export async function rotateOrganizationEndpointKey(ctx: AppContext, organizationId: string, endpointId: string, overlapSeconds?: number) {
+export async function rotateOrganizationEndpointKey(
+  ctx: AppContext,
+  organizationId: string,
+  endpointId: string,
+  overlapSeconds: number | undefined,
+  work: UnitOfWork<CreatedEndpoint & { client_id: string }>,
+): Promise<CreatedEndpoint & { client_id: string }> {
   const clientId = await ownerOf(ctx, organizationId, endpointId);
-  return { ...(await rotateSigningKey(ctx, clientId, endpointId, overlapSeconds)), client_id: clientId };
+  const withOwner = (rotated: CreatedEndpoint) => ({ ...rotated, client_id: clientId });
+  return withOwner(await rotateSigningKey(ctx, clientId, endpointId, overlapSeconds, work.map(withOwner)));
 }
 
 export async function deleteOrganizationEndpoint(ctx: AppContext, organizationId: string, endpointId: string): Promise<void> {

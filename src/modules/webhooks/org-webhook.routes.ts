@@ -5,6 +5,8 @@ import { endpointOperationRoutes } from './endpoint-operation.routes.js';
 import { ORG_SELF_SECURITY } from '../../http/openapi/security.js';
 import { orgSelfListRoute } from '../access/org-self-list.routes.js';
 import { orgSelfOnlyHook } from '../access/org-self.hook.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import type { CreatedEndpoint } from './endpoint.service.js';
 import {
   createOrganizationEndpoint,
   deleteOrganizationEndpoint,
@@ -51,11 +53,18 @@ export async function orgWebhookRoutes(app: FastifyInstance, opts: { ctx: AppCon
         response: { 201: OrgEndpointWithKey, ...errorResponses(400, 401, 403, 409, 413, 500) },
       },
     },
-    async (request, reply) => {
-      const created = await createOrganizationEndpoint(ctx, request.params.organization_id, request.principal!, request.body);
-      const location = `/v1/organizations/${request.params.organization_id}/webhook-endpoints/${created.webhook_endpoint_id}`;
-      return reply.code(201).header('location', location).send(created);
-    },
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedEndpoint & { client_id: string }>(
+        ctx,
+        request,
+        reply,
+        (work) => createOrganizationEndpoint(ctx, request.params.organization_id, request.principal!, request.body, work),
+        (created) => ({
+          status: 201,
+          headers: { location: `/v1/organizations/${request.params.organization_id}/webhook-endpoints/${created.webhook_endpoint_id}` },
+          body: created,
+        }),
+      ),
   );
 
   endpointOperationRoutes(app, ctx, {

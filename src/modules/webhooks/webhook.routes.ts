@@ -3,7 +3,8 @@ import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schema-types.js';
 import { endpointOperationRoutes } from './endpoint-operation.routes.js';
 import { listEndpointDeliveries, resendDelivery } from './delivery.service.js';
-import { createEndpoint, deleteEndpoint, getClientEndpoint, listClientEndpoints, rotateSigningKey } from './endpoint.service.js';
+import { createEndpoint, deleteEndpoint, getClientEndpoint, listClientEndpoints, rotateSigningKey, type CreatedEndpoint } from './endpoint.service.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
 import { webhookAuthHook } from './webhook-auth.hook.js';
 import { Type } from '@sinclair/typebox';
 import { CLIENT_SECURITY } from '../../http/openapi/security.js';
@@ -31,15 +32,24 @@ export async function webhookRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 201: EndpointWithKey, ...errorResponses(400, 401, 403, 409, 413, 500) },
       },
     },
-    async (request, reply) => {
-      const created = await createEndpoint(ctx, {
-        clientId: clientId(request),
-        url: request.body.url,
-        ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}),
-        ...(request.body.description !== undefined ? { description: request.body.description } : {}),
-      });
-      return reply.code(201).header('location', `${BASE}/${created.webhook_endpoint_id}`).send(created);
-    },
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedEndpoint>(
+        ctx,
+        request,
+        reply,
+        (work) =>
+          createEndpoint(
+            ctx,
+            {
+              clientId: clientId(request),
+              url: request.body.url,
+              ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}),
+              ...(request.body.description !== undefined ? { description: request.body.description } : {}),
+            },
+            work,
+          ),
+        (created) => ({ status: 201, headers: { location: `${BASE}/${created.webhook_endpoint_id}` }, body: created }),
+      ),
   );
 
   const listSchema = {

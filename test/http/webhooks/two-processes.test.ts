@@ -7,6 +7,7 @@ import { recordEvent } from '../../../src/modules/webhooks/outbox.js';
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../../helpers/database.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { startServerProcess, waitFor, type ServerProcess } from '../../helpers/processes.js';
+import { unitOfWork } from '../../../src/db/unit-of-work.js';
 
 let testDb: TestDatabase;
 let ctx: AppContext;
@@ -27,8 +28,8 @@ afterAll(async () => {
 describe('several voucherd processes share the webhook work (docs/architecture.md, Scale-out)', () => {
   it('delivers every event exactly once when two servers run the dispatcher on one database', async () => {
     const tenant = await bootstrap(ctx, { orgName: 'Two Procs', adminEmail: 'two@example.com', adminPassword: 'correct horse battery staple' });
-    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/a` });
-    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/b` });
+    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/a` }, unitOfWork(ctx.database));
+    await createEndpoint(ctx, { clientId: tenant.client.client_id, url: `${receiver.url}/b` }, unitOfWork(ctx.database));
     // Each attempt is slow enough that both processes are busy at the same time.
     receiver.fallback = (_req, res) => {
       setTimeout(() => res.writeHead(200).end('ok'), 20);
