@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Every storage-touching test runs on both engines (architecture.md, Tests): the `sqlite` and
+ * Every storage-touching test runs on both engines (docs/architecture.md, Tests): the `sqlite` and
  * `postgres` projects run the same files with a different TEST_DATABASE_URL. Pure unit tests run once.
+ * test/http: the app in-process; test/process: real `voucherd serve` processes (both engines);
+ * test/multiprocess and test/postgres: PostgreSQL only.
  */
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// The CLI tests run the built bin/voucherd.js: dist/ is rebuilt first when src/ is newer.
+// The CLI tests and every spawned server run the built bin/voucherd.js: each project that runs them
+// rebuilds dist/ first when src/ is newer.
 const BUILD_DIST = 'test/helpers/build-dist.ts';
 
 export default defineConfig({
@@ -19,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'sqlite',
-          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/process/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts'],
           env: { TEST_DATABASE_URL: 'sqlite::memory:' },
           globalSetup: [BUILD_DIST],
         },
@@ -29,7 +32,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/compat/**/*.test.ts', 'test/multiprocess/**/*.test.ts', 'test/postgres/**/*.test.ts'],
+          include: [
+            'test/http/**/*.test.ts',
+            'test/process/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/compat/**/*.test.ts',
+            'test/multiprocess/**/*.test.ts',
+            'test/postgres/**/*.test.ts',
+          ],
           env: { TEST_DATABASE_URL: postgresUrl },
           globalSetup: [BUILD_DIST],
         },
@@ -37,11 +47,16 @@ export default defineConfig({
       // The fault suites (npm run test:faults): real processes killed on purpose, both engines.
       {
         extends: true,
-        test: { name: 'faults-sqlite', include: ['test/faults/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' } },
+        test: { name: 'faults-sqlite', include: ['test/faults/**/*.test.ts'], env: { TEST_DATABASE_URL: 'sqlite::memory:' }, globalSetup: [BUILD_DIST] },
       },
       {
         extends: true,
-        test: { name: 'faults-postgres', include: ['test/faults/**/*.test.ts', 'test/faults-pg/**/*.test.ts'], env: { TEST_DATABASE_URL: postgresUrl } },
+        test: {
+          name: 'faults-postgres',
+          include: ['test/faults/**/*.test.ts', 'test/faults-pg/**/*.test.ts'],
+          env: { TEST_DATABASE_URL: postgresUrl },
+          globalSetup: [BUILD_DIST],
+        },
       },
     ],
   },

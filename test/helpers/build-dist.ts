@@ -3,9 +3,11 @@ import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * vitest globalSetup: the CLI tests run the built `bin/voucherd.js`, so dist/ is rebuilt
- * (tsc -p tsconfig.build.json) when any file under src/ is newer than dist/cli.js. Both engine
- * projects call this; a lock directory makes the second wait for the first.
+ * Tests run voucherd as installed: the CLI tests and every spawned server (startServerProcess in
+ * processes.ts) run the built `bin/voucherd.js`, so dist/ is rebuilt (tsc -p tsconfig.build.json)
+ * when any file under src/ is newer than dist/cli.js. When dist/ is fresh this costs one walk of
+ * src/'s modification times. The engine and fault projects run it as their vitest globalSetup, the
+ * soak script calls ensureBuilt() itself; a lock directory makes a second caller wait for the first.
  */
 const ROOT = join(import.meta.dirname, '../..');
 const LOCK = join(ROOT, 'dist/.build-lock');
@@ -37,16 +39,23 @@ function tryLock(): boolean {
   }
 }
 
-export default async function setup(): Promise<void> {
+/** Rebuilds dist/ when src/ is newer; returns whether it built. */
+export async function ensureBuilt(): Promise<boolean> {
   const deadline = Date.now() + 180_000;
   while (!tryLock()) {
     if (Date.now() > deadline) throw new Error(`${LOCK} is held for 3 minutes: remove it if no build is running`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   try {
-    if (builtAt() >= newestMtime(join(ROOT, 'src'))) return;
+    if (builtAt() >= newestMtime(join(ROOT, 'src'))) return false;
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    return true;
   } finally {
     rmdirSync(LOCK);
   }
+}
+
+/** vitest globalSetup. */
+export default async function setup(): Promise<void> {
+  await ensureBuilt();
 }

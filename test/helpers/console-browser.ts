@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { apiLanguage, translate as consoleText, type Locale } from '../../console/src/lib/messages.js';
 import { negotiateLocale, translate as apiText } from '../../src/lib/i18n.js';
 import { CONSOLE_DIST } from '../../src/modules/console/console.routes.js';
@@ -27,6 +28,22 @@ export async function startConsoleRig(tenantName = 'Alpha Rides', env: Record<st
   const alpha = await h.seedTenant(tenantName);
   const adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;
   return { h, base, browser: await launchBrowser(), alpha, adminEmail };
+}
+
+/**
+ * One console rig for the whole test file: started in beforeAll, closed (browser, then app) in
+ * afterAll. Read its fields inside hooks and tests, once beforeAll has filled them.
+ */
+export function useConsoleRig(tenantName?: string, env?: Record<string, string>): ConsoleRig {
+  const rig = {} as ConsoleRig;
+  beforeAll(async () => {
+    Object.assign(rig, await startConsoleRig(tenantName, env));
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.h?.close();
+  });
+  return rig;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TEST_SECRETS_KEY } from './database.js';
@@ -46,10 +47,15 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
 }
 
-/** Starts a real `voucherd serve` process on a free port and waits until /readyz answers. */
+/**
+ * Starts a real `voucherd serve` process on a free port and waits until /readyz answers. It runs the
+ * installed command, `bin/voucherd.js` over the built dist/, which the project's globalSetup
+ * (build-dist.ts) rebuilds when src/ is newer.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is not built: run the test through a vitest project with test/helpers/build-dist.ts as globalSetup, or call its ensureBuilt()');
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/voucherd.js'), 'serve'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

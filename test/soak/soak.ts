@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { bootstrap } from '../../src/modules/oauth/bootstrap.service.js';
+import { ensureBuilt } from '../helpers/build-dist.js';
 import { createTestDatabase, TEST_SECRETS_KEY } from '../helpers/database.js';
 import { claimViolations } from '../helpers/invariants.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
@@ -51,6 +52,8 @@ let kills = 0;
 /** From the SIGKILL until the replacement answers /readyz: requests then may be cut or refused. */
 const killWindows: { start: number; end: number }[] = [];
 
+// The servers run the built bin/voucherd.js, as the test projects' do.
+await ensureBuilt();
 const testDb = await createTestDatabase();
 const ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
 const tenant = await bootstrap(ctx, { orgName: 'Soak', adminEmail: `soak-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });

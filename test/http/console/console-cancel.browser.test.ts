@@ -1,37 +1,24 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../../helpers/axe.js';
 import { multiCodeProgram } from '../../helpers/claims.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import { bearer, type Harness, type Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
+import { bearer } from '../../helpers/harness.js';
 
 /**
  * The codes table (docs/console.md, Program page): bulk cancel reports the API's per-code failures,
  * and the status, generation and find filters are the API's (GET …/codes?status=&generation_id=&code=).
  */
-let h: Harness;
-let base: string;
-let browser: Browser;
-let tenant: Tenant;
-let adminEmail: string;
+const rig = useConsoleRig('Echo Rides');
 
-beforeAll(async () => {
-  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Echo Rides'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
-
-const codesUrl = (programId: string, tail: string) => `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}/codes${tail}`;
+const codesUrl = (programId: string, tail: string) => `/v1/organizations/${rig.alpha.organizationId}/voucher-programs/${programId}/codes${tail}`;
 const rowsOf = (page: Page) => page.locator('section[aria-labelledby="codes-title"] tbody tr');
 const dbCodes = (programId: string) =>
-  h.ctx.database.db.selectFrom('voucher_codes').select(['id', 'code_text', 'canceled_at', 'generation_id']).where('program_id', '=', programId).orderBy('id').execute();
+  rig.h.ctx.database.db.selectFrom('voucher_codes').select(['id', 'code_text', 'canceled_at', 'generation_id']).where('program_id', '=', programId).orderBy('id').execute();
 
 async function openProgram(page: Page, name: string): Promise<void> {
-  await page.goto(`${base}/console/`);
-  await signInThroughPages(page, base, adminEmail);
+  await page.goto(`${rig.base}/console/`);
+  await signInThroughPages(page, rig.base, rig.adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
   await page.getByRole('link', { name }).click();
   await page.getByRole('heading', { name }).waitFor();
@@ -39,13 +26,13 @@ async function openProgram(page: Page, name: string): Promise<void> {
 
 describe('console codes table in a real browser', () => {
   it('bulk-cancels three codes, one already canceled: one failure named per code, the other two CANCELED', async () => {
-    const { programId, codes, codeIds } = await multiCodeProgram(h, tenant, 6, { name: 'Stadium rides' });
-    const first = await h.app.inject({ method: 'POST', url: codesUrl(programId, '/cancel'), headers: bearer(tenant.token), payload: { codes: [codeIds[0]] } });
+    const { programId, codes, codeIds } = await multiCodeProgram(rig.h, rig.alpha, 6, { name: 'Stadium rides' });
+    const first = await rig.h.app.inject({ method: 'POST', url: codesUrl(programId, '/cancel'), headers: bearer(rig.alpha.token), payload: { codes: [codeIds[0]] } });
     expect(first.json()).toEqual({ cancelCodeFailures: [] });
     const canceledBefore = (await dbCodes(programId))[0]!.canceled_at;
     expect(canceledBefore).not.toBeNull();
 
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await rig.browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     try {
       await openProgram(page, 'Stadium rides');
@@ -69,15 +56,15 @@ describe('console codes table in a real browser', () => {
   });
 
   it('filters by status, generation and code text through the API, beyond the page in view', async () => {
-    const { programId, codeIds } = await multiCodeProgram(h, tenant, 60, { name: 'Concert rides' });
+    const { programId, codeIds } = await multiCodeProgram(rig.h, rig.alpha, 60, { name: 'Concert rides' });
     // Canceled codes only on the second page (the table shows 50): a filter of the page could not find them.
     const far = codeIds.slice(52, 55);
-    await h.app.inject({ method: 'POST', url: codesUrl(programId, '/cancel'), headers: bearer(tenant.token), payload: { codes: far } });
-    const generated = await h.app.inject({ method: 'POST', url: codesUrl(programId, '/generate'), headers: bearer(tenant.token), payload: { number_of_codes: 4 } });
+    await rig.h.app.inject({ method: 'POST', url: codesUrl(programId, '/cancel'), headers: bearer(rig.alpha.token), payload: { codes: far } });
+    const generated = await rig.h.app.inject({ method: 'POST', url: codesUrl(programId, '/generate'), headers: bearer(rig.alpha.token), payload: { number_of_codes: 4 } });
     expect(generated.statusCode).toBe(200);
     const secondGeneration: string = generated.json().generation_id;
 
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await rig.browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     try {
       await openProgram(page, 'Concert rides');

@@ -1,39 +1,25 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { multiCodeProgram } from '../../helpers/claims.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import type { Harness, Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
 
 /**
  * Download CSV end to end (docs/console.md, Downloading codes): the button mints a one-use export
  * link and the browser saves the file itself; the file holds exactly the program's codes.
  */
-let h: Harness;
-let base: string;
-let browser: Browser;
-let tenant: Tenant;
-let adminEmail: string;
-
-beforeAll(async () => {
-  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Delta Rides'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const rig = useConsoleRig('Delta Rides');
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/console/`);
-  await signInThroughPages(page, base, adminEmail);
+  await page.goto(`${rig.base}/console/`);
+  await signInThroughPages(page, rig.base, rig.adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
 }
 
 describe('console Download CSV in a real browser', () => {
   it("saves a file that holds exactly the program's codes, row by row", async () => {
-    const { programId } = await multiCodeProgram(h, tenant, 25, { name: 'Airport rides' });
-    const context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+    const { programId } = await multiCodeProgram(rig.h, rig.alpha, 25, { name: 'Airport rides' });
+    const context = await rig.browser.newContext({ acceptDownloads: true, locale: 'en-US' });
     const page = await context.newPage();
     try {
       await signIn(page);
@@ -45,15 +31,15 @@ describe('console Download CSV in a real browser', () => {
       const lines = readFileSync(file, 'utf8').split('\r\n');
       expect(lines.pop()).toBe('');
       expect(lines.shift()).toBe('code_id,code_text,redemption_link,max_num_redemptions,status,created_at,canceled_at,generation_id');
-      const codes = await h.ctx.database.db
+      const codes = await rig.h.ctx.database.db
         .selectFrom('voucher_codes')
         .select(['id', 'code_text', 'created_at'])
         .where('program_id', '=', programId)
         .orderBy('id')
         .execute();
-      expect(lines.map((l) => l.split(',').slice(0, 3))).toEqual(codes.map((c) => [c.id, c.code_text, `${base}/redeem/${c.code_text}`]));
+      expect(lines.map((l) => l.split(',').slice(0, 3))).toEqual(codes.map((c) => [c.id, c.code_text, `${rig.base}/redeem/${c.code_text}`]));
       // The link was used up by the download.
-      expect(await h.ctx.database.db.selectFrom('code_export_links').select('used_at').where('program_id', '=', programId).execute()).toEqual([
+      expect(await rig.h.ctx.database.db.selectFrom('code_export_links').select('used_at').where('program_id', '=', programId).execute()).toEqual([
         { used_at: expect.anything() },
       ]);
     } finally {

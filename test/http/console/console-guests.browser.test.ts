@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../../helpers/axe.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import type { Harness, Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
 
 /**
  * The console's Guests screen end to end (docs/console.md, Guests): a pasted list with one bad row
@@ -12,35 +10,26 @@ import type { Harness, Tenant } from '../../helpers/harness.js';
  */
 const SHOTS = join(process.cwd(), '.scratch', `console-guests-${process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite'}`);
 
-let h: Harness;
-let base: string;
-let browser: Browser;
-let alpha: Tenant;
-let adminEmail: string;
 let programId: string;
 
-beforeAll(async () => {
-  ({ h, base, browser, alpha, adminEmail } = await startConsoleRig());
-  programId = await h.createProgram(alpha, { name: 'Team dinner rides', number_of_codes: 10 });
-});
+const rig = useConsoleRig();
 
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+beforeAll(async () => {
+  programId = await rig.h.createProgram(rig.alpha, { name: 'Team dinner rides', number_of_codes: 10 });
 });
 
 describe('console guests', () => {
   it('a pasted list with a bad row shows its error next to it; fixed, the guests are added, distributed and listed with their codes', async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    const context = await rig.browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
     const page = await context.newPage();
     const cspViolations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     try {
-      const guestsUrl = `${base}/console/orgs/${alpha.organizationId}/programs/${programId}/guests`;
+      const guestsUrl = `${rig.base}/console/orgs/${rig.alpha.organizationId}/programs/${programId}/guests`;
       await page.goto(guestsUrl);
-      await signInThroughPages(page, base, adminEmail);
+      await signInThroughPages(page, rig.base, rig.adminEmail);
       await page.getByRole('heading', { name: 'Guests of Team dinner rides' }).waitFor();
       expect(page.url()).toBe(guestsUrl);
       await page.getByText('No guest yet.').waitFor();
@@ -52,7 +41,7 @@ describe('console guests', () => {
       await expect.poll(() => bad.innerText()).toContain('Guest 1 has an invalid email address.');
       expect(await page.getByRole('row', { name: /ana@example\.com/ }).innerText()).not.toContain('invalid');
       expect(await axeViolations(page)).toEqual([]);
-      expect(await h.ctx.database.db.selectFrom('program_guests').selectAll().execute()).toHaveLength(0);
+      expect(await rig.h.ctx.database.db.selectFrom('program_guests').selectAll().execute()).toHaveLength(0);
 
       // Without the bad row: added, not yet distributed.
       await page.getByRole('button', { name: 'Remove row 2' }).click();

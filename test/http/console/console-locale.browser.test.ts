@@ -1,37 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import type { Harness } from '../../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
 
 /**
  * A German browser gets the console in German (docs/console.md, Languages): its own strings, the
  * API's error texts through Accept-Language, and dates formatted for de-DE. Real Chromium, real port.
  */
-let h: Harness;
-let base: string;
-let browser: Browser;
-let adminEmail: string;
-
-beforeAll(async () => {
-  ({ h, base, browser, adminEmail } = await startConsoleRig('Delta Fahrten'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const rig = useConsoleRig('Delta Fahrten');
 
 describe('console in German', () => {
   it('signs in through German pages, shows German screens, the API answers its errors in German', async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'de-DE' });
+    const context = await rig.browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'de-DE' });
     const page = await context.newPage();
     const languages: string[] = [];
     page.on('request', (r) => {
-      if (r.url().startsWith(`${base}/v1/`)) languages.push(r.headers()['accept-language'] ?? '');
+      if (r.url().startsWith(`${rig.base}/v1/`)) languages.push(r.headers()['accept-language'] ?? '');
     });
     try {
-      await page.goto(`${base}/console/`);
-      await signInThroughPages(page, base, adminEmail, 'de');
+      await page.goto(`${rig.base}/console/`);
+      await signInThroughPages(page, rig.base, rig.adminEmail, 'de');
       await page.getByRole('heading', { name: 'Gutscheinprogramme' }).waitFor();
       expect(await page.evaluate('document.documentElement.lang')).toBe('de-DE');
       await page.getByRole('tab', { name: 'Aktiv' }).waitFor();

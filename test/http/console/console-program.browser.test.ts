@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../../helpers/axe.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import type { Harness, Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
 import { createRidersThroughPages } from '../../helpers/riders.js';
 
 /**
@@ -16,32 +15,23 @@ import { createRidersThroughPages } from '../../helpers/riders.js';
 const engine = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 const SHOTS = join(process.cwd(), '.scratch', `console-${engine}`);
 
-let h: Harness;
-let base: string;
-let browser: Browser;
-let tenant: Tenant;
-let adminEmail: string;
+
+const rig = useConsoleRig('Gamma Rides');
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Gamma Rides'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
 });
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/console/`);
-  await signInThroughPages(page, base, adminEmail);
+  await page.goto(`${rig.base}/console/`);
+  await signInThroughPages(page, rig.base, rig.adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
 }
 
 describe('console program page in a real browser', () => {
   it('chart and counters follow real claims; edit keeps the after-start rules; cancel asks first', async () => {
-    const { programId, codes } = await multiCodeProgram(h, tenant, 12, { name: 'Stadium rides', value_per_trip_max_amount: 20 });
-    const context = await browser.newContext({ viewport: { width: 1200, height: 1400 }, locale: 'en-US' });
+    const { programId, codes } = await multiCodeProgram(rig.h, rig.alpha, 12, { name: 'Stadium rides', value_per_trip_max_amount: 20 });
+    const context = await rig.browser.newContext({ viewport: { width: 1200, height: 1400 }, locale: 'en-US' });
     const page = await context.newPage();
     const cspViolations: string[] = [];
     page.on('console', (m) => {
@@ -62,8 +52,8 @@ describe('console program page in a real browser', () => {
 
       // Three riders (tokens from the real sign-in, consent and code exchange) claim three codes
       // through the redeem endpoint: the counters and the chart move.
-      const riders = await createRidersThroughPages(h, 3);
-      for (const [i, rider] of riders.entries()) expect((await redeem(h, rider.token, codes[i]!)).statusCode).toBe(200);
+      const riders = await createRidersThroughPages(rig.h, 3);
+      for (const [i, rider] of riders.entries()) expect((await redeem(rig.h, rider.token, codes[i]!)).statusCode).toBe(200);
       await page.getByRole('link', { name: 'All programs' }).click();
       await open();
       await page.getByTestId('chart-claims').waitFor();
@@ -80,7 +70,7 @@ describe('console program page in a real browser', () => {
       // The QR code of a code's redemption link is drawn locally (no CSP violation, no other origin).
       await page.getByRole('button', { name: `QR code of ${codes[5]}` }).click();
       const qr = page.getByRole('dialog', { name: `QR code of ${codes[5]}` });
-      await qr.getByText(`${base}/redeem/${codes[5]}`).waitFor();
+      await qr.getByText(`${rig.base}/redeem/${codes[5]}`).waitFor();
       await expect.poll(() => qr.getByTestId('qr-canvas').evaluate((c) => (c as unknown as { width: number }).width)).toBeGreaterThan(100);
       expect(await axeViolations(page)).toEqual([]);
       await qr.getByRole('button', { name: 'Close' }).click();
@@ -102,7 +92,7 @@ describe('console program page in a real browser', () => {
       await dialog.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => dialog.isVisible()).toBe(false);
       await expect
-        .poll(async () => (await h.ctx.database.db.selectFrom('voucher_programs').select('value_per_trip_max_amount').where('id', '=', programId).executeTakeFirstOrThrow()).value_per_trip_max_amount)
+        .poll(async () => (await rig.h.ctx.database.db.selectFrom('voucher_programs').select('value_per_trip_max_amount').where('id', '=', programId).executeTakeFirstOrThrow()).value_per_trip_max_amount)
         .toBe(2500); // minor units
 
       // Cancel program: "Keep it" changes nothing, "Yes" cancels.
@@ -110,11 +100,11 @@ describe('console program page in a real browser', () => {
       const confirm = page.getByRole('alertdialog');
       await confirm.getByText('Cancel “Stadium rides”?').waitFor();
       await confirm.getByRole('button', { name: 'Keep it' }).click();
-      expect((await h.ctx.database.db.selectFrom('voucher_programs').select('canceled_at').where('id', '=', programId).executeTakeFirstOrThrow()).canceled_at).toBeNull();
+      expect((await rig.h.ctx.database.db.selectFrom('voucher_programs').select('canceled_at').where('id', '=', programId).executeTakeFirstOrThrow()).canceled_at).toBeNull();
       await page.getByRole('button', { name: 'Cancel program' }).click();
       await confirm.getByRole('button', { name: 'Yes, cancel the program' }).click();
       await page.getByText(/^Canceled ·/).waitFor();
-      expect((await h.ctx.database.db.selectFrom('voucher_programs').select('canceled_at').where('id', '=', programId).executeTakeFirstOrThrow()).canceled_at).not.toBeNull();
+      expect((await rig.h.ctx.database.db.selectFrom('voucher_programs').select('canceled_at').where('id', '=', programId).executeTakeFirstOrThrow()).canceled_at).not.toBeNull();
       expect(await page.getByRole('button', { name: 'Edit program' }).count()).toBe(0);
       expect(cspViolations).toEqual([]);
     } finally {

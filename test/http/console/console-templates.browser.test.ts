@@ -1,33 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../../helpers/axe.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import { bearer, type Harness, type Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
+import { bearer } from '../../helpers/harness.js';
 
 /** The Templates screen (docs/console.md, Templates): create, edit, and a program from a template. */
-let h: Harness;
-let base: string;
-let browser: Browser;
-let tenant: Tenant;
-let adminEmail: string;
-
-beforeAll(async () => {
-  ({ h, base, browser, alpha: tenant, adminEmail } = await startConsoleRig('Foxtrot Rides'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const rig = useConsoleRig('Foxtrot Rides');
 
 const templatesOf = async () =>
   (
-    await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-program-templates`, headers: bearer(tenant.token) })
+    await rig.h.app.inject({ method: 'GET', url: `/v1/organizations/${rig.alpha.organizationId}/voucher-program-templates`, headers: bearer(rig.alpha.token) })
   ).json().voucher_program_templates as Record<string, unknown>[];
 
 async function openTemplates(page: Page): Promise<void> {
-  await page.goto(`${base}/console/`);
-  await signInThroughPages(page, base, adminEmail);
+  await page.goto(`${rig.base}/console/`);
+  await signInThroughPages(page, rig.base, rig.adminEmail);
   await page.getByRole('heading', { name: 'Voucher programs' }).waitFor();
   await page.getByRole('link', { name: 'Templates' }).click();
   await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
@@ -35,7 +22,7 @@ async function openTemplates(page: Page): Promise<void> {
 
 describe('console Templates in a real browser', () => {
   it('creates a template, edits it, and creates a program from it', async () => {
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await rig.browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     try {
       await openTemplates(page);
@@ -83,10 +70,10 @@ describe('console Templates in a real browser', () => {
       await page.waitForURL(/\/console\/orgs\/[^/]+\/programs\/[^/]+$/);
       const programId = new URL(page.url()).pathname.split('/').pop()!;
       await page.getByRole('heading', { name: 'Night shift' }).waitFor();
-      const program = await h.ctx.database.db.selectFrom('voucher_programs').selectAll().where('id', '=', programId).executeTakeFirstOrThrow();
-      expect(program).toMatchObject({ organization_id: tenant.organizationId, name: 'Night shift', currency_code: 'EUR', code_scheme: 'SINGLE_CODE_MULTI_REDEEM' });
+      const program = await rig.h.ctx.database.db.selectFrom('voucher_programs').selectAll().where('id', '=', programId).executeTakeFirstOrThrow();
+      expect(program).toMatchObject({ organization_id: rig.alpha.organizationId, name: 'Night shift', currency_code: 'EUR', code_scheme: 'SINGLE_CODE_MULTI_REDEEM' });
       const api = (
-        await h.app.inject({ method: 'GET', url: `/v1/organizations/${tenant.organizationId}/voucher-programs/${programId}`, headers: bearer(tenant.token) })
+        await rig.h.app.inject({ method: 'GET', url: `/v1/organizations/${rig.alpha.organizationId}/voucher-programs/${programId}`, headers: bearer(rig.alpha.token) })
       ).json();
       expect(api).toMatchObject({ name: 'Night shift', currency_code: 'EUR', code_scheme: 'SINGLE_CODE_MULTI_REDEEM', value_per_trip_max_amount: 12.5, redemptions_per_code: 40 });
     } finally {
