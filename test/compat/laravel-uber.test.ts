@@ -143,7 +143,7 @@ describe('compat: FLAIRUK/laravel-uber Vouchers resource', () => {
     expect((await post(`voucher-programs/${id}/codes/distribute`, {})).status).toBe(200);
 
     const riderApp = await createRiderApp(h.ctx);
-    const rider = await createRider(h.ctx, riderApp);
+    const rider = await createRider(h, riderApp);
     const redeem = await send(`${base}/v1.2/me/vouchers/redeem`, {
       method: 'POST',
       headers: { accept: 'application/json', authorization: `Bearer ${rider.token}`, 'content-type': 'application/json' },

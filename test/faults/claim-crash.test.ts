@@ -32,7 +32,13 @@ beforeAll(async () => {
   ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Claim crash', adminEmail: `claim-crash-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
-  riders = await createRiders(ctx, await createRiderApp(ctx), RIDERS);
+  // The riders sign in through the real pages of a process of their own, stopped before the trials.
+  const signIn = await startServerProcess({ DATABASE_URL: testDb.url, ...ENV });
+  try {
+    riders = await createRiders({ ctx, url: signIn.url }, await createRiderApp(ctx), RIDERS);
+  } finally {
+    await signIn.stop();
+  }
 }, 120_000);
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ let clientId: string;
 let clientSecret: string;
 let programId: string;
 let codeText: string;
-let riders: (Rider & { email: string })[];
+let riders: Rider[];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -54,9 +54,13 @@ beforeAll(async () => {
   }, unitOfWork(ctx.database));
   programId = program.voucher_program_id;
   codeText = program.code_text!;
-  const made = await createRiders(ctx, await createRiderApp(ctx), RIDERS);
-  const users = await testDb.database.db.selectFrom('users').select(['id', 'email']).execute();
-  riders = made.map((r) => ({ ...r, email: users.find((u) => u.id === r.userId)!.email }));
+  // The riders sign in through the real pages of a process of their own, stopped before the trials.
+  const signIn = await startServerProcess({ DATABASE_URL: testDb.url, ...ENV });
+  try {
+    riders = await createRiders({ ctx, url: signIn.url }, await createRiderApp(ctx), RIDERS);
+  } finally {
+    await signIn.stop();
+  }
 }, 120_000);
 
 afterAll(async () => {

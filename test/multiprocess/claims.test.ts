@@ -24,8 +24,8 @@ beforeAll(async () => {
   ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Multiprocess', adminEmail: `mp-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
-  riders = await createRiders(ctx, await createRiderApp(ctx), 50);
   servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url, ...BUDGETS }), startServerProcess({ DATABASE_URL: testDb.url, ...BUDGETS })]);
+  riders = await createRiders({ ctx, url: servers[0]!.url }, await createRiderApp(ctx), 50);
 }, 120_000);
 
 afterAll(async () => {

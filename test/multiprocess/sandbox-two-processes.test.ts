@@ -21,7 +21,7 @@ let ctx: AppContext;
 let servers: ServerProcess[];
 let token: string;
 let programId: string;
-let riders: (Rider & { email: string })[];
+let riders: Rider[];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -34,10 +34,8 @@ beforeAll(async () => {
     body: { name: 'Rides', currency_code: 'USD', starts_at: now - 60_000, ends_at: now + 86_400_000, code_scheme: 'SINGLE_CODE_MULTI_REDEEM', redemptions_per_code: RUNS, value_per_trip_max_amount: 5 },
   }, unitOfWork(ctx.database));
   programId = program.voucher_program_id;
-  const made = await createRiders(ctx, await createRiderApp(ctx), RUNS);
-  const users = await testDb.database.db.selectFrom('users').select(['id', 'email']).execute();
-  riders = made.map((r) => ({ ...r, email: users.find((u) => u.id === r.userId)!.email }));
   servers = await Promise.all([startServerProcess({ DATABASE_URL: testDb.url, ...ENV }), startServerProcess({ DATABASE_URL: testDb.url, ...ENV })]);
+  riders = await createRiders({ ctx, url: servers[1]!.url }, await createRiderApp(ctx), RUNS);
   for (const r of riders) {
     const res = await fetch(`${servers[0]!.url}/v1.2/me/vouchers/redeem`, {
       method: 'POST',

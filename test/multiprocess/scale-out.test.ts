@@ -7,7 +7,7 @@ import { statusSweepWorker } from '../../src/modules/programs/status-sweep.worke
 import { createTestDatabase, TEST_SECRETS_KEY, type TestDatabase } from '../helpers/database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { createRiderApp, riderToken } from '../helpers/riders.js';
+import { createRiderApp, createRiders } from '../helpers/riders.js';
 
 /**
  * Several processes (docs/scale-out.md): three real `voucherd serve` processes on one PostgreSQL
@@ -49,12 +49,9 @@ beforeAll(async () => {
     body: 'grant_type=client_credentials',
   });
   token = ((await res.json()) as { access_token: string }).access_token;
-  // Riders who never sign in: user rows without a usable password, tokens from the real token service.
-  const riderApp = await createRiderApp(ctx);
-  const users = Array.from({ length: RIDERS }, (_, i) => ({ id: ctx.ids.next(), email: `rider${i}@scale.test`, password_hash: 'no-login', created_at: Date.now() }));
-  await testDb.database.db.insertInto('users').values(users).execute();
-  riders = await Promise.all(users.map((u) => riderToken(ctx, riderApp, u.id)));
-}, 60_000);
+  // Riders signed in through the real pages and the code exchange of one of the processes.
+  riders = (await createRiders({ ctx, url: servers[1]!.url }, await createRiderApp(ctx), RIDERS)).map((r) => r.token);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));

@@ -32,7 +32,8 @@ beforeAll(async () => {
   await migrateToLatest(direct);
   ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), direct);
   tenant = await bootstrap(ctx, { orgName: 'Pooled', adminEmail: 'pooled@example.com', adminPassword: 'correct horse battery staple' });
-  riders = await createRiders(ctx, await createRiderApp(ctx), RIDERS);
+  // Riders sign in through the real pages of a directly connected process.
+  riders = await createRiders({ ctx, url: (await serve(temp.url)).url }, await createRiderApp(ctx), RIDERS);
   const upstream = new URL(temp.url);
   bouncer = await startPgBouncer({ upstreamHost: upstream.hostname, upstreamPort: Number(upstream.port || 5432), user: decodeURIComponent(upstream.username || 'postgres'), poolMode: 'transaction', serverPoolSize: 3 });
 }, 180_000);

@@ -51,7 +51,13 @@ describe('a read-only PostgreSQL session (a standby)', () => {
     const ctx: AppContext = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), setup);
     tenant = await bootstrap(ctx, { orgName: 'Standby', adminEmail: 'standby@example.com', adminPassword: 'correct horse battery staple' });
     token = (await issueAccessToken(ctx, { clientId: tenant.client.client_id, grantType: 'client_credentials', scopes: ['organizations.voucher_programs'] })).access_token;
-    rider = await createRider(ctx, await createRiderApp(ctx));
+    // The rider signs in through the real pages while the database still takes writes.
+    const writable = await buildApp(ctx);
+    try {
+      rider = await createRider({ ctx, app: writable }, await createRiderApp(ctx));
+    } finally {
+      await writable.close();
+    }
     const now = Date.now();
     const program = await createProgram(ctx, { organizationId: tenant.organization_id, clientId: null, body: { ...PROGRAM, name: 'Before', starts_at: now - 60_000, ends_at: now + 86_400_000 } }, unitOfWork(ctx.database));
     code = (await setup.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', program.voucher_program_id).executeTakeFirstOrThrow()).code_text;

@@ -59,8 +59,8 @@ const ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTS
 const tenant = await bootstrap(ctx, { orgName: 'Soak', adminEmail: `soak-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
 const org = tenant.organization_id;
 const basic = `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`;
-const riders: Rider[] = await createRiders(ctx, await createRiderApp(ctx), 12);
 const servers: (ServerProcess | null)[] = await Promise.all([0, 1].map(() => startServerProcess({ DATABASE_URL: testDb.url, ...SERVER_ENV })));
+const riders: Rider[] = await createRiders({ ctx, url: servers[0]!.url }, await createRiderApp(ctx), 12);
 
 function pickServer(): number {
   const alive = servers.map((s, i) => (s ? i : -1)).filter((i) => i >= 0);

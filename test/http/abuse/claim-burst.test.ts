@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODE_ALPHABET } from '../../../src/lib/codes.js';
-import { REDEEM_CLIENT_ID, ensureRedeemClient } from '../../../src/modules/redemption/redeem-client.js';
+import { REDEEM_CLIENT_ID } from '../../../src/modules/redemption/redeem-client.js';
 import { RIDER_SESSION_COOKIE } from '../../../src/modules/redemption/redeem-page.routes.js';
 import { claimRows, multiCodeProgram } from '../../helpers/claims.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { burst, countStatuses, listenReal, type RealHttp } from '../../helpers/http-burst.js';
-import { createRider, createRiderApp, createRiders, riderToken, type Rider } from '../../helpers/riders.js';
+import { approveViaForms, browser, rider } from '../../helpers/oauth-flow.js';
+import { createRider, createRiderApp, createRiders, type Rider } from '../../helpers/riders.js';
 
 const PER_RIDER = 20;
 const PER_CLIENT = 60;
@@ -60,17 +61,17 @@ async function charged(bucket: string): Promise<number> {
 describe('H2: failed-claim budgets under parallel bursts (real HTTP)', () => {
   it("one rider's 300 parallel wrong codes: exactly the rider's budget is charged and answered 404, the rest 429", async () => {
     const app = await createRiderApp(h.ctx);
-    const guesser = await createRider(h.ctx, app);
+    const guesser = await createRider(h, app);
     const counts = countStatuses(await burst(300, () => claim(guesser, guess())));
     expect(counts).toEqual({ 404: PER_RIDER, 429: 300 - PER_RIDER });
     expect(await charged(`rider:${guesser.userId}`)).toBe(PER_RIDER);
-    expect(await charged(`client:${app}`)).toBe(PER_RIDER);
+    expect(await charged(`client:${app.client_id}`)).toBe(PER_RIDER);
   });
 
   it("riders hammering a redeemed code never overshoot a budget, and never turn another rider's valid claim into 429", async () => {
     const app = await createRiderApp(h.ctx);
     const { programId, codes } = await multiCodeProgram(h, tenant, 2);
-    const [owner, ...hammers] = await createRiders(h.ctx, app, 6);
+    const [owner, ...hammers] = await createRiders(h, app, 6);
     expect(await claim(owner!, codes[0]!)).toBe(200);
     h.clock.advance(5000); // the code is long redeemed: hammering it is not a race
     const statuses = await burst(300, (i) => claim(hammers[i % hammers.length]!, codes[0]!));
@@ -79,12 +80,12 @@ describe('H2: failed-claim budgets under parallel bursts (real HTTP)', () => {
     expect(counts[409]).toBe(PER_PROGRAM); // the program's budget, spent exactly
     expect(await charged(`program:${programId}`)).toBe(PER_PROGRAM);
     for (const r of hammers) expect(await charged(`rider:${r.userId}`)).toBeLessThanOrEqual(PER_RIDER);
-    expect(await charged(`client:${app}`)).toBeLessThanOrEqual(PER_CLIENT);
+    expect(await charged(`client:${app.client_id}`)).toBeLessThanOrEqual(PER_CLIENT);
     // An innocent rider of the same app: a valid code of that program, and of a fresh program.
-    const innocent = await createRider(h.ctx, app);
+    const innocent = await createRider(h, app);
     expect(await claim(innocent, codes[1]!)).toBe(200);
     const fresh = await multiCodeProgram(h, tenant, 1);
-    const another = await createRider(h.ctx, app);
+    const another = await createRider(h, app);
     expect(await claim(another, fresh.codes[0]!)).toBe(200);
     expect((await claimRows(h, programId)).vouchers).toHaveLength(2);
   });
@@ -92,11 +93,11 @@ describe('H2: failed-claim budgets under parallel bursts (real HTTP)', () => {
   it('contention charges nothing: 30 riders racing for one single-redeem code → 1 × 200, 29 × 409, no failure recorded', async () => {
     const app = await createRiderApp(h.ctx);
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
-    const riders = await createRiders(h.ctx, app, 30);
+    const riders = await createRiders(h, app, 30);
     const counts = countStatuses(await burst(riders.length, (i) => claim(riders[i]!, codes[0]!)));
     expect(counts).toEqual({ 200: 1, 409: 29 });
     for (const r of riders) expect(await charged(`rider:${r.userId}`)).toBe(0);
-    expect(await charged(`client:${app}`)).toBe(0);
+    expect(await charged(`client:${app.client_id}`)).toBe(0);
     expect(await charged(`program:${programId}`)).toBe(0);
   });
 });
@@ -105,7 +106,7 @@ describe('what counts as contention', () => {
   it("a rider's parallel claims of two codes of one program: one voucher, the other 409, nothing charged; a later retry is charged", async () => {
     const app = await createRiderApp(h.ctx);
     const { codes } = await multiCodeProgram(h, tenant, 3);
-    const rider = await createRider(h.ctx, app);
+    const rider = await createRider(h, app);
     const counts = countStatuses(await burst(2, (i) => claim(rider, codes[i]!)));
     expect(counts).toEqual({ 200: 1, 409: 1 });
     expect(await charged(`rider:${rider.userId}`)).toBe(0);
@@ -116,16 +117,26 @@ describe('what counts as contention', () => {
 });
 
 describe('the built-in /redeem page budgets per rider and per address, not per its one client', () => {
+  /**
+   * A rider signed in through the page's own flow ("Sign in to claim" → sign-in and consent pages →
+   * the callback's code exchange): the session cookie holds a token of the page's built-in client.
+   */
   async function pageRider(): Promise<{ userId: string; post: (code: string) => Promise<number> }> {
-    await ensureRedeemClient(h.ctx);
-    const base = await createRider(h.ctx, await createRiderApp(h.ctx));
-    const token = await riderToken(h.ctx, REDEEM_CLIENT_ID, base.userId);
+    const account = await rider(h);
+    const b = browser(h);
+    const start = await b.get(`/redeem/${guess()}/sign-in`);
+    if (start.statusCode !== 303) throw new Error(`redeem sign-in start: ${start.statusCode} ${start.body}`);
+    const params = Object.fromEntries(new URL(start.headers.location as string, h.ctx.config.issuer).searchParams);
+    const back = await approveViaForms(h, params, { email: account.email }, b);
+    const callback = await b.get(back.pathname + back.search);
+    const token = b.jar.cookies.get(RIDER_SESSION_COOKIE);
+    if (callback.statusCode !== 303 || !token) throw new Error(`redeem sign-in callback: ${callback.statusCode} without a rider session (${back.search})`);
     // The form's CSRF token, as the signed-in page hands it out (bound to the rider's session).
     const form = await http.send('GET', `/redeem/${guess()}`, { headers: { cookie: `${RIDER_SESSION_COOKIE}=${token}` } });
     const csrf = /name="csrf_token" value="([^"]+)"/.exec(form.body)?.[1];
     if (!csrf) throw new Error(`redeem page without a form: ${form.status}`);
     return {
-      userId: base.userId,
+      userId: account.userId,
       async post(code) {
         const res = await http.send('POST', `/redeem/${code}`, {
           headers: { cookie: `${RIDER_SESSION_COOKIE}=${token}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -138,7 +149,8 @@ describe('the built-in /redeem page budgets per rider and per address, not per i
 
   it("12 guessing accounts on one address: their failures are throttled by rider and address; the page's client budget stays untouched and a valid claim still works", async () => {
     h.clock.advance(h.ctx.config.claimFailureWindowSeconds * 1000); // budgets of earlier tests have left the window
-    const guessers = await Promise.all(Array.from({ length: 12 }, () => pageRider()));
+    const guessers: Awaited<ReturnType<typeof pageRider>>[] = [];
+    for (let i = 0; i < 12; i += 4) guessers.push(...(await Promise.all(Array.from({ length: 4 }, () => pageRider()))));
     const statuses = await burst(12 * 10, (i) => guessers[i % 12]!.post(guess()));
     const counts = countStatuses(statuses);
     expect(counts).toEqual({ 404: PER_ADDRESS, 429: 12 * 10 - PER_ADDRESS });

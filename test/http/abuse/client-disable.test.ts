@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
 import { disableClient } from '../../../src/modules/oauth/client-disable.service.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
-import { basic, tokenRequest } from '../../helpers/oauth-flow.js';
+import { basic, REDIRECT, tokenRequest } from '../../helpers/oauth-flow.js';
 import { createRider } from '../../helpers/riders.js';
 
 let h: Harness;
@@ -15,9 +15,9 @@ afterAll(async () => h.close());
 
 describe('H13: disabling a client revokes its tokens', () => {
   it('every access and refresh token of the client is stored as revoked; the API and introspection refuse them; other clients keep theirs', async () => {
-    const app = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId: tenant.organizationId, scopes: ['organizations.voucher_programs', 'vouchers.redeem'], redirectUris: ['https://rider.example/cb'] });
+    const app = await createClient(h.ctx, { kind: 'FIRST_PARTY', organizationId: tenant.organizationId, scopes: ['organizations.voucher_programs', 'vouchers.redeem'], redirectUris: [REDIRECT] });
     const token = await h.token(app.client_id, app.client_secret);
-    await createRider(h.ctx, app.client_id);
+    await createRider(h, app);
     const db = h.ctx.database.db;
     await db
       .insertInto('oauth_refresh_tokens')

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { burst, countStatuses, listenReal, type RealHttp } from '../../helpers/http-burst.js';
@@ -7,7 +8,7 @@ import { createRider, createRiderApp, createTripReporter, type Rider } from '../
 let h: Harness;
 let tenant: Tenant;
 let http: RealHttp;
-let riderApp: string;
+let riderApp: CreatedClient;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 async function claimed(overrides: Record<string, unknown> = {}): Promise<{ rider: Rider; voucherId: string; programId: string }> {
   const { programId, codes } = await multiCodeProgram(h, tenant, 1, overrides);
-  const rider = await createRider(h.ctx, riderApp);
+  const rider = await createRider(h, riderApp);
   const res = await redeem(h, rider.token, codes[0]!);
   expect(res.statusCode, res.body).toBe(200);
   return { rider, voucherId: res.json().voucher_id as string, programId };
@@ -77,7 +78,7 @@ describe('GET /v1.2/me/vouchers: riders read their own vouchers and what is left
     expect(res.json().vouchers).toEqual([
       expect.objectContaining({ voucher_id: voucherId, voucher_program_id: programId, name: 'Late shift', status: 'ACTIVE', currency_code: 'USD', remaining_trips: 2, remaining_credit: 40 }),
     ]);
-    const other = await createRider(h.ctx, riderApp);
+    const other = await createRider(h, riderApp);
     const none = await h.app.inject({ method: 'GET', url: '/v1.2/me/vouchers', headers: bearer(other.token) });
     expect(none.json()).toEqual({ vouchers: [] });
     // Not a rider token: 403; no token: 401.

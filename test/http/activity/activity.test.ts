@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { createRider, createRiderApp, createTripReporter } from '../../helpers/riders.js';
@@ -8,7 +9,7 @@ const MIN = 60_000;
 
 let h: Harness;
 let tenant: Tenant;
-let riderApp: string;
+let riderApp: CreatedClient;
 let programId: string;
 let T: number;
 
@@ -21,7 +22,7 @@ async function at<T>(instant: number, action: () => Promise<T>): Promise<T> {
 }
 
 async function claim(code: string): Promise<string> {
-  const rider = await createRider(h.ctx, riderApp);
+  const rider = await createRider(h, riderApp);
   const res = await redeem(h, rider.token, code);
   expect(res.statusCode, res.body).toBe(200);
   return res.json().voucher_id as string;

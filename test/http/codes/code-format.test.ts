@@ -50,7 +50,7 @@ describe('(X) per-program code_format (docs/programs.md)', () => {
   it('a rider claims a prefixed code typed in lowercase with dashes', async () => {
     const res = await create({ number_of_codes: 1, code_format: { prefix: 'ZZ' } });
     const code = (await codesOf(res.json().voucher_program_id))[0]!.code_text;
-    const rider = await createRider(h.ctx, await createRiderApp(h.ctx));
+    const rider = await createRider(h, await createRiderApp(h.ctx));
     const typed = `${code.slice(0, 5).toLowerCase()}-${code.slice(5)}`;
     const claim = await redeem(h, rider.token, typed);
     expect(claim.statusCode, claim.body).toBe(200);

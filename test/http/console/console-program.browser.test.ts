@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../../helpers/axe.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
-import { createRidersThroughPages } from '../../helpers/riders.js';
+import { createRiderApp, createRiders } from '../../helpers/riders.js';
 
 /**
  * The console's program page end to end (docs/console.md): the activity chart and counters follow
@@ -52,7 +52,7 @@ describe('console program page in a real browser', () => {
 
       // Three riders (tokens from the real sign-in, consent and code exchange) claim three codes
       // through the redeem endpoint: the counters and the chart move.
-      const riders = await createRidersThroughPages(rig.h, 3);
+      const riders = await createRiders(rig.h, await createRiderApp(rig.h.ctx), 3);
       for (const [i, rider] of riders.entries()) expect((await redeem(rig.h, rider.token, codes[i]!)).statusCode).toBe(200);
       await page.getByRole('link', { name: 'All programs' }).click();
       await open();

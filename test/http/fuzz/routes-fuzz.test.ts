@@ -28,7 +28,7 @@ beforeAll(async () => {
   programId = await h.createProgram(tenant, { number_of_codes: 3 });
   const code = await h.ctx.database.db.selectFrom('voucher_codes').select('code_text').where('program_id', '=', programId).executeTakeFirstOrThrow();
   codeText = code.code_text;
-  riderToken = (await createRider(h.ctx, await createRiderApp(h.ctx))).token;
+  riderToken = (await createRider(h, await createRiderApp(h.ctx))).token;
   reporterToken = (await createTripReporter(h, tenant.organizationId)).token;
   routes = listRoutes(h.app);
 });

@@ -44,7 +44,7 @@ beforeAll(async () => {
     env: { CLAIM_FAILURES_PER_CLIENT: '100000000', CLAIM_FAILURES_PER_RIDER: '100000000', CLAIM_FAILURES_PER_PROGRAM: '100000000' },
   });
   tenant = await h.seedTenant('Model');
-  riders = await createRiders(h.ctx, await createRiderApp(h.ctx), 3);
+  riders = await createRiders(h, await createRiderApp(h.ctx), 3);
 });
 afterAll(async () => {
   await h?.close();

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('claimViolations (the invariant checker) detects every broken invariant', () => {
   it('clean state → no violation; each tampering → its violation', async () => {
     const db = h.ctx.database.db;
-    const [rider, other] = await createRiders(h.ctx, await createRiderApp(h.ctx), 2);
+    const [rider, other] = await createRiders(h, await createRiderApp(h.ctx), 2);
     const { programId, codes, codeIds } = await multiCodeProgram(h, tenant, 3);
     expect((await redeem(h, rider!.token, codes[0]!)).statusCode).toBe(200);
     expect(await claimViolations(h.testDb)).toEqual([]);

@@ -37,7 +37,7 @@ async function principalOf(h: Harness, token: string): Promise<RiderPrincipal> {
 
 async function thirdPartyRider(h: Harness): Promise<{ principal: RiderPrincipal; token: string }> {
   const app = await createRiderApp(h.ctx);
-  const rider = await createRider(h.ctx, app);
+  const rider = await createRider(h, app);
   return { principal: await principalOf(h, rider.token), token: rider.token };
 }
 
@@ -164,7 +164,7 @@ const SCENARIOS: Scenario[] = [
       const { programId, codeText } = await oneCode(h, tenant);
       const other = await h.seedTenant();
       const app = await createRiderApp(h.ctx, other.organizationId);
-      const rider = await createRider(h.ctx, app);
+      const rider = await createRider(h, app);
       return { principal: await principalOf(h, rider.token), codeText, programId };
     },
   },
@@ -174,7 +174,7 @@ const SCENARIOS: Scenario[] = [
     async setup(h, tenant) {
       const { programId, codeText } = await oneCode(h, tenant);
       const app = await createRiderApp(h.ctx, tenant.organizationId);
-      const rider = await createRider(h.ctx, app);
+      const rider = await createRider(h, app);
       return { principal: await principalOf(h, rider.token), codeText, programId };
     },
   },

@@ -40,8 +40,8 @@ function expect429(res: Awaited<ReturnType<typeof redeem>>, maxSeconds = WINDOW_
 describe('failed-claim budgets → 429 rate_limited with Retry-After', () => {
   it('per rider: past the budget even a valid code is refused; another rider still claims; the window passing restores it', async () => {
     const app = await createRiderApp(h.ctx);
-    const guesser = await createRider(h.ctx, app);
-    const other = await createRider(h.ctx, app);
+    const guesser = await createRider(h, app);
+    const other = await createRider(h, app);
     const { programId, codes } = await multiCodeProgram(h, tenant, 2);
     for (let i = 0; i < 3; i++) {
       const res = await redeem(h, guesser.token, guess());
@@ -59,16 +59,16 @@ describe('failed-claim budgets → 429 rate_limited with Retry-After', () => {
 
   it('per client: riders of one app share its budget for failures; a valid claim by another rider still succeeds', async () => {
     const app = await createRiderApp(h.ctx);
-    const guessers = [await createRider(h.ctx, app), await createRider(h.ctx, app), await createRider(h.ctx, app)];
+    const guessers = [await createRider(h, app), await createRider(h, app), await createRider(h, app)];
     for (const g of guessers) for (let i = 0; i < 2; i++) expect((await redeem(h, g.token, guess())).statusCode).toBe(404);
-    const honest = await createRider(h.ctx, app);
+    const honest = await createRider(h, app);
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
     // The app's budget is spent: a failing claim is throttled, a valid one is not.
     expect429(await redeem(h, honest.token, guess()));
     expect((await redeem(h, honest.token, codes[0]!)).statusCode).toBe(200);
     // Another app's riders are unaffected, failures included.
     const otherApp = await createRiderApp(h.ctx);
-    const stranger = await createRider(h.ctx, otherApp);
+    const stranger = await createRider(h, otherApp);
     expect((await redeem(h, stranger.token, guess())).statusCode).toBe(404);
     h.clock.advance(WINDOW_S * 1000);
     expect((await redeem(h, honest.token, guess())).statusCode).toBe(404);
@@ -77,19 +77,19 @@ describe('failed-claim budgets → 429 rate_limited with Retry-After', () => {
 
   it('per program: failed claims on a program spend its budget across riders and apps; its valid codes still claim', async () => {
     const { programId, codes } = await multiCodeProgram(h, tenant, 2);
-    const first = await createRider(h.ctx, await createRiderApp(h.ctx));
+    const first = await createRider(h, await createRiderApp(h.ctx));
     expect((await redeem(h, first.token, codes[0]!)).statusCode).toBe(200);
     h.clock.advance(2000); // later than a race with that claim could be
     for (let i = 0; i < 4; i++) {
-      const r = await createRider(h.ctx, await createRiderApp(h.ctx));
+      const r = await createRider(h, await createRiderApp(h.ctx));
       const res = await redeem(h, r.token, codes[0]!);
       expect(res.statusCode).toBe(409);
     }
-    const late = await createRider(h.ctx, await createRiderApp(h.ctx));
+    const late = await createRider(h, await createRiderApp(h.ctx));
     expect429(await redeem(h, late.token, codes[0]!));
     expect((await redeem(h, late.token, codes[1]!)).statusCode).toBe(200);
     h.clock.advance(WINDOW_S * 1000);
-    const later = await createRider(h.ctx, await createRiderApp(h.ctx));
+    const later = await createRider(h, await createRiderApp(h.ctx));
     expect((await redeem(h, later.token, codes[0]!)).statusCode).toBe(409);
     expect((await claimRows(h, programId)).vouchers).toHaveLength(2);
   });
@@ -98,7 +98,7 @@ describe('failed-claim budgets → 429 rate_limited with Retry-After', () => {
     const { buildApp } = await import('../../../src/app.js');
     const second = await buildApp(h.ctx);
     try {
-      const rider = await createRider(h.ctx, await createRiderApp(h.ctx));
+      const rider = await createRider(h, await createRiderApp(h.ctx));
       for (let i = 0; i < 3; i++) expect((await redeem(h, rider.token, guess())).statusCode).toBe(404);
       const res = await second.inject({ method: 'POST', url: '/v1.2/me/vouchers/redeem', headers: { authorization: `Bearer ${rider.token}` }, payload: { code_text: guess() } });
       expect(res.statusCode).toBe(429);

@@ -14,7 +14,7 @@ let riders: Rider[];
 beforeAll(async () => {
   h = await createHarness({ env: HIGH });
   tenant = await h.seedTenant();
-  riders = await createRiders(h.ctx, await createRiderApp(h.ctx), 50);
+  riders = await createRiders(h, await createRiderApp(h.ctx), 50);
 });
 afterAll(async () => h.close());
 

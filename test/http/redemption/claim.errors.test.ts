@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { buildApp } from '../../../src/app.js';
 import { createContext } from '../../../src/context.js';
 import { openDatabase } from '../../../src/db/database.js';
@@ -22,14 +23,14 @@ class QueryLog {
 const MINUTE = 60_000;
 let h: Harness;
 let tenant: Tenant;
-let riderApp: string;
+let riderApp: CreatedClient;
 let rider: Rider;
 
 beforeAll(async () => {
   h = await createHarness({ env: { CLAIM_FAILURES_PER_CLIENT: '100000', CLAIM_FAILURES_PER_RIDER: '100000', CLAIM_FAILURES_PER_PROGRAM: '100000' } });
   tenant = await h.seedTenant();
   riderApp = await createRiderApp(h.ctx);
-  rider = await createRider(h.ctx, riderApp);
+  rider = await createRider(h, riderApp);
 });
 afterAll(async () => h.close());
 
@@ -57,7 +58,7 @@ describe('POST /v1.2/me/vouchers/redeem — success and rows', () => {
     expect(Object.keys(res.json())).toEqual(['voucher_id']);
     const rows = await claimRows(h, programId);
     expect(rows.vouchers).toHaveLength(1);
-    expect(rows.vouchers[0]).toMatchObject({ id: res.json().voucher_id, code_id: codeIds[0], user_id: rider.userId, client_id: riderApp });
+    expect(rows.vouchers[0]).toMatchObject({ id: res.json().voucher_id, code_id: codeIds[0], user_id: rider.userId, client_id: riderApp.client_id });
     expect(rows.redemptions).toBe(1);
     expect(rows.claimCount).toBe(1);
     expect(rows.events).toEqual([{ voucher_id: res.json().voucher_id, code_id: codeIds[0], redemption_count: 1, usage_voucher_claim_count: 1 }]);
@@ -69,7 +70,7 @@ describe('POST /v1.2/me/vouchers/redeem — success and rows', () => {
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
     const code = codes[0]!;
     const messy = ` ${code.slice(0, 4).toLowerCase()}-${code.slice(4, 8)} ${code.slice(8).toLowerCase()} `;
-    const other = await createRider(h.ctx, riderApp);
+    const other = await createRider(h, riderApp);
     const res = await redeem(h, other.token, messy);
     expect(res.statusCode, res.body).toBe(200);
     expect((await claimRows(h, programId)).vouchers).toHaveLength(1);
@@ -125,7 +126,7 @@ describe('D3: the documented errors (docs/redemption.md)', () => {
     await db.updateTable('voucher_programs').set({ canceled_at: h.clock.now() }).where('id', '=', canceledProgram.programId).execute();
     const otherTenant = await h.seedTenant();
     const boundApp = await createRiderApp(h.ctx, otherTenant.organizationId);
-    const boundRider = await createRider(h.ctx, boundApp);
+    const boundRider = await createRider(h, boundApp);
 
     const answers = [
       await redeem(h, rider.token, unknownCode(codes[1]!)),
@@ -169,8 +170,8 @@ describe('D3: the documented errors (docs/redemption.md)', () => {
 
   it('single-redeem code claimed → 409 code_already_redeemed; multi-redeem used up → 400 redeem_count_exceeded', async () => {
     const single = await multiCodeProgram(h, tenant, 1);
-    const a = await createRider(h.ctx, riderApp);
-    const b = await createRider(h.ctx, riderApp);
+    const a = await createRider(h, riderApp);
+    const b = await createRider(h, riderApp);
     expect((await redeem(h, a.token, single.codes[0]!)).statusCode).toBe(200);
     const taken = await redeem(h, b.token, single.codes[0]!);
     expect(taken.statusCode).toBe(409);
@@ -199,7 +200,7 @@ describe('rider access (docs/oauth.md steps 1–2, §7)', () => {
     expect(org.json().code).toBe('unauthorized');
     expect(org.headers['www-authenticate']).toContain('error="insufficient_scope"');
     // vouchers.redeem without a user (client_credentials) is not a rider.
-    const cc = await issueAccessToken(h.ctx, { clientId: riderApp, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
+    const cc = await issueAccessToken(h.ctx, { clientId: riderApp.client_id, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
     expect((await redeem(h, cc.access_token, codes[0]!)).statusCode).toBe(403);
     expect((await claimRows(h, programId)).redemptions).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { RIDER_SESSION_COOKIE } from '../../../src/modules/redemption/redeem-page.routes.js';
 import { claimRows, multiCodeProgram } from '../../helpers/claims.js';
 import { createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
@@ -9,7 +10,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 let h: Harness;
 let tenant: Tenant;
-let riderApp: string;
+let riderApp: CreatedClient;
 let browser: Browser;
 let base: string;
 
@@ -54,7 +55,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redem
     const { codes } = await multiCodeProgram(h, tenant, 1);
     const code = codes[0]!;
     const typo = code.slice(0, 5) + (code[5] === 'A' ? 'B' : 'A') + code.slice(6);
-    const context = await signedIn(await createRider(h.ctx, riderApp));
+    const context = await signedIn(await createRider(h, riderApp));
     const page = await context.newPage();
     const response = await page.goto(`${base}/redeem/${typo}`);
     expect(response!.status()).toBe(404);
@@ -64,7 +65,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redem
 
   it('signed in: one click claims; the next rider sees "already redeemed"; rows follow', async () => {
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
-    const first = await createRider(h.ctx, riderApp);
+    const first = await createRider(h, riderApp);
     const context = await signedIn(first);
     const page = await context.newPage();
     // Lowercase with dashes: the link normalizes like the API.
@@ -78,7 +79,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redem
     expect(rows.vouchers.map((v) => v.user_id)).toEqual([first.userId]);
     await context.close();
 
-    const second = await signedIn(await createRider(h.ctx, riderApp));
+    const second = await signedIn(await createRider(h, riderApp));
     const page2 = await second.newPage();
     await page2.goto(`${base}/redeem/${codes[0]}`);
     const [response] = await Promise.all([page2.waitForNavigation(), page2.click('#claim')]);
@@ -90,7 +91,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redem
 
   it('CSRF: a claim POST without the form token, or with a forged one, is refused and claims nothing', async () => {
     const { programId, codes } = await multiCodeProgram(h, tenant, 1);
-    const context = await signedIn(await createRider(h.ctx, riderApp));
+    const context = await signedIn(await createRider(h, riderApp));
     for (const form of [{}, { csrf_token: 'f'.repeat(64) }] as Array<Record<string, string>>) {
       const res = await context.request.post(`${base}/redeem/${codes[0]}`, { form });
       expect(res.status()).toBe(403);
@@ -107,7 +108,7 @@ describe('GET/POST /redeem/{code_text} in a real browser (docs/programs.md redem
 
   it('cannot be framed by another page', async () => {
     const { codes } = await multiCodeProgram(h, tenant, 1);
-    const context = await signedIn(await createRider(h.ctx, riderApp));
+    const context = await signedIn(await createRider(h, riderApp));
     const page = await context.newPage();
     // setContent waits for the load event, which includes the frames.
     await page.setContent(`<iframe id="control" src="${base}/healthz"></iframe><iframe id="x" src="${base}/redeem/${codes[0]}"></iframe>`);

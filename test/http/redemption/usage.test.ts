@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { issueAccessToken } from '../../../src/modules/oauth/token.service.js';
 import { multiCodeProgram, redeem } from '../../helpers/claims.js';
 import { bearer, createHarness, DAY, type Harness, type Tenant } from '../../helpers/harness.js';
@@ -7,7 +8,7 @@ import { createRider, createRiderApp, createTripReporter, type Rider } from '../
 const HOUR = 3_600_000;
 let h: Harness;
 let tenant: Tenant;
-let riderApp: string;
+let riderApp: CreatedClient;
 /** The tenant's fare system: the only kind of token that records trips. */
 let reporter: string;
 
@@ -26,7 +27,7 @@ function trip(token: string, voucherId: string, body: Record<string, unknown>) {
 
 async function claimed(overrides: Record<string, unknown>): Promise<{ rider: Rider; voucherId: string; programId: string; codeId: string }> {
   const { programId, codes, codeIds } = await multiCodeProgram(h, tenant, 1, overrides);
-  const rider = await createRider(h.ctx, riderApp);
+  const rider = await createRider(h, riderApp);
   const res = await redeem(h, rider.token, codes[0]!);
   expect(res.statusCode, res.body).toBe(200);
   return { rider, voucherId: res.json().voucher_id, programId, codeId: codeIds[0]! };
@@ -153,7 +154,7 @@ describe('POST /v1/vouchers/{voucher_id}/trips', () => {
       expect(res.json().code).toBe('unauthorized');
       expect(res.headers['www-authenticate']).toContain('scope="vouchers.trips"');
     }
-    const cc = await issueAccessToken(h.ctx, { clientId: riderApp, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
+    const cc = await issueAccessToken(h.ctx, { clientId: riderApp.client_id, grantType: 'client_credentials', scopes: ['vouchers.redeem'] });
     expect((await trip(cc.access_token, voucherId, body)).statusCode).toBe(403);
     expect(await usage(programId, codeId)).toMatchObject({ codeTrips: 0, events: 0 });
     // Another organization's reporter: the voucher is not found, like a missing one.

@@ -19,8 +19,8 @@ beforeAll(async () => {
   const ctx = createContext(loadConfig({ DEMO_BOOTSTRAP: 'false' }), testDb.database);
   const tenant = await bootstrap(ctx, { orgName: 'Logs', adminEmail: `logs-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
   organizationId = tenant.organization_id;
-  riderToken = (await createRider(ctx, await createRiderApp(ctx))).token;
   server = await startServerProcess({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info' });
+  riderToken = (await createRider({ ctx, url: server.url }, await createRiderApp(ctx))).token;
   const res = await fetch(`${server.url}/oauth/v2/token`, {
     method: 'POST',
     headers: {

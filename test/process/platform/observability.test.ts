@@ -26,9 +26,9 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   ctx = createContext(loadConfig({ SECRETS_KEY: TEST_SECRETS_KEY, DEMO_BOOTSTRAP: 'false' }), testDb.database);
   tenant = await bootstrap(ctx, { orgName: 'Observed', adminEmail: `observed-${process.pid}@example.com`, adminPassword: 'correct horse battery staple' });
-  riders = await createRiders(ctx, await createRiderApp(ctx), 2);
   receiver = await startReceiver();
   server = await startServerProcess({ DATABASE_URL: testDb.url, LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50', INLINE_GENERATION_LIMIT: '4', GENERATION_POLL_MS: '50' });
+  riders = await createRiders({ ctx, url: server.url }, await createRiderApp(ctx), 2);
   const res = await fetch(`${server.url}/oauth/v2/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${tenant.client.client_id}:${tenant.client.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
