@@ -29,6 +29,12 @@ export interface UnitOfWork<R> {
    * answer `R` (the before-commit step sees `answerOf(value)`).
    */
   map<T>(answerOf: (value: T) => R): UnitOfWork<T>;
+  /**
+   * The same unit of work, whose transaction also runs `then` after the service's work, with its
+   * handle and value, before the before-commit step: a caller whose change spans two services' writes
+   * (a program and its first guest) commits them, and the answer, once.
+   */
+  followedBy(then: (trx: Kysely<DB>, value: R) => Promise<void>): UnitOfWork<R>;
 }
 
 /** The transactions opened by a unit of work, and the database each belongs to. */
@@ -46,6 +52,16 @@ function unitWith<R>(database: Database, beforeCommit: BeforeCommit<R> | undefin
     },
     map<T>(answerOf: (value: T) => R): UnitOfWork<T> {
       return unitWith<T>(database, beforeCommit && ((trx, value) => beforeCommit(trx, answerOf(value))), state);
+    },
+    followedBy(then) {
+      return unitWith<R>(
+        database,
+        async (trx, value) => {
+          await then(trx, value);
+          if (beforeCommit) await beforeCommit(trx, value);
+        },
+        state,
+      );
     },
     async transaction(work) {
       if (state.committed) throw new Error('unit of work already committed: open a new one for another transaction');

@@ -5,7 +5,8 @@ import { ORG_SELF_SECURITY } from '../../http/openapi/security.js';
 import { orgSelfListRoute } from '../access/org-self-list.routes.js';
 import { orgSelfOnlyHook } from '../access/org-self.hook.js';
 import { AuthorizedAppParams, AuthorizedAppWire } from './authorized-apps.schemas.js';
-import { authorizedApps, revokeAuthorizedApp } from './business.service.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import { authorizedApps, revokeAuthorizedApp, type AuthorizedApp } from './business.service.js';
 
 const BASE = '/v1/organizations/:organization_id/authorized-apps';
 
@@ -38,6 +39,7 @@ export async function authorizedAppRoutes(app: FastifyInstance, opts: { ctx: App
         response: { 200: AuthorizedAppWire, ...errorResponses(401, 403, 404, 500) },
       },
     },
-    async (request) => revokeAuthorizedApp(ctx, request.params.organization_id, request.params.client_id),
+    async (request, reply) =>
+      answerInUnitOfWork<AuthorizedApp>(ctx, request, reply, (work) => revokeAuthorizedApp(ctx, request.params.organization_id, request.params.client_id, work)),
   );
 }

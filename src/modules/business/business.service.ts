@@ -1,5 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { findClient, type ClientRow } from '../oauth/client.repository.js';
 import { isRegisteredRedirectUri } from '../oauth/redirect-uri.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
@@ -69,7 +72,11 @@ export async function revokeOrganization(ctx: AppContext, organizationId: string
 }
 
 export async function organizationAuthorizations(ctx: AppContext, organizationId: string) {
-  const rows = await listAuthorizations(ctx.database.db, organizationId);
+  return authorizationsIn(ctx.database.db, organizationId);
+}
+
+async function authorizationsIn(db: Kysely<DB>, organizationId: string) {
+  const rows = await listAuthorizations(db, organizationId);
   return rows.map((r) => ({
     client_id: r.client_id,
     app_name: r.name,
@@ -95,8 +102,12 @@ export interface AuthorizedApp {
  * (a client re-authorized after a revoke shows its new approval).
  */
 export async function authorizedApps(ctx: AppContext, organizationId: string): Promise<AuthorizedApp[]> {
+  return authorizedAppsIn(ctx.database.db, organizationId);
+}
+
+async function authorizedAppsIn(db: Kysely<DB>, organizationId: string): Promise<AuthorizedApp[]> {
   const byClient = new Map<string, AuthorizedApp>();
-  for (const row of await organizationAuthorizations(ctx, organizationId)) {
+  for (const row of await authorizationsIn(db, organizationId)) {
     byClient.set(row.client_id, {
       client_id: row.client_id,
       name: row.app_name,
@@ -111,12 +122,15 @@ export async function authorizedApps(ctx: AppContext, organizationId: string): P
 /**
  * The admin withdraws an aggregator's authorization from the console: the same effect as
  * /business/revoke. A client the organization never authorized is not found (no leak of other
- * organizations' apps); revoking twice keeps the first revocation time.
+ * organizations' apps); revoking twice keeps the first revocation time. The revocation and the
+ * app as it leaves it are `work`'s transaction.
  */
-export async function revokeAuthorizedApp(ctx: AppContext, organizationId: string, clientId: string): Promise<AuthorizedApp> {
+export async function revokeAuthorizedApp(ctx: AppContext, organizationId: string, clientId: string, work: UnitOfWork<AuthorizedApp>): Promise<AuthorizedApp> {
   if (!(await hasAuthorization(ctx.database.db, organizationId, clientId, 'ever'))) {
     throw new AppError('not_found', 'authorized_app_not_found');
   }
-  await revokeOrganization(ctx, organizationId, clientId);
-  return (await authorizedApps(ctx, organizationId)).find((a) => a.client_id === clientId)!;
+  return work.transaction(async (trx) => {
+    await revokeAuthorization(trx, organizationId, clientId, ctx.clock.now());
+    return (await authorizedAppsIn(trx, organizationId)).find((a) => a.client_id === clientId)!;
+  });
 }

@@ -76,54 +76,72 @@ export async function addGuests(
   input: { organizationId: string; programId: string; body: AddGuestsBody; notifier: Notifier },
   work: UnitOfWork<AddedGuests>,
 ): Promise<AddedGuests> {
-  const requested = input.body.guests.map((g, i) => normalizeContact(g, i));
-  const sendNotifications = input.body.send_notifications ?? true;
-  const answer: AddedGuests = {
-    guests: input.body.guests.map((g) => ({
-      ...(g.email !== undefined ? { email: g.email } : {}),
-      ...(g.phone !== undefined ? { phone: g.phone } : {}),
-    })),
-  };
+  const answer = addedGuestsAnswer(input.body);
   // The messages to send once the guests are committed (the transaction's answer is `answer`).
   let deliveries: PendingDelivery[] = [];
   await retryOnUniqueViolation(() => work.transaction(async (trx) => {
-    deliveries = [];
-    const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
-    await assertNoGenerationRunning(ctx, trx, program.id);
-    const existing = await findGuestsByContact(
-      trx,
-      program.id,
-      requested.flatMap((g) => (g.email ? [g.email] : [])),
-      requested.flatMap((g) => (g.phone ? [g.phone] : [])),
-    );
-    const fresh = newGuests(requested, existing);
-    const multi = program.code_scheme === 'MULTI_CODE_SINGLE_REDEEM';
-    const codes = multi
-      ? await pickUnassignedCodes(ctx.database, trx, { organizationId: program.organization_id, programId: program.id, count: fresh.length })
-      : [];
-    if (multi && codes.length < fresh.length) {
-      throw invalidRequest('not_enough_codes', { available: codes.length, requested: fresh.length }, 'guests');
-    }
-    const now = ctx.clock.now();
-    const rows = fresh.map((guest, i) => ({
-      id: ctx.ids.next(),
-      program_id: program.id,
-      organization_id: program.organization_id,
-      email: guest.email,
-      phone: guest.phone,
-      code_id: multi ? codes[i]! : null,
-      send_notifications: sendNotifications ? 1 : 0,
-      created_at: now,
-      distributed_at: null,
-    }));
-    await insertGuests(trx, rows);
-    if (!sendNotifications || rows.length === 0) return answer;
-    deliveries = await distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
-    await chargeGuestNotifications(ctx, trx, program.id, deliveries.length);
+    deliveries = await addGuestsIn(ctx, trx, input);
     return answer;
   }));
   if (deliveries.length > 0) await input.notifier.send(deliveries);
   return answer;
+}
+
+function addedGuestsAnswer(body: AddGuestsBody): AddedGuests {
+  return {
+    guests: body.guests.map((g) => ({
+      ...(g.email !== undefined ? { email: g.email } : {}),
+      ...(g.phone !== undefined ? { phone: g.phone } : {}),
+    })),
+  };
+}
+
+/**
+ * Add Guests' writes in the caller's transaction `trx` (add-guests' own, or the individual-program
+ * create's, which adds its person in the transaction that creates the program): the guest rows and,
+ * with notifications, their distribution. Returns the messages to hand to the notifier once `trx`
+ * has committed.
+ */
+export async function addGuestsIn(
+  ctx: AppContext,
+  trx: Kysely<DB>,
+  input: { organizationId: string; programId: string; body: AddGuestsBody },
+): Promise<PendingDelivery[]> {
+  const requested = input.body.guests.map((g, i) => normalizeContact(g, i));
+  const sendNotifications = input.body.send_notifications ?? true;
+  const program = await liveProgram(ctx, trx, input.organizationId, input.programId);
+  await assertNoGenerationRunning(ctx, trx, program.id);
+  const existing = await findGuestsByContact(
+    trx,
+    program.id,
+    requested.flatMap((g) => (g.email ? [g.email] : [])),
+    requested.flatMap((g) => (g.phone ? [g.phone] : [])),
+  );
+  const fresh = newGuests(requested, existing);
+  const multi = program.code_scheme === 'MULTI_CODE_SINGLE_REDEEM';
+  const codes = multi
+    ? await pickUnassignedCodes(ctx.database, trx, { organizationId: program.organization_id, programId: program.id, count: fresh.length })
+    : [];
+  if (multi && codes.length < fresh.length) {
+    throw invalidRequest('not_enough_codes', { available: codes.length, requested: fresh.length }, 'guests');
+  }
+  const now = ctx.clock.now();
+  const rows = fresh.map((guest, i) => ({
+    id: ctx.ids.next(),
+    program_id: program.id,
+    organization_id: program.organization_id,
+    email: guest.email,
+    phone: guest.phone,
+    code_id: multi ? codes[i]! : null,
+    send_notifications: sendNotifications ? 1 : 0,
+    created_at: now,
+    distributed_at: null,
+  }));
+  await insertGuests(trx, rows);
+  if (!sendNotifications || rows.length === 0) return [];
+  const deliveries = await distributeInTransaction(ctx, trx, program, { guestIds: rows.map((r) => r.id) });
+  await chargeGuestNotifications(ctx, trx, program.id, deliveries.length);
+  return deliveries;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { translate, type Locale, type MessageKey } from '../../lib/i18n.js';
 import { assertOrgAccess } from '../access/org-access.js';
@@ -8,6 +9,12 @@ import { findRunOfClient, insertRun, riderVoucherOrganizations } from './run.rep
 import type { RunInfo, RunResponse, TripRunBody } from './sandbox.schemas.js';
 
 export const COMPLETED_STATE_TRIP = 'COMPLETED_STATE_TRIP';
+
+/** Start a trip run's answer. */
+export interface StartedRun {
+  run_id: string;
+  trip_id: string;
+}
 export const DEFAULT_PRODUCT = 'UBERX';
 
 /** Of the organizations whose vouchers the rider holds, those the token may act for (the access policy). */
@@ -27,9 +34,9 @@ async function organizationsFor(ctx: AppContext, principal: Principal, userId: s
 /**
  * Starts a simulated trip (docs/sandbox.md): validates the scenario, product and rider, records
  * which organizations' vouchers the caller may apply, and leaves the rest to the run job, due
- * SANDBOX_RUN_SECONDS from now.
+ * SANDBOX_RUN_SECONDS from now. The run row is `work`'s transaction.
  */
-export async function startTripRun(ctx: AppContext, principal: Principal, body: TripRunBody): Promise<{ run_id: string; trip_id: string }> {
+export async function startTripRun(ctx: AppContext, principal: Principal, body: TripRunBody, work: UnitOfWork<StartedRun>): Promise<StartedRun> {
   if (body.scenario.id.toUpperCase() !== COMPLETED_STATE_TRIP) throw invalidRequest('sandbox_scenario_unsupported', undefined, 'scenario.id');
   const product = (body.product_type ?? DEFAULT_PRODUCT).toUpperCase();
   if (!ctx.config.sandboxRates[product]) {
@@ -37,19 +44,22 @@ export async function startTripRun(ctx: AppContext, principal: Principal, body: 
   }
   const user = await findUserByEmail(ctx.database.db, body.rider_info.identifier.email_address.trim().toLowerCase());
   if (!user) throw invalidRequest('sandbox_rider_unknown', undefined, 'rider_info.identifier.email_address');
+  const organizationIds = await organizationsFor(ctx, principal, user.id);
   const now = ctx.clock.now();
   const run = { id: ctx.ids.next(), trip_id: ctx.ids.next() };
-  await insertRun(ctx.database.db, {
-    ...run,
-    client_id: principal.clientId,
-    user_id: user.id,
-    organization_ids: JSON.stringify(await organizationsFor(ctx, principal, user.id)),
-    route: JSON.stringify({ pickup: body.pickup.point, dropoff: body.dropoff.point }),
-    product_type: product,
-    due_at: now + ctx.config.sandboxRunSeconds * 1000,
-    created_at: now,
+  return work.transaction(async (trx) => {
+    await insertRun(trx, {
+      ...run,
+      client_id: principal.clientId,
+      user_id: user.id,
+      organization_ids: JSON.stringify(organizationIds),
+      route: JSON.stringify({ pickup: body.pickup.point, dropoff: body.dropoff.point }),
+      product_type: product,
+      due_at: now + ctx.config.sandboxRunSeconds * 1000,
+      created_at: now,
+    });
+    return { run_id: run.id, trip_id: run.trip_id };
   });
-  return { run_id: run.id, trip_id: run.trip_id };
 }
 
 /** A run's state in Uber's shape; `message` is stored as a message key and localized here. */

@@ -4,7 +4,8 @@ import { authenticateBearer } from '../access/authenticate.js';
 import { registerIdempotency } from '../idempotency/idempotency.hook.js';
 import { accessPaths } from '../access/org-access.js';
 import { SCOPES } from '../oauth/scopes.js';
-import { readTripRun, startTripRun } from './run.service.js';
+import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import { readTripRun, startTripRun, type StartedRun } from './run.service.js';
 import { sandboxErrorHandler } from './sandbox.errors.js';
 import { ORG_SECURITY } from '../../http/openapi/security.js';
 import { RunParams, RunResponse, SandboxError, TripRunBody, TripRunResponse } from './sandbox.schemas.js';
@@ -48,7 +49,7 @@ export async function sandboxRoutes(app: FastifyInstance, opts: { ctx: AppContex
         response: { 200: TripRunResponse, ...errors },
       },
     },
-    async (request) => startTripRun(ctx, request.principal!, request.body),
+    async (request, reply) => answerInUnitOfWork<StartedRun>(ctx, request, reply, (work) => startTripRun(ctx, request.principal!, request.body, work)),
   );
 
   app.get<{ Params: RunParams }>(

@@ -1,8 +1,9 @@
 import type { AppContext } from '../../context.js';
-import { unitOfWork } from '../../db/unit-of-work.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError, invalidRequest } from '../../lib/errors.js';
 import { normalizeContact } from '../guests/guest.contact.js';
-import { addGuests } from '../guests/guest.service.js';
+import type { PendingDelivery } from '../guests/distribution.js';
+import { addGuestsIn } from '../guests/guest.service.js';
 import type { Notifier } from '../guests/notifier.js';
 import type { CreatedProgram } from '../programs/program.service.js';
 import { createProgramFromTemplate, requireTemplate } from './template.service.js';
@@ -29,14 +30,14 @@ function contactOf(body: IndividualProgramBody): { email?: string; phone?: strin
 /**
  * Create an individual voucher program (docs/compatibility.md): a program from the template whose
  * name the request repeats, through the create-from-template path, with the person added as its
- * guest (and notified, like add-guests). Everything is checked before the program is created.
- * Two transactions, the program's then the guest's: an Idempotency-Key's answer is stored after both
- * (onSend), since storing it with the program would answer a retry without the guest
- * (docs/architecture.md, Transactions).
+ * guest (and notified, like add-guests, once committed). Everything is checked before the program
+ * is created. One unit of work: the program (its codes, its created event) and the guest (its
+ * distribution) commit together, with an Idempotency-Key's answer (docs/architecture.md, Transactions).
  */
 export async function createIndividualProgram(
   ctx: AppContext,
   input: { organizationId: string; body: IndividualProgramBody; clientId: string | null; notifier: Notifier },
+  work: UnitOfWork<CreatedProgram>,
 ): Promise<CreatedProgram> {
   const { body, organizationId } = input;
   const contact = contactOf(body);
@@ -57,12 +58,12 @@ export async function createIndividualProgram(
     ...(body.memo !== undefined ? { expense_memo: body.memo } : {}),
     ...(template.code_scheme === 'MULTI_CODE_SINGLE_REDEEM' ? { number_of_codes: 1 } : {}),
   };
-  const created = await createProgramFromTemplate(ctx, { organizationId, body: request, clientId: input.clientId }, unitOfWork(ctx.database));
-  await addGuests(ctx, {
-    organizationId,
-    programId: created.voucher_program_id,
-    body: { guests: [contact], send_notifications: true },
-    notifier: input.notifier,
-  }, unitOfWork(ctx.database));
+  // The messages to send once the program and its guest are committed.
+  let deliveries: PendingDelivery[] = [];
+  const withGuest = work.followedBy(async (trx, created) => {
+    deliveries = await addGuestsIn(ctx, trx, { organizationId, programId: created.voucher_program_id, body: { guests: [contact], send_notifications: true } });
+  });
+  const created = await createProgramFromTemplate(ctx, { organizationId, body: request, clientId: input.clientId }, withGuest);
+  if (deliveries.length > 0) await input.notifier.send(deliveries);
   return created;
 }

@@ -121,7 +121,9 @@ export async function templateRoutes(app: FastifyInstance, opts: { ctx: AppConte
         response: { 200: CreatedProgram, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 500) },
       },
     },
-    async (request) =>
-      createIndividualProgram(ctx, { ...orgCreateInput(request), notifier: notifierFor(ctx, request.log) }),
+    async (request, reply) =>
+      answerInUnitOfWork<CreatedProgramAnswer>(ctx, request, reply, (work) =>
+        createIndividualProgram(ctx, { ...orgCreateInput(request), notifier: notifierFor(ctx, request.log) }, work),
+      ),
   );
 }

@@ -1,8 +1,12 @@
 import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError } from '../../lib/errors.js';
 import { findDeliveryById, findEndpointDelivery, listAttempts, listDeliveries, requeueDelivery, type AttemptRow, type DeliveryRow } from './delivery.repository.js';
 import { findEndpoint } from './endpoint.repository.js';
 import { entitlementRefusal } from './entitlement.js';
+
+/** A delivery with its attempt log, as the delivery log and the re-send answer show it. */
+export type DeliveryView = ReturnType<typeof deliveryToWire>;
 
 function deliveryToWire(row: DeliveryRow, attempts: AttemptRow[]) {
   return {
@@ -49,8 +53,11 @@ export async function listEndpointDeliveries(
   return { deliveries, next_before: rows.length === limit ? rows[rows.length - 1]!.id : null };
 }
 
-/** Manual re-send: the same message (same id, same body) becomes due now with a fresh attempt budget. */
-export async function resendDelivery(ctx: AppContext, clientId: string, endpointId: string, deliveryId: string) {
+/**
+ * Manual re-send: the same message (same id, same body) becomes due now with a fresh attempt budget,
+ * in `work`'s transaction (the answer is the delivery as that transaction leaves it).
+ */
+export async function resendDelivery(ctx: AppContext, clientId: string, endpointId: string, deliveryId: string, work: UnitOfWork<DeliveryView>): Promise<DeliveryView> {
   const endpoint = await ownedEndpoint(ctx, clientId, endpointId);
   if (endpoint.status !== 'ENABLED') throw new AppError('invalid_request', 'webhook_endpoint_disabled');
   const db = ctx.database.db;
@@ -61,7 +68,9 @@ export async function resendDelivery(ctx: AppContext, clientId: string, endpoint
   if ((await entitlementRefusal(db, clientId, exists.organization_id)) !== null) {
     throw new AppError('forbidden', 'webhook_organization_not_authorized');
   }
-  await requeueDelivery(db, endpointId, deliveryId, ctx.clock.now());
-  const fresh = await findDeliveryById(db, deliveryId);
-  return deliveryToWire(fresh, await listAttempts(db, [deliveryId]));
+  return work.transaction(async (trx) => {
+    await requeueDelivery(trx, endpointId, deliveryId, ctx.clock.now());
+    const fresh = await findDeliveryById(trx, deliveryId);
+    return deliveryToWire(fresh, await listAttempts(trx, [deliveryId]));
+  });
 }

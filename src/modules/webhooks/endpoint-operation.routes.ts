@@ -6,6 +6,7 @@ import { errorResponses } from '../../http/schema-types.js';
 import { DeliveriesQuery, DeliveryPage, DeliveryWire, RotateKeyBody } from './webhook.schemas.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { answerInUnitOfWork } from '../idempotency/idempotent-answer.js';
+import type { DeliveryView } from './delivery.service.js';
 import type { CreatedEndpoint } from './endpoint.service.js';
 
 type Operation = 'remove' | 'rotate' | 'deliveries' | 'resend';
@@ -32,7 +33,7 @@ export interface EndpointOwnerScope<R extends CreatedEndpoint = CreatedEndpoint>
     remove(ctx: AppContext, owner: string, endpointId: string): Promise<void>;
     rotate(ctx: AppContext, owner: string, endpointId: string, overlapSeconds: number | undefined, work: UnitOfWork<R>): Promise<R>;
     deliveries(ctx: AppContext, owner: string, endpointId: string, query: DeliveriesQuery): Promise<unknown>;
-    resend(ctx: AppContext, owner: string, endpointId: string, deliveryId: string): Promise<unknown>;
+    resend(ctx: AppContext, owner: string, endpointId: string, deliveryId: string, work: UnitOfWork<DeliveryView>): Promise<DeliveryView>;
   };
 }
 
@@ -97,6 +98,12 @@ export function endpointOperationRoutes<R extends CreatedEndpoint>(app: FastifyI
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await services.resend(ctx, scope.owner(request), request.params.webhook_endpoint_id, request.params.delivery_id)),
+      answerInUnitOfWork<DeliveryView>(
+        ctx,
+        request,
+        reply,
+        (work) => services.resend(ctx, scope.owner(request), request.params.webhook_endpoint_id, request.params.delivery_id, work),
+        (delivery) => ({ status: 202, body: delivery }),
+      ),
   );
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../lib/errors.js';
 import { listOrgFirstPartyClients } from '../oauth/client.repository.js';
 import { SCOPES, parseScope } from '../oauth/scopes.js';
 import type { Principal } from '../oauth/token.service.js';
-import { listEndpointDeliveries, resendDelivery } from './delivery.service.js';
+import { listEndpointDeliveries, resendDelivery, type DeliveryView } from './delivery.service.js';
 import { findOrgEndpoint, listOrgEndpoints } from './endpoint.repository.js';
 import { createEndpoint, deleteEndpoint, rotateSigningKey, type CreatedEndpoint } from './endpoint.service.js';
 import { endpointToWire, type EndpointWire } from './endpoint.view.js';
@@ -100,6 +100,12 @@ export async function listOrganizationDeliveries(
   return listEndpointDeliveries(ctx, await ownerOf(ctx, organizationId, endpointId), endpointId, query);
 }
 
-export async function resendOrganizationDelivery(ctx: AppContext, organizationId: string, endpointId: string, deliveryId: string) {
-  return resendDelivery(ctx, await ownerOf(ctx, organizationId, endpointId), endpointId, deliveryId);
+export async function resendOrganizationDelivery(
+  ctx: AppContext,
+  organizationId: string,
+  endpointId: string,
+  deliveryId: string,
+  work: UnitOfWork<DeliveryView>,
+): Promise<DeliveryView> {
+  return resendDelivery(ctx, await ownerOf(ctx, organizationId, endpointId), endpointId, deliveryId, work);
 }
