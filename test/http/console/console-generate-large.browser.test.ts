@@ -47,6 +47,15 @@ async function recordBar(page: Page): Promise<void> {
 
 const barHistory = (page: Page) => page.evaluate(() => (globalThis as unknown as { __bar: { value: number; max: number }[] }).__bar);
 
+/** The bar's recorded values never went down, kept one maximum, and ended full. */
+function expectClimbedTo(history: { value: number; max: number }[], total: number): void {
+  expect(history.at(-1)).toEqual({ value: total, max: total });
+  for (const [i, seen] of history.entries()) {
+    expect(seen.max).toBe(total);
+    if (i > 0) expect(seen.value).toBeGreaterThanOrEqual(history[i - 1]!.value);
+  }
+}
+
 /** The bar as assistive technology reads it: Chromium's accessibility tree (valuenow / valuemax). */
 async function barAria(page: Page): Promise<{ now: number; max: number; name: string }> {
   const cdp = await page.context().newCDPSession(page);
@@ -82,11 +91,7 @@ describe('console: large generations followed in the progress bar', () => {
         expect(await barAria(page)).toEqual({ now: 30_000, max: 30_000, name: 'Code generation' });
         const history = await barHistory(page);
         expect(history.length).toBeGreaterThan(0);
-        expect(history.at(-1)).toEqual({ value: 30_000, max: 30_000 });
-        for (const [i, seen] of history.entries()) {
-          expect(seen.max).toBe(30_000);
-          if (i > 0) expect(seen.value).toBeGreaterThanOrEqual(history[i - 1]!.value);
-        }
+        expectClimbedTo(history, 30_000);
         await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('30,001');
         await page.locator('section[aria-labelledby="generate-title"]').screenshot({ path: join(SHOTS, 'console-generate-30000-done.png') });
 
@@ -147,11 +152,7 @@ describe('console: large generations followed in the progress bar', () => {
           expect(await barAria(page)).toEqual({ now: 200_000, max: 200_000, name: 'Code generation' });
           const history = await barHistory(page);
           expect(history.some((seen) => seen.value > 0 && seen.value < 200_000)).toBe(true);
-          expect(history.at(-1)).toEqual({ value: 200_000, max: 200_000 });
-          for (const [i, seen] of history.entries()) {
-            expect(seen.max).toBe(200_000);
-            if (i > 0) expect(seen.value).toBeGreaterThanOrEqual(history[i - 1]!.value);
-          }
+          expectClimbedTo(history, 200_000);
           await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('200,001');
           await page.locator('section[aria-labelledby="generate-title"]').screenshot({ path: join(SHOTS, 'console-generate-200000-done.png') });
 
