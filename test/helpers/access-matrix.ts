@@ -7,7 +7,7 @@ import { createUser } from '../../src/modules/orgs/org.service.js';
 import type { CreatedClient } from '../../src/modules/oauth/client.service.js';
 import { bearer, type Harness, type Tenant } from './harness.js';
 import { codeClient, PASSWORD, tokenThroughPages } from './oauth-flow.js';
-import { createTripReporter } from './riders.js';
+import { createRider, createTripReporter } from './riders.js';
 
 /** A delegated access token from the real authorization-code flow (sign in, consent, PKCE exchange). */
 export function delegatedToken(h: Harness, app: CreatedClient, email: string): Promise<string> {
@@ -159,14 +159,10 @@ export function describeAccessMatrix(getHarness: () => Harness, route: OrgRoute)
     });
 
     it('B2: a token without a voucher scope → 403 unauthorized (insufficient_scope)', async () => {
-      const rider = await createUser(h.ctx, { email: `rider-${h.ctx.ids.next()}@example.com` });
-      const token = await issueAccessToken(h.ctx, {
-        clientId: owner.clientId,
-        grantType: 'authorization_code',
-        scopes: ['vouchers.redeem'],
-        userId: rider.user_id,
-      });
-      const res = await call(bearer(token.access_token));
+      // A rider's token from the real code flow, on a client of the organization that may hold the
+      // voucher scopes too: only the token's own scopes count.
+      const rider = await createRider(h, await codeClient(h, owner.organizationId));
+      const res = await call(bearer(rider.token));
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('unauthorized');
       expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');

@@ -30,9 +30,27 @@ export async function startConsoleRig(tenantName = 'Alpha Rides', env: Record<st
   return { h, base, browser: await launchBrowser(), alpha, adminEmail };
 }
 
+/** Closes what startConsoleRig opened: the browser, then the app. */
+export async function closeConsoleRig(rig: Partial<ConsoleRig>): Promise<void> {
+  await rig.browser?.close();
+  await rig.h?.close();
+}
+
+/** A console rig for one test case: started, handed to `run`, closed whatever `run` does. */
+export async function withConsoleRig<T>(tenantName: string | undefined, env: Record<string, string> | undefined, run: (rig: ConsoleRig) => Promise<T>): Promise<T> {
+  const rig = await startConsoleRig(tenantName, env);
+  try {
+    return await run(rig);
+  } finally {
+    await closeConsoleRig(rig);
+  }
+}
+
 /**
  * One console rig for the whole test file: started in beforeAll, closed (browser, then app) in
- * afterAll. Read its fields inside hooks and tests, once beforeAll has filled them.
+ * afterAll. Read its fields inside hooks and tests, once beforeAll has filled them. A file's own
+ * beforeAll/afterAll registered after this call run after the rig starts and before it closes
+ * (vitest runs after-hooks in reverse order of registration).
  */
 export function useConsoleRig(tenantName?: string, env?: Record<string, string>): ConsoleRig {
   const rig = {} as ConsoleRig;
@@ -40,8 +58,7 @@ export function useConsoleRig(tenantName?: string, env?: Record<string, string>)
     Object.assign(rig, await startConsoleRig(tenantName, env));
   });
   afterAll(async () => {
-    await rig.browser?.close();
-    await rig.h?.close();
+    await closeConsoleRig(rig);
   });
   return rig;
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeOrganization } from '../../../src/modules/business/business.service.js';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
@@ -7,8 +6,8 @@ import { SIGNING_KEY_PURPOSE } from '../../../src/modules/webhooks/endpoint.serv
 import { verifyUberSignature } from '../../../src/modules/webhooks/verify.js';
 import { webhookWorker, type WebhookWorker } from '../../../src/modules/webhooks/webhook.worker.js';
 import { axeViolations } from '../../helpers/axe.js';
-import { signInThroughPages, startConsoleRig } from '../../helpers/console-browser.js';
-import { bearer, type Harness, type Tenant } from '../../helpers/harness.js';
+import { signInThroughPages, useConsoleRig } from '../../helpers/console-browser.js';
+import { bearer } from '../../helpers/harness.js';
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 
 /**
@@ -21,57 +20,51 @@ const engine = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres
 const SHOTS = engine === 'sqlite' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), '.scratch', 'console-developers-postgres');
 const signal = new AbortController().signal;
 
-let h: Harness;
-let base: string;
-let browser: Browser;
-let alpha: Tenant;
-let adminEmail: string;
+// The receiver listens on loopback, which registration refuses unless allowed (docs/webhooks.md, SSRF guard).
+const rig = useConsoleRig('Alpha Rides', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
 let receiver: Receiver;
 let worker: WebhookWorker;
 
 beforeAll(async () => {
-  // The receiver listens on loopback, which registration refuses unless allowed (docs/webhooks.md, SSRF guard).
-  ({ h, base, browser, alpha, adminEmail } = await startConsoleRig('Alpha Rides', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }));
   receiver = await startReceiver();
-  worker = webhookWorker(h.ctx);
+  worker = webhookWorker(rig.h.ctx);
 });
 
+// Runs before the rig's afterAll: the worker stops while the app is still open.
 afterAll(async () => {
   await worker?.close();
   await receiver?.close();
-  await browser?.close();
-  await h?.close();
 });
 
 describe('console developers', () => {
   it('adds an endpoint (key shown once), shows and re-sends a delivery, revokes an authorized app, deletes the endpoint', async () => {
-    const partner = await createClient(h.ctx, { kind: 'THIRD_PARTY', name: 'Partner Travel', scopes: ['organizations.voucher_programs.aggregator'] });
-    await authorizeOrganization(h.ctx, alpha.organizationId, partner.client_id, alpha.adminUserId);
-    const partnerToken = await h.token(partner.client_id, partner.client_secret, 'organizations.voucher_programs.aggregator');
+    const partner = await createClient(rig.h.ctx, { kind: 'THIRD_PARTY', name: 'Partner Travel', scopes: ['organizations.voucher_programs.aggregator'] });
+    await authorizeOrganization(rig.h.ctx, rig.alpha.organizationId, partner.client_id, rig.alpha.adminUserId);
+    const partnerToken = await rig.h.token(partner.client_id, partner.client_secret, 'organizations.voucher_programs.aggregator');
     const partnerSearch = () =>
-      h.app.inject({ method: 'POST', url: `/v1/organizations/${alpha.organizationId}/voucher-programs/search`, headers: bearer(partnerToken), payload: {} });
+      rig.h.app.inject({ method: 'POST', url: `/v1/organizations/${rig.alpha.organizationId}/voucher-programs/search`, headers: bearer(partnerToken), payload: {} });
     expect((await partnerSearch()).statusCode).toBe(200);
 
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const context = await rig.browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rig.base });
     const page = await context.newPage();
     const cspViolations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     try {
-      await page.goto(`${base}/console/orgs/${alpha.organizationId}/programs`);
-      await signInThroughPages(page, base, adminEmail);
+      await page.goto(`${rig.base}/console/orgs/${rig.alpha.organizationId}/programs`);
+      await signInThroughPages(page, rig.base, rig.adminEmail);
       await page.getByRole('link', { name: 'Developers' }).click();
       await page.getByRole('heading', { name: 'Developers', level: 1 }).waitFor();
-      expect(page.url()).toBe(`${base}/console/orgs/${alpha.organizationId}/developers`);
+      expect(page.url()).toBe(`${rig.base}/console/orgs/${rig.alpha.organizationId}/developers`);
       await page.getByText('No webhook endpoint yet.').waitFor();
 
       // A bad URL: the API's message next to the field, nothing added.
       await page.getByLabel('Endpoint URL (https://…)').fill('ftp://files.example.com/x');
       await page.getByRole('button', { name: 'Add endpoint' }).click();
       await expect.poll(() => page.locator('#endpoint-url-error').innerText()).toContain('The webhook URL is not allowed');
-      expect(await h.ctx.database.db.selectFrom('webhook_endpoints').select('id').execute()).toEqual([]);
+      expect(await rig.h.ctx.database.db.selectFrom('webhook_endpoints').select('id').execute()).toEqual([]);
 
       const hookUrl = `${receiver.url}/hooks`;
       await page.getByLabel('Endpoint URL (https://…)').fill(hookUrl);
@@ -80,17 +73,17 @@ describe('console developers', () => {
       await page.getByText('Copy it now: you will not see it again.').waitFor();
       const key = await page.getByRole('textbox', { name: 'Signing key' }).inputValue();
       expect(key).toMatch(/^whsec_/);
-      const row = await h.ctx.database.db.selectFrom('webhook_endpoints').selectAll().executeTakeFirstOrThrow();
-      expect(row.client_id).toBe(alpha.clientId);
-      expect(h.ctx.secrets().open(row.signing_key, SIGNING_KEY_PURPOSE)).toBe(key);
+      const row = await rig.h.ctx.database.db.selectFrom('webhook_endpoints').selectAll().executeTakeFirstOrThrow();
+      expect(row.client_id).toBe(rig.alpha.clientId);
+      expect(rig.h.ctx.secrets().open(row.signing_key, SIGNING_KEY_PURPOSE)).toBe(key);
       await page.getByRole('button', { name: 'Copy key' }).click();
       await page.getByText('Copied.').waitFor();
       expect(await page.evaluate('navigator.clipboard.readText()')).toBe(key);
       await page.getByRole('row', { name: new RegExp(hookUrl.replace(/[.]/g, '\\.')) }).waitFor();
 
       // An event: a program created through the API reaches the receiver and shows in the log.
-      await h.createProgram(alpha, { name: 'Airport rides' });
-      await worker.run(h.ctx, signal);
+      await rig.h.createProgram(rig.alpha, { name: 'Airport rides' });
+      await worker.run(rig.h.ctx, signal);
       expect(receiver.requests).toHaveLength(1);
       await page.getByRole('button', { name: `Delivery log: ${hookUrl}` }).click();
       const delivery = page.getByRole('row', { name: /voucher_program_created/ });
@@ -107,7 +100,7 @@ describe('console developers', () => {
       // Re-send: the same message (id and bytes) arrives again, signed with the endpoint's key.
       await page.getByRole('button', { name: /^Re-send voucher_program_created of / }).click();
       await page.getByText('Queued for re-sending.').waitFor();
-      await worker.run(h.ctx, signal);
+      await worker.run(rig.h.ctx, signal);
       expect(receiver.requests).toHaveLength(2);
       const [first, second] = receiver.requests;
       expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
@@ -135,7 +128,7 @@ describe('console developers', () => {
       await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
       await page.getByText('Endpoint deleted.').waitFor();
       await page.getByText('No webhook endpoint yet.').waitFor();
-      const after = await h.ctx.database.db.selectFrom('webhook_endpoints').select('deleted_at').executeTakeFirstOrThrow();
+      const after = await rig.h.ctx.database.db.selectFrom('webhook_endpoints').select('deleted_at').executeTakeFirstOrThrow();
       expect(after.deleted_at).not.toBeNull();
       expect(cspViolations).toEqual([]);
     } finally {

@@ -1,15 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../../src/jobs/runner.js';
 import { generationJobsWorker } from '../../../src/modules/codes/generation-job.js';
-import { CONSOLE_DIST } from '../../../src/modules/console/console.routes.js';
 import { insertMembership } from '../../../src/modules/orgs/org.repository.js';
-import { launchBrowser } from '../../helpers/browser.js';
-import { freePort } from '../../helpers/processes.js';
-import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
+import { axeViolations } from '../../helpers/axe.js';
+import { useConsoleRig } from '../../helpers/console-browser.js';
+import { bearer } from '../../helpers/harness.js';
 import { PASSWORD } from '../../helpers/oauth-flow.js';
 
 /**
@@ -17,33 +14,21 @@ import { PASSWORD } from '../../helpers/oauth-flow.js';
  * in through voucherd's own login and consent pages, then driving the screens; axe-core checks each
  * screen, and no Content-Security-Policy violation may occur anywhere.
  */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(process.cwd(), '.scratch', `console-${process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite'}`);
 
-let h: Harness;
+// Above 200 codes a generation is a background job (202), so both paths of the screen run.
+const rig = useConsoleRig('Alpha Rides', { INLINE_GENERATION_LIMIT: '200', GENERATION_POLL_MS: '100' });
 let jobs: JobRunner;
-let base: string;
-let browser: Browser;
-let alpha: Tenant;
-let beta: Tenant;
-let adminEmail: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  // Above 200 codes a generation is a background job (202), so both paths of the screen run.
-  h = await createHarness({ env: { OAUTH_ISSUER: base, PUBLIC_URL: base, INLINE_GENERATION_LIMIT: '200', GENERATION_POLL_MS: '100' } });
-  await h.app.listen({ port, host: '127.0.0.1' });
+  const { h, alpha } = rig;
   jobs = new JobRunner(h.ctx, h.app.log);
   jobs.add(generationJobsWorker(jobs.holder, 100));
   jobs.start();
-  alpha = await h.seedTenant('Alpha Rides');
-  beta = await h.seedTenant('Beta Rides');
+  const beta = await h.seedTenant('Beta Rides');
   // The admin of Alpha administers Beta too: the console asks which organization.
   await insertMembership(h.ctx.database.db, { organization_id: beta.organizationId, user_id: alpha.adminUserId, role: 'ADMIN', created_at: h.clock.now() });
-  adminEmail = (await h.ctx.database.db.selectFrom('users').select('email').where('id', '=', alpha.adminUserId).executeTakeFirstOrThrow()).email;
   for (const [name, overrides] of [
     ['Airport rides', {}],
     ['Conference shuttle', { number_of_codes: 40 }],
@@ -51,25 +36,16 @@ beforeAll(async () => {
   ] as const) {
     await h.createProgram(alpha, { name, ...overrides });
   }
-  browser = await launchBrowser();
 });
 
+// Runs before the rig's afterAll: the job runner stops while the app is still open.
 afterAll(async () => {
-  await browser?.close();
   await jobs?.stop();
-  await h?.close();
 });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') is not relaxed.
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('voucherd console in a real browser', () => {
   it('sign in, pick the organization, create a program, generate codes, cancel codes, sign out (token revoked)', async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    const context = await rig.browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
     const page = await context.newPage();
     const cspViolations: string[] = [];
     const consoleErrors: string[] = [];
@@ -80,11 +56,11 @@ describe('voucherd console in a real browser', () => {
     });
     let tokens: { access_token: string; refresh_token: string } | undefined;
     page.on('response', async (r) => {
-      if (r.url() === `${base}/oauth/v2/token` && r.status() === 200) tokens = (await r.json()) as typeof tokens;
+      if (r.url() === `${rig.base}/oauth/v2/token` && r.status() === 200) tokens = (await r.json()) as typeof tokens;
     });
     try {
       // Signed out: the sign-in screen; its button goes to voucherd's own login page.
-      await page.goto(`${base}/console/`);
+      await page.goto(`${rig.base}/console/`);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in with voucherd' }).click()]);
@@ -92,14 +68,14 @@ describe('voucherd console in a real browser', () => {
       expect(authorize.searchParams.get('client_id')).toBe('voucherd-console');
       expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       expect(authorize.searchParams.get('scope')).toBe('organizations.voucher_programs.delegated');
-      await page.getByLabel('Email').fill(adminEmail);
+      await page.getByLabel('Email').fill(rig.adminEmail);
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([page.waitForURL(/\/oauth\/v2\/authorize\?/), page.getByRole('button', { name: 'Sign in' }).click()]);
-      await Promise.all([page.waitForURL(`${base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
+      await Promise.all([page.waitForURL(`${rig.base}/console/**`), page.getByRole('button', { name: 'Allow' }).click()]);
 
       // Two organizations: the picker; the code is gone from the address bar.
       await page.getByRole('heading', { name: 'Choose an organization' }).waitFor();
-      expect(page.url()).toBe(`${base}/console/`);
+      expect(page.url()).toBe(`${rig.base}/console/`);
       expect(tokens?.access_token).toBeTruthy();
       // Tokens live in memory only.
       const stored = (await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')) as string;
@@ -206,7 +182,7 @@ describe('voucherd console in a real browser', () => {
       // Program page: counters, then Generate codes as a background job (above 200) to the end.
       await page.getByRole('heading', { name: 'Holiday party rides' }).waitFor();
       // What the wizard sent is what was stored.
-      const created = await h.ctx.database.db
+      const created = await rig.h.ctx.database.db
         .selectFrom('voucher_programs')
         .select(['id', 'timezone', 'starts_at', 'value_per_trip_percentage', 'value_per_period_max_trips', 'value_recurrence_period', 'trip_restriction_type', 'pickup_locations', 'code_prefix', 'code_length'])
         .where('name', '=', 'Holiday party rides')
@@ -227,7 +203,7 @@ describe('voucherd console in a real browser', () => {
       expect(await page.locator('#generation-progress').getAttribute('max')).toBe('650');
       await expect.poll(() => page.getByTestId('counter-codes').innerText()).toBe('800');
       const program = new URL(page.url()).pathname.split('/').pop()!;
-      const generations = await h.ctx.database.db.selectFrom('code_generations').select(['mode', 'requested', 'status']).where('program_id', '=', program).execute();
+      const generations = await rig.h.ctx.database.db.selectFrom('code_generations').select(['mode', 'requested', 'status']).where('program_id', '=', program).execute();
       expect(generations).toContainEqual({ mode: 'BACKGROUND', requested: 650, status: 'COMPLETED' });
       // An inline batch (200 at most) finishes in the answer itself.
       await page.getByLabel('Number of codes to generate').fill('200');
@@ -265,9 +241,9 @@ describe('voucherd console in a real browser', () => {
       // Sign out: the token is revoked (the API answers 401), the refresh token too.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByText('You are signed out.').waitFor();
-      const after = await h.app.inject({ method: 'GET', url: `/v1/organizations/${alpha.organizationId}/voucher-programs/${program}`, headers: bearer(tokens!.access_token) });
+      const after = await rig.h.app.inject({ method: 'GET', url: `/v1/organizations/${rig.alpha.organizationId}/voucher-programs/${program}`, headers: bearer(tokens!.access_token) });
       expect(after.statusCode).toBe(401);
-      const refreshed = await fetch(`${base}/oauth/v2/token`, {
+      const refreshed = await fetch(`${rig.base}/oauth/v2/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens!.refresh_token, client_id: 'voucherd-console' }),
@@ -284,7 +260,7 @@ describe('voucherd console in a real browser', () => {
   });
 
   it('serves the app under /console with the strict CSP; unknown app paths get index.html, unknown assets 404', async () => {
-    const index = await fetch(`${base}/console/orgs/x/programs/y`);
+    const index = await fetch(`${rig.base}/console/orgs/x/programs/y`);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const csp = index.headers.get('content-security-policy') ?? '';
@@ -304,20 +280,20 @@ describe('voucherd console in a real browser', () => {
     }
     expect(html).not.toMatch(/https?:\/\//);
     const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1]!;
-    const js = await fetch(`${base}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    const js = await fetch(`${rig.base}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toContain('immutable');
-    expect((await fetch(`${base}/console/assets/missing.js`)).status).toBe(404);
-    const bare = await fetch(`${base}/console`, { redirect: 'manual' });
+    expect((await fetch(`${rig.base}/console/assets/missing.js`)).status).toBe(404);
+    const bare = await fetch(`${rig.base}/console`, { redirect: 'manual' });
     expect(bare.status).toBe(302);
     expect(bare.headers.get('location')).toBe('/console/');
   });
 
   it('the console client is public: no client_credentials, no secret, an exact redirect URI', async () => {
-    const row = await h.ctx.database.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', 'voucherd-console').executeTakeFirstOrThrow();
+    const row = await rig.h.ctx.database.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', 'voucherd-console').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ token_endpoint_auth_method: 'none', scopes: 'organizations.voucher_programs.delegated', organization_id: null });
-    expect(JSON.parse(row.redirect_uris)).toEqual([`${base}/console/callback`]);
-    const cc = await fetch(`${base}/oauth/v2/token`, {
+    expect(JSON.parse(row.redirect_uris)).toEqual([`${rig.base}/console/callback`]);
+    const cc = await fetch(`${rig.base}/oauth/v2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'voucherd-console' }),

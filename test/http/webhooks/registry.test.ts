@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/modules/oauth/client.service.js';
 import { SIGNING_KEY_PURPOSE } from '../../../src/modules/webhooks/endpoint.service.js';
 import { bearer, createHarness, json, type Harness } from '../../helpers/harness.js';
+import { createRider, createRiderApp } from '../../helpers/riders.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -81,11 +82,9 @@ describe('webhook endpoint registry (docs/webhooks.md, X)', () => {
     expect(bad.statusCode).toBe(401);
     expect(bad.headers['www-authenticate']).toContain('invalid_token');
 
-    // A token without a Vouchers API client_credentials scope (here: a client holding only the rider scope).
-    const rider = await createClient(h.ctx, { kind: 'THIRD_PARTY', scopes: ['vouchers.redeem'], redirectUris: ['https://app.example/cb'] });
-    const { issueAccessToken } = await import('../../../src/modules/oauth/token.service.js');
-    const riderToken = await issueAccessToken(h.ctx, { clientId: rider.client_id, grantType: 'authorization_code', scopes: ['vouchers.redeem'] });
-    const forbidden = await h.app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: bearer(riderToken.access_token) });
+    // A token without a Vouchers API client_credentials scope: a rider's, from the real code flow on a client holding only the rider scope.
+    const rider = await createRider(h, await createRiderApp(h.ctx));
+    const forbidden = await h.app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: bearer(rider.token) });
     expect(forbidden.statusCode).toBe(403);
     expect(json(forbidden).code).toBe('unauthorized');
   });
