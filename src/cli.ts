@@ -71,6 +71,8 @@ function print(values: Values, object: unknown, human: string): void {
   out(values.json ? JSON.stringify(object) : human);
 }
 
+/** `--org ID`: an organization, by organization_id (read with checkUuid). */
+const orgOption = (description: string): OptionSpecs => ({ org: { type: 'string', value: 'ID', description } });
 const CLIENT_ID: OptionSpecs = { 'client-id': { type: 'string', value: 'ID', description: 'The OAuth client (required)' } };
 const ENDPOINT_ID: OptionSpecs = { id: { type: 'string', value: 'ENDPOINT_ID', description: 'The webhook endpoint (webhook_endpoint_id; required)' } };
 const MAX_OVERLAP_SECONDS = 30 * 86_400;
@@ -162,7 +164,7 @@ const COMMANDS: Record<string, Command> = {
   'org authorizations': {
     usage: 'voucherd org authorizations --org ID [--json]',
     summary: 'List the third-party (aggregator) apps an organization has authorized, active and revoked.',
-    options: { org: { type: 'string', value: 'ID', description: 'The organization (organization_id; required)' }, ...JSON_OPTION },
+    options: { ...orgOption('The organization (organization_id; required)'), ...JSON_OPTION },
     async run(values, config) {
       const org = checkUuid('org', required(values, 'org'));
       const rows = await withContext(config, async (ctx) => {
@@ -183,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
     options: {
       email: { type: 'string', value: 'EMAIL', description: "The user's email address (required)" },
       password: { type: 'string', value: 'PW', description: `At least ${MIN_PASSWORD_LENGTH} characters (default: generated and printed once)` },
-      org: { type: 'string', value: 'ID', description: 'Make the user a member of this organization (organization_id)' },
+      ...orgOption('Make the user a member of this organization (organization_id)'),
       role: { type: 'string', value: 'ADMIN|MEMBER', description: 'Role in --org (default MEMBER)' },
       ...JSON_OPTION,
     },
@@ -213,7 +215,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Create an OAuth client. The client secret is shown once.',
     options: {
       kind: { type: 'string', value: 'KIND', description: 'first-party (an organization\'s own systems) or third-party (an aggregator app) (required)' },
-      org: { type: 'string', value: 'ID', description: 'The organization a first-party client belongs to (required with first-party)' },
+      ...orgOption('The organization a first-party client belongs to (required with first-party)'),
       name: { type: 'string', value: 'NAME', description: 'Display name, shown on the consent page' },
       scope: {
         type: 'string',

@@ -27,7 +27,7 @@ export function frameworkErrors(maxParamLength: number) {
     const path = request.raw.url ?? '';
     void reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff').header('content-language', contentLanguage(locale));
     if (HTML_PAGES.test(path)) {
-      sendErrorPage(request, reply, error, locale);
+      sendErrorPage(request, reply, error, { locale });
       return;
     }
     if (OAUTH_JSON.test(path)) {

@@ -99,6 +99,13 @@ export interface CodeFilter {
 }
 
 /**
+ * What a code shows wherever it is listed (its own listing, a guest's): its text, the columns its
+ * status derives from (code.view.ts `codeStatus`) and its use count.
+ */
+export const CODE_SUMMARY_COLUMNS = ['code_text', 'canceled_at', 'redemption_count', 'max_num_redemptions', 'usage_count'] as const;
+export type CodeSummaryColumn = (typeof CODE_SUMMARY_COLUMNS)[number];
+
+/**
  * One keyset page of a program's codes, in id order (ids are time-ordered UUIDv7). The status test
  * is the one code.view.ts `codeStatus` applies; CANCELED and a generation have their own indexes
  * (0019_code_filter_indexes), a code text the unique one.
@@ -109,17 +116,7 @@ export async function listCodePage(
 ) {
   let query = db
     .selectFrom('voucher_codes')
-    .select([
-      'id',
-      'code_text',
-      'max_num_redemptions',
-      'redemption_count',
-      'usage_count',
-      'usage_amount',
-      'canceled_at',
-      'created_at',
-      'generation_id',
-    ])
+    .select(['id', ...CODE_SUMMARY_COLUMNS, 'usage_amount', 'created_at', 'generation_id'])
     .where('organization_id', '=', input.organizationId)
     .where('program_id', '=', input.programId);
   const filter = input.filter ?? {};

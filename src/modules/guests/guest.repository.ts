@@ -1,7 +1,8 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type KeysetPage } from '../../db/keyset-page.js';
-import type { DB, ProgramGuestsTable } from '../../db/schema.js';
+import type { DB, ProgramGuestsTable, VoucherCodesTable } from '../../db/schema.js';
+import { CODE_SUMMARY_COLUMNS, type CodeSummaryColumn } from '../codes/code.repository.js';
 
 export async function findGuestsByContact(
   db: Kysely<DB>,
@@ -50,19 +51,12 @@ export async function insertGuests(db: Kysely<DB>, rows: Insertable<ProgramGuest
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('program_guests').values(rows.slice(i, i + 500)).execute();
 }
 
-export interface GuestListRow {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  code_id: string | null;
-  created_at: number;
-  distributed_at: number | null;
-  code_text: string | null;
-  canceled_at: number | null;
-  redemption_count: number | null;
-  max_num_redemptions: number | null;
-  usage_count: number | null;
-}
+const GUEST_COLUMNS = ['id', 'email', 'phone', 'code_id', 'created_at', 'distributed_at'] as const;
+
+/** A guest with the summary of its code (CODE_SUMMARY_COLUMNS): all null for a guest without a code (left join). */
+export type GuestListRow = Pick<Selectable<ProgramGuestsTable>, (typeof GUEST_COLUMNS)[number]> & {
+  [K in CodeSummaryColumn]: Selectable<VoucherCodesTable>[K] | null;
+};
 
 /** One keyset page of a program's guests with their codes. */
 export async function listGuestPage(
@@ -72,19 +66,7 @@ export async function listGuestPage(
   const query = db
     .selectFrom('program_guests as g')
     .leftJoin('voucher_codes as c', 'c.id', 'g.code_id')
-    .select([
-      'g.id',
-      'g.email',
-      'g.phone',
-      'g.code_id',
-      'g.created_at',
-      'g.distributed_at',
-      'c.code_text',
-      'c.canceled_at',
-      'c.redemption_count',
-      'c.max_num_redemptions',
-      'c.usage_count',
-    ])
+    .select([...GUEST_COLUMNS.map((column) => `g.${column}` as const), ...CODE_SUMMARY_COLUMNS.map((column) => `c.${column}` as const)])
     .where('g.organization_id', '=', input.organizationId)
     .where('g.program_id', '=', input.programId);
   return keysetPage(query, 'g.id', input).execute() as Promise<GuestListRow[]>;

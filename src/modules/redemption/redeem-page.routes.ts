@@ -9,9 +9,10 @@ import { revokeAccessToken } from '../oauth/token-admin.service.js';
 import { resolveAccessToken } from '../oauth/token.service.js';
 import { claimVoucher } from './claim.service.js';
 import { REDEEM_CALLBACK_PATH } from './redeem-client.js';
-import { claimPage, outcomePage, signInFailedPage, signInPage } from './redeem-page.view.js';
-import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn } from './redeem-signin.service.js';
+import { SIGN_IN_FAILURE_TEXT, claimPage, outcomePage, redeemErrorText, signInPage } from './redeem-page.view.js';
+import { SIGN_IN_FLOW_TTL_SECONDS, completeSignIn, decodeFlow, encodeFlow, startSignIn, type SignInResult } from './redeem-signin.service.js';
 import { NO_STORE, SEE_OTHER } from '../../http/cache-headers.js';
+import { sendErrorPage, type TryAgainLink } from '../../http/error-page.js';
 
 /**
  * The rider session of the redemption pages: an HttpOnly, SameSite=Lax cookie holding a rider
@@ -30,6 +31,11 @@ const REDEEM_FORM_BINDING = 'redeem-page';
 /** The errors the pages raise themselves (a claim's come from the claim service); redeemErrorText words them. */
 const malformedCode = () => new AppError('not_found', 'redeem_malformed_text', { detail: 'not a well-formed code' });
 const formRefused = () => new AppError('forbidden', 'redeem_forbidden_text', { detail: 'CSRF token missing or wrong' });
+/** A sign-in that did not complete: 403 when the rider denied consent, 400 otherwise; the specific reason is logged. */
+const signInFailed = (result: Exclude<SignInResult, { ok: true }>) =>
+  new AppError(result.reason === 'denied' ? 'forbidden' : 'invalid_request', SIGN_IN_FAILURE_TEXT[result.reason], { detail: `sign-in ${result.reason}: ${result.detail}` });
+/** Back to the code being claimed, to start the sign-in again (the code came from our own flow cookie, re-checked). */
+const tryAgain = (code: string): TryAgainLink => ({ href: `/redeem/${encodeURIComponent(code)}`, label: 'redeem_try_again' });
 
 function redirect(reply: FastifyReply, location: string): FastifyReply {
   return reply.status(303).headers({ location, ...SEE_OTHER }).send();
@@ -83,8 +89,9 @@ export async function redeemPageRoutes(app: FastifyInstance, opts: { ctx: AppCon
     setCookie(ctx, reply, SIGN_IN_FLOW_COOKIE, '', cookie(REDEEM_CALLBACK_PATH, 0));
     const result = await completeSignIn(ctx, request.query as Record<string, unknown>, flow);
     if (!result.ok) {
-      const status = result.reason === 'denied' ? 403 : 400;
-      return page(reply, status, signInFailedPage(request.locale, result.reason, result.reason === 'invalid' ? undefined : result.code));
+      // 'invalid' knows no code to go back to: the rider opens the voucher link again.
+      const again = result.reason === 'invalid' ? undefined : tryAgain(result.code);
+      return sendErrorPage(request, reply, signInFailed(result), { texts: redeemErrorText, tryAgain: again });
     }
     setCookie(ctx, reply, RIDER_SESSION_COOKIE, result.token.access_token, cookie('/redeem', result.token.expires_in));
     // Only ever back to /redeem/{a well-formed code}: the code came from our own cookie and was re-checked.

@@ -52,23 +52,13 @@ ${signOutForm(locale, codeText, csrfToken)}`,
 
 export type SignInFailure = 'invalid' | 'expired' | 'denied' | 'failed';
 
-const FAILURE_TEXT: Record<SignInFailure, MessageKey> = {
+/** The public text of each failed sign-in; the error carrying it goes to the one error page (src/http/error-page.ts). */
+export const SIGN_IN_FAILURE_TEXT: Record<SignInFailure, MessageKey> = {
   invalid: 'redeem_signin_invalid',
   expired: 'redeem_signin_expired',
   denied: 'redeem_signin_denied',
   failed: 'redeem_signin_failed',
 };
-
-/** A sign-in that did not complete; offers to start again when the code being claimed is known. */
-export function signInFailedPage(locale: Locale, reason: SignInFailure, codeText?: string): string {
-  const retry = codeText ? `<p><a id="try-again" href="/redeem/${encodeURIComponent(codeText)}">${t(locale, 'redeem_try_again')}</a></p>` : '';
-  return layout(
-    translate(locale, 'redeem_signin_error_title'),
-    `<h1 id="outcome" data-outcome="sign_in_${reason}">${t(locale, 'redeem_signin_error_title')}</h1>
-<p role="alert">${t(locale, FAILURE_TEXT[reason])}</p>${retry}`,
-    locale,
-  );
-}
 
 export type PageOutcome =
   | 'claimed'
@@ -80,6 +70,7 @@ export type PageOutcome =
   | 'exceeded'
   | 'rate_limited'
   | 'forbidden'
+  | `sign_in_${SignInFailure}`
   | 'error';
 
 const OUTCOMES: Record<PageOutcome, { title: MessageKey; text: MessageKey }> = {
@@ -92,6 +83,10 @@ const OUTCOMES: Record<PageOutcome, { title: MessageKey; text: MessageKey }> = {
   exceeded: { title: 'redeem_exceeded_title', text: 'redeem_exceeded_text' },
   rate_limited: { title: 'redeem_rate_limited_title', text: 'redeem_rate_limited_text' },
   forbidden: { title: 'redeem_forbidden_title', text: 'redeem_forbidden_text' },
+  sign_in_invalid: { title: 'redeem_signin_error_title', text: SIGN_IN_FAILURE_TEXT.invalid },
+  sign_in_expired: { title: 'redeem_signin_error_title', text: SIGN_IN_FAILURE_TEXT.expired },
+  sign_in_denied: { title: 'redeem_signin_error_title', text: SIGN_IN_FAILURE_TEXT.denied },
+  sign_in_failed: { title: 'redeem_signin_error_title', text: SIGN_IN_FAILURE_TEXT.failed },
   error: { title: 'redeem_error_title', text: 'redeem_error_text' },
 };
 
@@ -100,7 +95,13 @@ export function outcomePage(outcome: PageOutcome, locale: Locale = 'en_US'): str
   return layout(translate(locale, title), `<h1 id="outcome" data-outcome="${outcome}">${t(locale, title)}</h1><p>${t(locale, text)}</p>`, locale);
 }
 
+function signInFailureOf(messageKey: MessageKey): SignInFailure | undefined {
+  return (Object.keys(SIGN_IN_FAILURE_TEXT) as SignInFailure[]).find((reason) => SIGN_IN_FAILURE_TEXT[reason] === messageKey);
+}
+
 function errorOutcome(error: AppError): PageOutcome {
+  const signIn = signInFailureOf(error.messageKey);
+  if (signIn) return `sign_in_${signIn}`;
   if (error.messageKey === 'redeem_malformed_text') return 'malformed';
   if (error.messageKey === 'redeem_forbidden_text') return 'forbidden';
   switch (error.kind) {

@@ -61,9 +61,12 @@ export async function startSignIn(ctx: AppContext, code: string): Promise<{ flow
 
 export type SignInResult =
   | { ok: true; code: string; token: IssuedToken }
-  /** invalid: no flow / state or issuer mismatch (nothing to return to); the others know the code. */
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'expired' | 'denied' | 'failed'; code: string };
+  /**
+   * invalid: no flow / state or issuer mismatch (nothing to return to); the others know the code.
+   * `detail` is the specific reason, for the request log only (never the page, never a code or token).
+   */
+  | { ok: false; reason: 'invalid'; detail: string }
+  | { ok: false; reason: 'expired' | 'denied' | 'failed'; code: string; detail: string };
 
 function one(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
@@ -78,19 +81,24 @@ function one(query: Record<string, unknown>, name: string): string | undefined {
  */
 export async function completeSignIn(ctx: AppContext, query: Record<string, unknown>, flow: SignInFlow | null): Promise<SignInResult> {
   const state = one(query, 'state');
-  if (!flow || state === undefined || !constantTimeEqual(state, flow.state)) return { ok: false, reason: 'invalid' };
+  if (!flow) return { ok: false, reason: 'invalid', detail: 'no sign-in flow cookie, or one not in shape' };
+  if (state === undefined || !constantTimeEqual(state, flow.state)) return { ok: false, reason: 'invalid', detail: 'state does not match the sign-in flow' };
   // RFC 9207: a response without our issuer may come from another authorization server (mix-up).
   const iss = one(query, 'iss');
-  if (iss === undefined || !constantTimeEqual(iss, ctx.config.issuer)) return { ok: false, reason: 'invalid' };
+  if (iss === undefined || !constantTimeEqual(iss, ctx.config.issuer)) return { ok: false, reason: 'invalid', detail: 'iss missing or not this issuer' };
   if (ctx.clock.now() - flow.startedAt > SIGN_IN_FLOW_TTL_SECONDS * 1000 || flow.startedAt > ctx.clock.now()) {
-    return { ok: false, reason: 'expired', code: flow.code };
+    return { ok: false, reason: 'expired', code: flow.code, detail: 'the sign-in flow is older than its lifetime' };
   }
   const error = one(query, 'error');
-  if (error !== undefined) return { ok: false, reason: error === 'access_denied' ? 'denied' : 'failed', code: flow.code };
+  if (error !== undefined) {
+    // The error code comes from the query: logged only when it has the shape of an OAuth error code.
+    const named = /^[a-z_]{1,40}$/.test(error) ? error : 'not an error code';
+    return { ok: false, reason: error === 'access_denied' ? 'denied' : 'failed', code: flow.code, detail: `authorization answered error=${named}` };
+  }
   const authorizationCode = one(query, 'code');
-  if (authorizationCode === undefined) return { ok: false, reason: 'failed', code: flow.code };
+  if (authorizationCode === undefined) return { ok: false, reason: 'failed', code: flow.code, detail: 'no authorization code in the answer' };
   const client = await loadRedeemClient(ctx);
-  if (!client) return { ok: false, reason: 'failed', code: flow.code };
+  if (!client) return { ok: false, reason: 'failed', code: flow.code, detail: 'the redemption client is missing or disabled' };
   let token: IssuedToken;
   try {
     token = await authorizationCodeGrant(ctx, client, {
@@ -100,11 +108,11 @@ export async function completeSignIn(ctx: AppContext, query: Record<string, unkn
       code_verifier: flow.verifier,
     });
   } catch (err) {
-    if (err instanceof OAuthError) return { ok: false, reason: 'expired', code: flow.code };
+    if (err instanceof OAuthError) return { ok: false, reason: 'expired', code: flow.code, detail: `code exchange refused (${err.error}): ${err.detail}` };
     throw err;
   }
   if (token.refresh_token) await revokeRefreshTokenByHash(ctx.database.db, sha256Hex(token.refresh_token), ctx.clock.now());
-  if (!parseScope(token.scope).includes(SCOPES.redeem)) return { ok: false, reason: 'failed', code: flow.code };
+  if (!parseScope(token.scope).includes(SCOPES.redeem)) return { ok: false, reason: 'failed', code: flow.code, detail: 'the token lacks the vouchers.redeem scope' };
   const { access_token, token_type, expires_in, scope } = token;
   return { ok: true, code: flow.code, token: { access_token, token_type, expires_in, scope } };
 }

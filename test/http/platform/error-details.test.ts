@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
+import { renderErrorPage } from '../../../src/http/error-page.js';
+import { generateCodes } from '../../../src/lib/codes.js';
+import { AppError } from '../../../src/lib/errors.js';
 import { translate } from '../../../src/lib/i18n.js';
+import { SIGN_IN_FLOW_COOKIE } from '../../../src/modules/redemption/redeem-page.routes.js';
+import { encodeFlow } from '../../../src/modules/redemption/redeem-signin.service.js';
 import type { CreatedClient } from '../../../src/modules/oauth/client.service.js';
 import { bearer, createHarness, type Harness, type Tenant } from '../../helpers/harness.js';
 import { authorizeUrl, basic, codeClient, pkcePair, REDIRECT } from '../../helpers/oauth-flow.js';
@@ -115,5 +120,50 @@ describe('public text to the client, the specific reason to the log with the req
     expect(redeem.body).toContain(`<p role="alert" id="outcome" data-outcome="malformed">${translate('en_US', 'redeem_malformed_text')}</p>`);
     expect(redeem.body).toContain(`<h1>${translate('en_US', 'redeem_malformed_title')}</h1>`);
     expect(detailsOf(redeem.headers['x-request-id'])).toEqual(['not a well-formed code']);
+  });
+
+  it('(e) redemption sign-in: a failed sign-in is the one error page with its fixed text and "try again"; why it failed is logged, never the code', async () => {
+    const iss = h.ctx.config.issuer;
+    const noFlow = await app.inject({ method: 'GET', url: `/redeem/callback?code=x&state=${'s'.repeat(43)}&iss=${encodeURIComponent(iss)}` });
+    expect(noFlow.statusCode).toBe(400);
+    expect(noFlow.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(noFlow.body).toContain(`<h1>${translate('en_US', 'redeem_signin_error_title')}</h1>`);
+    expect(noFlow.body).toContain(`<p role="alert" id="outcome" data-outcome="sign_in_invalid">${translate('en_US', 'redeem_signin_invalid')}</p>`);
+    expect(noFlow.body).not.toContain('try-again');
+    expect(noFlow.body).not.toContain('flow cookie');
+    expect(detailsOf(noFlow.headers['x-request-id'])).toEqual(['sign-in invalid: no sign-in flow cookie, or one not in shape']);
+
+    // A flow past its lifetime knows the code it was claiming: the page links back to it.
+    const [code] = generateCodes(1, h.ctx.random);
+    const flow = { state: 'a'.repeat(43), verifier: 'b'.repeat(43), code: code!, startedAt: h.clock.now() - 601_000 };
+    const late = await app.inject({
+      method: 'GET',
+      url: `/redeem/callback?code=x&state=${flow.state}&iss=${encodeURIComponent(iss)}`,
+      headers: { cookie: `${SIGN_IN_FLOW_COOKIE}=${encodeFlow(flow)}`, 'accept-language': 'fr-FR' },
+    });
+    expect(late.statusCode).toBe(400);
+    expect(late.body).toContain(`<p role="alert" id="outcome" data-outcome="sign_in_expired">${translate('fr_FR', 'redeem_signin_expired')}</p>`);
+    expect(late.body).toContain(`<p><a id="try-again" href="/redeem/${code}">${translate('fr_FR', 'redeem_try_again')}</a></p>`);
+    expect(late.body).not.toContain('lifetime');
+    expect(detailsOf(late.headers['x-request-id'])).toEqual(['sign-in expired: the sign-in flow is older than its lifetime']);
+    const denied = await app.inject({
+      method: 'GET',
+      url: `/redeem/callback?error=access_denied&state=${flow.state}&iss=${encodeURIComponent(iss)}`,
+      headers: { cookie: `${SIGN_IN_FLOW_COOKIE}=${encodeFlow({ ...flow, startedAt: h.clock.now() })}` },
+    });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).toContain('data-outcome="sign_in_denied"');
+    expect(detailsOf(denied.headers['x-request-id'])).toEqual(['sign-in denied: authorization answered error=access_denied']);
+    // The voucher code is a live secret: it is on the page (the rider's own link), never in the log.
+    expect(lines.filter((l) => l.includes(code!))).toEqual([]);
+  });
+
+  it('(f) the error page draws a "try again" link only to a path of this origin, escaped', () => {
+    const error = new AppError('invalid_request', 'page_bad_request');
+    const link = (href: string) => renderErrorPage('en_US', error, undefined, { href, label: 'redeem_try_again' });
+    expect(link('/redeem/A"B<C')).toContain('<a id="try-again" href="/redeem/A&#34;B&#60;C">Try again</a>');
+    for (const href of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'redeem/X', '/a b']) {
+      expect(link(href)).not.toContain('try-again');
+    }
   });
 });
